@@ -1,0 +1,113 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+/** Runs against a real Temporal dev server: completion, presets, custom stages, pause, bad config. */
+const client_1 = require("@temporalio/client");
+const runs_1 = require("../../src/cli/runs");
+const parse_1 = require("../../src/config/parse");
+const confidence_filter_1 = require("../../src/custom/confidence-filter");
+const local_store_1 = require("../../src/store/local-store");
+const definitions_1 = require("../../workflows/definitions");
+const run_env_1 = require("../helpers/run-env");
+let env;
+beforeAll(async () => {
+    env = await (0, run_env_1.startRunEnv)();
+    const store = new local_store_1.LocalArtifactStore(env.storeRoot);
+    await env.startWorker({ stages: { confidenceFilter: (0, confidence_filter_1.createConfidenceFilterStage)(store, 0.1) } });
+});
+afterAll(async () => {
+    await env?.stop();
+});
+async function run(id, overrides = {}) {
+    const handle = await (0, runs_1.startRun)(env.client, (0, parse_1.parseRunConfig)((0, run_env_1.smallConfig)(overrides)), { workflowId: id });
+    return (await handle.result());
+}
+test('a classic run completes every round, commits each batch once and keeps data out of history', async () => {
+    const summary = await run('classic-1');
+    expect(summary.status).toBe('completed');
+    expect(summary.rounds).toBe(2);
+    expect(summary.history).toHaveLength(2);
+    expect(summary.winRateVsInitial).toBeGreaterThanOrEqual(0);
+    expect(summary.rewardModelAgreement).toBeGreaterThan(0);
+    expect(summary.winRateCI?.[0]).toBeLessThanOrEqual(summary.winRateVsInitial);
+    const counts = await (0, run_env_1.commitCounts)(env.store);
+    const mine = [...counts].filter(([k]) => k.startsWith('runs/classic-1/'));
+    expect(mine.length).toBeGreaterThan(20);
+    expect(mine.filter(([, n]) => n !== 1)).toEqual([]);
+    // 32 prompts in batches of 8: 4 generate and 4 judge batches per round.
+    expect(mine.filter(([k]) => /round-0001\/generate\/batch-\d+-of-0004\.jsonl$/.test(k))).toHaveLength(4);
+    expect(mine.filter(([k]) => /round-0001\/judge\/batch-\d+-of-0004\.jsonl$/.test(k))).toHaveLength(4);
+    // Claim check: no prompt or response text appears in any history of the run.
+    const prompts = await env.store.readJsonl((await env.store.get('runs/classic-1/prepare/train-prompts.jsonl')));
+    const responses = await env.store.readJsonl((await env.store.get('runs/classic-1/round-0001/generate/batch-0000-of-0004.jsonl')));
+    const histories = [];
+    for (const id of ['classic-1', 'classic-1-round-1', 'classic-1-round-2']) {
+        histories.push(JSON.stringify(await env.client.workflow.getHandle(id).fetchHistory()));
+    }
+    const all = histories.join('\n');
+    for (const p of prompts.slice(0, 10))
+        expect(all).not.toContain(p.prompt);
+    for (const r of responses.filter((x) => x.response.split(' ').length >= 3).slice(0, 10)) {
+        expect(all).not.toContain(r.response);
+    }
+});
+test('the dpo and direct presets run their own DAGs', async () => {
+    const dpo = await run('dpo-1', { preset: 'dpo', rounds: 1 });
+    expect(dpo.history[0]?.metrics.dpoPairs).toBe(32);
+    expect(dpo.rewardModelAgreement).toBeUndefined();
+    const direct = await run('direct-1', { preset: 'direct', rounds: 1 });
+    expect(direct.history[0]?.metrics.meanJudgeScore).toBeGreaterThan(1);
+    expect(direct.history[0]?.metrics.trainMeanReward).toBeDefined();
+    const keys = [...(await (0, run_env_1.commitCounts)(env.store)).keys()];
+    expect(keys.some((k) => k.startsWith('runs/dpo-1/round-0001/train-reward/'))).toBe(false);
+    expect(keys.some((k) => k.startsWith('runs/direct-1/round-0001/score/'))).toBe(true);
+});
+test('a custom stage registered through the plugin runs where the config puts it', async () => {
+    const summary = await run('custom-1', {
+        rounds: 1,
+        stages: [
+            { id: 'generate', type: 'generate' },
+            { id: 'judge', type: 'judge', after: ['generate'] },
+            { id: 'filter', type: 'custom', activity: 'confidenceFilter', after: ['judge'] },
+            { id: 'train-reward', type: 'train-reward', after: ['filter'] },
+            { id: 'optimize-policy', type: 'optimize-policy', after: ['train-reward'] },
+            { id: 'evaluate', type: 'evaluate', after: ['optimize-policy'] },
+        ],
+    });
+    const m = summary.history[0].metrics;
+    expect(m.pairsKept + m.pairsDropped).toBe(32);
+    // The reward model trained on the filtered pairs only.
+    expect(m.rewardModelTrainPairs + m.rewardModelHeldOutPairs).toBe(m.pairsKept);
+});
+test('pause holds the run between activities, resume lets it finish, stop ends it after the round', async () => {
+    const handle = await (0, runs_1.startRun)(env.client, (0, parse_1.parseRunConfig)((0, run_env_1.smallConfig)({ rounds: 3 })), { workflowId: 'pause-1' });
+    const paused = await handle.executeUpdate(definitions_1.pauseUpdate);
+    expect(paused.paused).toBe(true);
+    await new Promise((r) => setTimeout(r, 2500));
+    const during = await handle.query(definitions_1.progressQuery);
+    expect(during.status).toBe('paused');
+    expect(during.history.length).toBeLessThanOrEqual(1);
+    const held = during.history.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await handle.query(definitions_1.progressQuery)).history.length).toBe(held);
+    await handle.executeUpdate(definitions_1.stopAfterRoundUpdate);
+    await handle.executeUpdate(definitions_1.resumeUpdate);
+    const summary = (await handle.result());
+    expect(summary.status).toBe('stopped');
+    expect(summary.rounds).toBeLessThan(3);
+});
+test('a bad config is rejected before anything runs, naming the field', async () => {
+    const handle = await env.client.workflow.start('rlaifRun', {
+        taskQueue: env.taskQueue,
+        workflowId: 'bad-1',
+        args: [{ rounds: 0, judge: { positionBias: 'left' }, colour: 'blue' }],
+    });
+    const error = await handle.result().catch((e) => e);
+    expect(error).toBeInstanceOf(client_1.WorkflowFailedError);
+    const message = String(error.cause?.message);
+    expect(message).toContain('rounds');
+    expect(message).toContain('judge.positionBias');
+    expect(message).toContain('unknown field "colour"');
+    const keys = [...(await (0, run_env_1.commitCounts)(env.store)).keys()];
+    expect(keys.some((k) => k.startsWith('runs/bad-1/'))).toBe(false);
+});
+//# sourceMappingURL=run.test.js.map

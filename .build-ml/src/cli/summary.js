@@ -1,0 +1,28 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.workflowUiUrl = workflowUiUrl;
+exports.summaryLine = summaryLine;
+/** The UI page of a workflow: $RLAIF_UI_URL, or the dev server's UI next to the gRPC address. */
+function workflowUiUrl(address, namespace, workflowId, uiBase) {
+    let base = uiBase ?? process.env.RLAIF_UI_URL;
+    if (!base) {
+        const [host = 'localhost', port = '7233'] = address.split(':');
+        base = `http://${host === '127.0.0.1' ? 'localhost' : host}:${Number(port) + 1000}`;
+    }
+    return `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+const round4 = (x) => (x === undefined ? null : Math.round(x * 10000) / 10000);
+function summaryLine(result, uiUrl) {
+    return {
+        workflowId: result.workflowId,
+        status: result.status,
+        rounds: result.rounds,
+        winRateVsInitial: round4(result.winRateVsInitial),
+        winRateCI: result.winRateCI ? [round4(result.winRateCI[0]) ?? 0, round4(result.winRateCI[1]) ?? 0] : null,
+        rewardModelAgreement: round4(result.rewardModelAgreement),
+        meanReward: round4(result.meanReward),
+        klToInitial: round4(result.klToInitial),
+        uiUrl,
+    };
+}
+//# sourceMappingURL=summary.js.map

@@ -1,0 +1,109 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.presetStages = presetStages;
+exports.expandStages = expandStages;
+exports.checkStageGraph = checkStageGraph;
+exports.topologicalOrder = topologicalOrder;
+const stage = (id, type, after, extra = {}) => ({
+    id,
+    type,
+    after,
+    ...extra,
+});
+/** The stage list of each preset. */
+function presetStages(preset) {
+    switch (preset) {
+        case 'classic':
+            return [
+                stage('generate', 'generate', []),
+                stage('judge', 'judge', ['generate']),
+                stage('train-reward', 'train-reward', ['judge']),
+                stage('optimize-policy', 'optimize-policy', ['train-reward'], { method: 'reward-model' }),
+                stage('evaluate', 'evaluate', ['optimize-policy']),
+            ];
+        case 'dpo':
+            return [
+                stage('generate', 'generate', []),
+                stage('judge', 'judge', ['generate']),
+                stage('optimize-policy', 'optimize-policy', ['judge'], { method: 'dpo' }),
+                stage('evaluate', 'evaluate', ['optimize-policy']),
+            ];
+        case 'direct':
+            return [
+                stage('generate', 'generate', []),
+                stage('score', 'score', ['generate']),
+                stage('optimize-policy', 'optimize-policy', ['score'], { method: 'judge-score' }),
+                stage('evaluate', 'evaluate', ['optimize-policy']),
+            ];
+    }
+}
+/** The stages a config runs, with defaults filled in (optimize-policy's method). */
+function expandStages(config) {
+    const stages = config.stages ?? presetStages(config.preset);
+    return stages.map((s) => s.type === 'optimize-policy' && !s.method ? { ...s, method: 'reward-model' } : s);
+}
+/** Problems with a stage graph: unknown or duplicate ids, cycles, missing activity names. */
+function checkStageGraph(stages) {
+    const problems = [];
+    const ids = new Set();
+    stages.forEach((s, i) => {
+        if (ids.has(s.id))
+            problems.push(`stages[${i}].id: duplicate stage id "${s.id}"`);
+        ids.add(s.id);
+    });
+    stages.forEach((s, i) => {
+        s.after.forEach((dep, j) => {
+            if (!ids.has(dep))
+                problems.push(`stages[${i}].after[${j}]: no stage has id "${dep}"`);
+            if (dep === s.id)
+                problems.push(`stages[${i}].after[${j}]: a stage cannot wait for itself`);
+        });
+        if (s.type === 'custom' && !s.activity) {
+            problems.push(`stages[${i}].activity: a custom stage needs the name of a registered activity`);
+        }
+        if (s.type !== 'custom' && s.activity) {
+            problems.push(`stages[${i}].activity: only custom stages name an activity`);
+        }
+        if (s.type !== 'optimize-policy' && s.method) {
+            problems.push(`stages[${i}].method: only optimize-policy stages take a method`);
+        }
+    });
+    if (problems.length === 0 && topologicalOrder(stages) === undefined) {
+        problems.push('stages: the "after" links form a cycle');
+    }
+    const types = new Set(stages.map((s) => s.type));
+    const needs = (type, dep, why) => {
+        if (types.has(type) && !types.has(dep))
+            problems.push(`stages: a ${type} stage needs a ${dep} stage (${why})`);
+    };
+    needs('judge', 'generate', 'it judges generated responses');
+    needs('score', 'generate', 'it scores generated responses');
+    needs('train-reward', 'judge', 'it trains on judged pairs');
+    stages.forEach((s, i) => {
+        if (s.type === 'optimize-policy' && s.method === 'reward-model' && !types.has('train-reward')) {
+            problems.push(`stages[${i}].method: "reward-model" needs a train-reward stage`);
+        }
+        if (s.type === 'optimize-policy' && s.method === 'dpo' && !types.has('judge')) {
+            problems.push(`stages[${i}].method: "dpo" needs a judge stage`);
+        }
+    });
+    return problems;
+}
+/** Stage ids in an order that respects `after`, or undefined when there is a cycle. */
+function topologicalOrder(stages) {
+    const order = [];
+    const done = new Set();
+    let progressed = true;
+    while (order.length < stages.length && progressed) {
+        progressed = false;
+        for (const s of stages) {
+            if (!done.has(s.id) && s.after.every((d) => done.has(d))) {
+                done.add(s.id);
+                order.push(s.id);
+                progressed = true;
+            }
+        }
+    }
+    return order.length === stages.length ? order : undefined;
+}
+//# sourceMappingURL=stages.js.map

@@ -1,0 +1,69 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.isHeldOut = isHeldOut;
+exports.trainRewardModel = trainRewardModel;
+/** Stage: fit the Bradley–Terry reward model on the judged pairs and measure held-out agreement. */
+const bradley_terry_1 = require("../reward/bradley-terry");
+const features_1 = require("../reward/features");
+const reward_model_1 = require("../reward/reward-model");
+const rng_1 = require("../util/rng");
+const abort_1 = require("./abort");
+/** Weight of the centering term c · mean((r_A + r_B)²): enough to pin the offset, too small to bend the fit. */
+const CENTERING = 1e-3;
+/** Epochs between progress reports and abort checks. */
+const EPOCHS_PER_REPORT = 10;
+/**
+ * Whether a pair is held out: a hash of (seed, pair id), so a pair stays on the same side in every
+ * round that uses the same seed, whatever else is in the data.
+ */
+function isHeldOut(seed, pairId, fraction) {
+    return (0, rng_1.seedFrom)(seed, 'held-out', pairId) / 4294967296 < fraction;
+}
+/**
+ * Trains on the non-held-out pairs (soft labels, full-batch Adam), exports to ONNX, then scores
+ * the held-out pairs with onnxruntime-node from those bytes. Agreement is the share of held-out
+ * pairs with q ≠ 0.5 where sign(r_A − r_B) matches q > 0.5 (a reward tie counts as a miss);
+ * `heldOutPairs` counts those decisive held-out pairs.
+ */
+async function trainRewardModel(pairs, opts, onProgress, signal) {
+    if (!(opts.heldOutFraction > 0 && opts.heldOutFraction < 1)) {
+        throw new Error(`trainRewardModel: heldOutFraction must be in (0, 1), got ${opts.heldOutFraction}`);
+    }
+    (0, abort_1.throwIfAborted)(signal, 'trainRewardModel');
+    const train = pairs.filter((p) => !isHeldOut(opts.seed, p.id, opts.heldOutFraction));
+    const held = pairs.filter((p) => isHeldOut(opts.seed, p.id, opts.heldOutFraction) && p.p !== 0.5);
+    if (train.length === 0)
+        throw new Error(`trainRewardModel: none of the ${pairs.length} pairs is left for training`);
+    if (held.length === 0) {
+        throw new Error(`trainRewardModel: no held-out pair with a decisive label among ${pairs.length} pairs; use more prompts or a larger heldOutFraction`);
+    }
+    const btPairs = train.map((p) => ({
+        a: (0, features_1.featurizeSparse)(p.prompt, p.a),
+        b: (0, features_1.featurizeSparse)(p.prompt, p.b),
+        q: p.p,
+    }));
+    const { model, loss } = await (0, bradley_terry_1.trainBradleyTerry)(btPairs, { epochs: opts.epochs, lr: opts.lr, l2: opts.l2, centering: CENTERING, dim: features_1.FEATURE_DIM }, async (epoch) => {
+        if (epoch % EPOCHS_PER_REPORT !== 0 && epoch !== opts.epochs)
+            return;
+        onProgress?.(epoch, opts.epochs);
+        await (0, abort_1.yieldToEventLoop)();
+        (0, abort_1.throwIfAborted)(signal, 'trainRewardModel');
+    });
+    const onnx = (0, reward_model_1.exportRewardOnnx)(model);
+    const scorer = await reward_model_1.OnnxRewardModel.create(onnx, 'trained reward model');
+    try {
+        const rA = await scorer.score(held.map((p) => ({ prompt: p.prompt, response: p.a })));
+        const rB = await scorer.score(held.map((p) => ({ prompt: p.prompt, response: p.b })));
+        let agree = 0;
+        held.forEach((p, i) => {
+            const d = rA[i] - rB[i];
+            if ((p.p > 0.5 && d > 0) || (p.p < 0.5 && d < 0))
+                agree++;
+        });
+        return { onnx, heldOutAgreement: agree / held.length, heldOutPairs: held.length, trainPairs: train.length, trainLoss: loss };
+    }
+    finally {
+        await scorer.release();
+    }
+}
+//# sourceMappingURL=train-reward.js.map

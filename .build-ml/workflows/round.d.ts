@@ -1,0 +1,2 @@
+import type { RoundInput, RoundResult } from '../src/contracts';
+export declare function rlaifRound(input: RoundInput): Promise<RoundResult>;

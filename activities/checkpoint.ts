@@ -1,0 +1,29 @@
+/**
+ * The run checkpoint: what the last completed round left (policy, preference pool, metrics).
+ * `rlaif resume` starts a new execution on the same run key, which loads it and goes on from
+ * the next round; batches of an unfinished round are found committed and not redone.
+ */
+import type { RunCheckpoint } from '../src/contracts';
+import { classified } from './context';
+import type { ActivityDeps } from './deps';
+
+const checkpointKey = (runKey: string) => `runs/${runKey}/checkpoint.json`;
+
+export function createCheckpointActivities(deps: ActivityDeps) {
+  const { store } = deps;
+
+  async function loadCheckpoint(input: { runKey: string }): Promise<RunCheckpoint | null> {
+    return classified(async () => (await store.readJson<RunCheckpoint>(checkpointKey(input.runKey))) ?? null);
+  }
+
+  /** Saves a checkpoint unless a later round is already saved (a replayed or late save). */
+  async function saveCheckpoint(checkpoint: RunCheckpoint): Promise<void> {
+    return classified(async () => {
+      const current = await store.readJson<RunCheckpoint>(checkpointKey(checkpoint.runKey));
+      if (current && current.round >= checkpoint.round) return;
+      await store.writeJson(checkpointKey(checkpoint.runKey), checkpoint);
+    });
+  }
+
+  return { loadCheckpoint, saveCheckpoint };
+}

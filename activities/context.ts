@@ -1,0 +1,50 @@
+/**
+ * The Temporal side of an activity in one place: heartbeats with progress details, the
+ * cancellation signal, and turning errors into failures Temporal classifies correctly.
+ */
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { ConfigError } from '../src/config/errors';
+
+/** Progress a batch reports in its heartbeats; a retried attempt resumes after `rows`. */
+export interface BatchProgress {
+  rows: number;
+  total: number;
+}
+
+/** Heartbeats progress. The SDK throttles sends, so calling it often is cheap. */
+export function reportProgress(progress: BatchProgress | Record<string, number>): void {
+  heartbeat(progress);
+}
+
+/** The progress the previous attempt of this activity reported, if any. */
+export function previousProgress(): BatchProgress | undefined {
+  const details = activityInfo().heartbeatDetails as Partial<BatchProgress> | undefined;
+  if (details && typeof details.rows === 'number' && details.rows >= 0) {
+    return { rows: details.rows, total: details.total ?? 0 };
+  }
+  return undefined;
+}
+
+/** The signal that fires when Temporal cancels this activity (or the worker shuts down). */
+export function activitySignal(): AbortSignal {
+  return cancellationSignal();
+}
+
+/** Errors that a retry cannot fix, by name (`instanceof` is not reliable across bundles). */
+const PERMANENT_ERRORS = new Set(['ConfigError', 'InvalidInputError']);
+
+/**
+ * Runs an activity body, turning permanent errors into non-retryable failures with their
+ * message intact; everything else is left to the retry policy.
+ */
+export async function classified<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof ConfigError || (err instanceof Error && PERMANENT_ERRORS.has(err.name))) {
+      throw ApplicationFailure.nonRetryable(err.message, err.name);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+/** Generate: one batch of prompts, each sampled `samplesPerPrompt` times from the round's policy. */
+import type { StageInput, StageOutput } from '../src/contracts';
+import { seedFrom } from '../src/util/rng';
+import type { PromptRow, ResponseRow } from '../src/stages/types';
+import { stageKey } from '../src/store/artifact';
+import { runResumableBatch } from './batch';
+import { classified } from './context';
+import { compute } from './compute';
+import type { ActivityDeps } from './deps';
+import { onceOnly } from './once';
+import { batchSlice, batchName, requireArtifact } from './stage-helpers';
+
+export function createGenerateActivity(deps: ActivityDeps) {
+  const { store } = deps;
+  return async function generate(input: StageInput): Promise<StageOutput> {
+    return classified(async () => {
+      const { runKey, round, stageId, config, board } = input;
+      const name = batchName(input);
+      return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
+        const allPrompts = await store.readJsonl<PromptRow>(requireArtifact(board.trainPrompts, 'trainPrompts'));
+        const prompts = batchSlice(allPrompts, input);
+        const k = config.generate.samplesPerPrompt;
+        const policy = await store.readBytes(requireArtifact(board.policy, 'policy'));
+        const { ref, rows } = await runResumableBatch<ResponseRow>({
+          store,
+          key: stageKey(runKey, round, stageId, `${name}.jsonl`),
+          total: prompts.length * k,
+          compute: async (skip, emit) => {
+            // Rows come in whole prompts (k samples each); resume at the first unfinished prompt.
+            const remaining = prompts.slice(Math.floor(skip / k));
+            await compute(
+              deps,
+              'generate',
+              {
+                policy,
+                prompts: remaining,
+                samplesPerPrompt: k,
+                temperature: config.generate.temperature,
+                maxTokens: config.generate.maxTokens,
+                seed: seedFrom(config.seed, 'generate', round),
+                chunk: 8,
+              },
+              (more) => emit(more as ResponseRow[]),
+            );
+          },
+        });
+        const meanLength = rows.reduce((s, r) => s + r.response.split(/\s+/).filter(Boolean).length, 0) / Math.max(rows.length, 1);
+        return { artifacts: { responses: [ref] }, metrics: { responses: rows.length, meanResponseWords: meanLength } };
+      });
+    });
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * AI feedback on one batch of generated responses: pairwise preferences (judge) or direct 1–10
+ * scores (score, for direct RLAIF). The local judge is cheap, so it runs on the activity's own
+ * thread in small chunks with a heartbeat after each.
+ */
+import type { RunConfig, StageInput, StageOutput } from '../src/contracts';
+import { createLocalJudge } from '../src/judges/create';
+import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
+import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
+import { stageKey } from '../src/store/artifact';
+import { runResumableBatch } from './batch';
+import { activitySignal, classified } from './context';
+import type { ActivityDeps } from './deps';
+import { onceOnly } from './once';
+import { batchName, requireArtifact } from './stage-helpers';
+
+/** Groups rows by prompt, keeping order, so a chunk never splits a prompt's samples. */
+function groupByPrompt(rows: ResponseRow[]): ResponseRow[][] {
+  const groups: ResponseRow[][] = [];
+  for (const row of rows) {
+    const last = groups[groups.length - 1];
+    if (last && last[0]?.promptId === row.promptId) last.push(row);
+    else groups.push([row]);
+  }
+  return groups;
+}
+
+function judgeOf(config: RunConfig) {
+  return createLocalJudge({ positionBias: config.judge.positionBias, sharpness: config.judge.sharpness });
+}
+
+async function responsesOfBatch(deps: ActivityDeps, input: StageInput): Promise<ResponseRow[]> {
+  const refs = requireArtifact(input.board.responses, 'responses');
+  const ref = refs[input.batch?.index ?? 0];
+  if (!ref) throw new Error(`no responses batch ${input.batch?.index ?? 0} (the round has ${refs.length})`);
+  return deps.store.readJsonl<ResponseRow>(ref);
+}
+
+const CHUNK_PROMPTS = 8;
+
+export function createJudgeActivities(deps: ActivityDeps) {
+  const { store } = deps;
+
+  async function judge(input: StageInput): Promise<StageOutput> {
+    return classified(async () => {
+      const { runKey, round, stageId, config } = input;
+      const name = batchName(input);
+      return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
+        const groups = groupByPrompt(await responsesOfBatch(deps, input));
+        const judgeModel = judgeOf(config);
+        const pairsOf = (group: ResponseRow[]) => {
+          const pairs = judgePairs(judgeModel, group);
+          // Without swapping, the label is the single-order verdict, position bias and all.
+          return config.judge.swapOrder ? pairs : pairs.map((p) => ({ ...p, p: p.pAB }));
+        };
+        const total = groups.reduce((s, g) => s + Math.floor(g.length / 2), 0);
+        const signal = activitySignal();
+        const { ref, rows } = await runResumableBatch<PreferenceRow>({
+          store,
+          key: stageKey(runKey, round, stageId, `${name}.jsonl`),
+          total,
+          compute: async (skip, emit) => {
+            let seen = 0;
+            let chunk: PreferenceRow[] = [];
+            for (const group of groups) {
+              if (signal.aborted) throw new Error('judging cancelled');
+              const pairs = pairsOf(group);
+              if (seen >= skip) chunk.push(...pairs);
+              seen += pairs.length;
+              if (chunk.length >= CHUNK_PROMPTS) {
+                await emit(chunk);
+                chunk = [];
+              }
+            }
+            await emit(chunk);
+          },
+        });
+        return {
+          artifacts: { preferences: [ref] },
+          metrics: { pairs: rows.length, flipRate: flipRate(rows) },
+        };
+      });
+    });
+  }
+
+  async function score(input: StageInput): Promise<StageOutput> {
+    return classified(async () => {
+      const { runKey, round, stageId, config } = input;
+      const name = batchName(input);
+      return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
+        const responses = await responsesOfBatch(deps, input);
+        const judgeModel = judgeOf(config);
+        const { ref, rows } = await runResumableBatch<ScoreRow>({
+          store,
+          key: stageKey(runKey, round, stageId, `${name}.jsonl`),
+          total: responses.length,
+          compute: async (skip, emit) => {
+            for (let i = skip; i < responses.length; i += CHUNK_PROMPTS) {
+              await emit(scoreResponses(judgeModel, responses.slice(i, i + CHUNK_PROMPTS)));
+            }
+          },
+        });
+        const meanScore = rows.reduce((s, r) => s + r.score, 0) / Math.max(rows.length, 1);
+        return { artifacts: { scores: [ref] }, metrics: { scored: rows.length, meanJudgeScore: meanScore } };
+      });
+    });
+  }
+
+  return { judge, score };
+}

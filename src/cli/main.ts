@@ -1,0 +1,155 @@
+/** The `rlaif` command line. */
+import { Command, Option } from 'commander';
+import { ConfigError } from '../config/errors';
+import { loadRunConfigFile } from '../config/load';
+import { connectClient, resolveConnection } from '../connection';
+import { progressQuery } from '../../workflows/definitions';
+import { runDemo } from './demo';
+import { showProgressUntil } from './progress';
+import { resumeRun, runResult, startRun } from './runs';
+import { runServer, stopBackgroundServer } from './server';
+import { summaryLine, workflowUiUrl } from './summary';
+import { createWorker } from './worker';
+
+const connectionOptions = (cmd: Command) =>
+  cmd
+    .addOption(new Option('--address <host:port>', 'Temporal address (default: profile or TEMPORAL_ADDRESS)'))
+    .addOption(new Option('--namespace <ns>', 'namespace (default: profile or TEMPORAL_NAMESPACE)'))
+    .addOption(new Option('--profile <name>', 'envconfig profile (default: TEMPORAL_PROFILE or "default")'));
+
+type ConnOpts = { address?: string; namespace?: string; profile?: string };
+const settingsOf = (o: ConnOpts) => resolveConnection(o);
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+};
+
+async function waitAndPrint(handle: Awaited<ReturnType<typeof startRun>>, o: ConnOpts): Promise<void> {
+  const s = settingsOf(o);
+  const ui = workflowUiUrl(s.address, s.namespace, handle.workflowId);
+  process.stderr.write(`[rlaif] started ${handle.workflowId}; UI: ${ui}\n`);
+  const result = await showProgressUntil(handle, runResult(handle));
+  print(summaryLine(result, ui));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('rlaif')
+    .description('Reinforcement Learning from AI Feedback as durable Temporal workflows')
+    .showHelpAfterError();
+
+  program
+    .command('server')
+    .description('run the Temporal dev server (SQLite in .rlaif/, UI on 8233) in the foreground')
+    .option('--port <n>', 'gRPC port', (v) => Number(v), 7233)
+    .option('--ui-port <n>', 'UI port', (v) => Number(v), 8233)
+    .option('--db <file>', 'SQLite file (default .rlaif/temporal.db)')
+    .option('--stop', 'stop the server that "rlaif demo" left running in the background')
+    .action(async (o: { port: number; uiPort: number; db?: string; stop?: boolean }) => {
+      if (o.stop) return void process.stderr.write(`${stopBackgroundServer()}\n`);
+      await runServer({ port: o.port, uiPort: o.uiPort, ...(o.db ? { dbFile: o.db } : {}) });
+    });
+
+  connectionOptions(
+    program
+      .command('worker')
+      .description('run a worker on task queue "rlaif" (or another, for a separate GPU/CPU/API pool)')
+      .option('--task-queue <name>', 'task queue to poll', 'rlaif')
+      .option('--store <dir>', 'artifact store shared by all workers (default $RLAIF_STORE or .rlaif/store)')
+      .option('--activities-only', 'poll activities only (a pool serving stages routed to this queue)')
+      .option('--max-activities <n>', 'activities at once', (v) => Number(v), 4),
+  ).action(async (o: ConnOpts & { taskQueue: string; store?: string; activitiesOnly?: boolean; maxActivities: number }) => {
+    const worker = await createWorker(settingsOf(o), {
+      taskQueue: o.taskQueue,
+      workflows: !o.activitiesOnly,
+      maxConcurrentActivities: o.maxActivities,
+      plugin: o.store ? { storeRoot: o.store } : {},
+    });
+    process.stderr.write(`[rlaif] worker polling task queue "${o.taskQueue}" on ${settingsOf(o).address}\n`);
+    await worker.run();
+  });
+
+  connectionOptions(
+    program
+      .command('start')
+      .description('start a run from a config file')
+      .requiredOption('--config <file>', 'run config (JSON)')
+      .option('--id <workflowId>', 'workflow id (default: rlaif-<name>-<time>)')
+      .option('--task-queue <name>', 'workflow task queue', 'rlaif')
+      .option('--wait', 'wait for the run, show progress, print the summary line'),
+  ).action(async (o: ConnOpts & { config: string; id?: string; taskQueue: string; wait?: boolean }) => {
+    const config = loadRunConfigFile(o.config);
+    const client = await connectClient(settingsOf(o));
+    try {
+      const handle = await startRun(client, config, { ...(o.id ? { workflowId: o.id } : {}), taskQueue: o.taskQueue });
+      if (o.wait) await waitAndPrint(handle, o);
+      else print({ workflowId: handle.workflowId });
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  connectionOptions(
+    program.command('status <workflowId>').description("show a run's progress").option('--json', 'print JSON'),
+  ).action(async (id: string, o: ConnOpts & { json?: boolean }) => {
+    const client = await connectClient(settingsOf(o));
+    try {
+      const handle = client.workflow.getHandle(id);
+      const description = await handle.describe();
+      const progress = await handle.query(progressQuery).catch(() => undefined);
+      const status = { workflowId: id, status: description.status.name, progress };
+      if (o.json) return print(status);
+      process.stdout.write(`${id}: ${description.status.name}\n`);
+      if (progress) {
+        process.stdout.write(
+          `  round ${progress.round}/${progress.rounds}, stage ${progress.stage}, batches ${progress.batchesDone}/${progress.batchesTotal}${progress.paused ? ', paused' : ''}\n`,
+        );
+        for (const h of progress.history) {
+          const m = h.metrics;
+          process.stdout.write(
+            `  round ${h.round}: win rate ${m.winRateVsInitial?.toFixed(3) ?? '-'}, reward-model agreement ${m.rewardModelAgreement?.toFixed(3) ?? '-'}, KL ${m.klToInitial?.toFixed(3) ?? '-'}\n`,
+          );
+        }
+      }
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  connectionOptions(
+    program
+      .command('resume <workflowId>')
+      .description('continue a failed, terminated or cancelled run from its last checkpoint, as a new execution')
+      .option('--task-queue <name>', 'workflow task queue', 'rlaif')
+      .option('--wait', 'wait for the run and print the summary line'),
+  ).action(async (id: string, o: ConnOpts & { taskQueue: string; wait?: boolean }) => {
+    const client = await connectClient(settingsOf(o));
+    try {
+      const handle = await resumeRun(client, id, { taskQueue: o.taskQueue });
+      if (o.wait) await waitAndPrint(handle, o);
+      else print({ workflowId: handle.workflowId, resumedFrom: id });
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  program
+    .command('demo')
+    .description('run the offline demo end to end: server (if needed), worker, a 3-round run, summary')
+    .option('--config <file>', 'config to run instead of examples/demo.json')
+    .option('--id <workflowId>', 'workflow id')
+    .action(async (o: { config?: string; id?: string }) => {
+      print(await runDemo({ ...(o.config ? { configFile: o.config } : {}), ...(o.id ? { workflowId: o.id } : {}) }));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+    process.exitCode ??= 0;
+  } catch (err) {
+    const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`rlaif: ${message}\n`);
+    process.exitCode = err instanceof ConfigError ? 2 : 1;
+  }
+}

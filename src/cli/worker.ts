@@ -1,0 +1,28 @@
+/** Running a worker with the plugin, for `rlaif worker` and `rlaif demo`. */
+import { Worker } from '@temporalio/worker';
+import { connectWorker, type ConnectionSettings } from '../connection';
+import { DEFAULT_TASK_QUEUE } from '../contracts';
+import { RlaifPlugin, type RlaifPluginOptions } from '../plugin';
+
+export interface WorkerOptions {
+  taskQueue?: string;
+  plugin?: RlaifPluginOptions;
+  /** Activities running at once on this worker. */
+  maxConcurrentActivities?: number;
+  /** Set false for an activity-only worker (a GPU or API pool on its own task queue). */
+  workflows?: boolean;
+}
+
+export async function createWorker(settings: ConnectionSettings, opts: WorkerOptions = {}): Promise<Worker> {
+  const connection = await connectWorker(settings);
+  const plugin = new RlaifPlugin({ ...opts.plugin, registerWorkflows: opts.workflows !== false });
+  return Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+    plugins: [plugin],
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 4,
+    // Long activities heartbeat from the main thread while compute threads work; let them finish on shutdown.
+    shutdownGraceTime: '10 seconds',
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * The jobs a compute thread can run. Each takes plain data (model bytes, rows, options) and
+ * returns plain data, because it crosses a thread boundary by structured clone.
+ */
+import { createLocalJudge } from '../judges/create';
+import { OnnxPolicyRuntime } from '../models/onnx-policy-runtime';
+import { evaluatePolicy } from '../stages/evaluate';
+import { optimizeWithDpo, optimizeWithReward, rewardFromJudge, rewardFromOnnx } from '../stages/optimize';
+import { trainInitialPolicy } from '../stages/prepare';
+import { trainRewardModel } from '../stages/train-reward';
+import type { PreferenceRow, PromptRow, ResponseRow, SftRow } from '../stages/types';
+
+type Progress = (done: number, total: number, rows?: unknown[]) => void;
+
+/** Judge settings that cross into a thread (the judge itself is rebuilt there). */
+export interface LocalJudgeSettings {
+  positionBias: number;
+  sharpness: number;
+}
+
+export interface GenerateJobArgs {
+  policy: Uint8Array;
+  prompts: PromptRow[];
+  samplesPerPrompt: number;
+  temperature: number;
+  maxTokens: number;
+  seed: number;
+  /** Prompts per progress message: each message carries its finished rows. */
+  chunk: number;
+}
+
+export interface OptimizeRewardJobArgs {
+  policy: Uint8Array;
+  reference: Uint8Array;
+  prompts: PromptRow[];
+  /** The ONNX reward model, or the judge whose score is the reward (direct RLAIF). */
+  reward: { kind: 'onnx'; model: Uint8Array } | { kind: 'judge'; judge: LocalJudgeSettings };
+  options: Parameters<typeof optimizeWithReward>[4];
+}
+
+export const JOBS = {
+  async sft(args: { sft: SftRow[]; options: Parameters<typeof trainInitialPolicy>[1] }, progress: Progress) {
+    return trainInitialPolicy(args.sft, args.options, progress);
+  },
+
+  async generate(args: GenerateJobArgs, progress: Progress): Promise<ResponseRow[]> {
+    const runtime = await OnnxPolicyRuntime.create(args.policy);
+    try {
+      const rows: ResponseRow[] = [];
+      for (let start = 0; start < args.prompts.length; start += args.chunk) {
+        const part = await runtime.generate(args.prompts.slice(start, start + args.chunk), {
+          samplesPerPrompt: args.samplesPerPrompt,
+          temperature: args.temperature,
+          seed: args.seed,
+          maxTokens: args.maxTokens,
+        });
+        rows.push(...part);
+        progress(Math.min(start + args.chunk, args.prompts.length), args.prompts.length, part);
+      }
+      return rows;
+    } finally {
+      await runtime.release();
+    }
+  },
+
+  async trainReward(
+    args: { pairs: PreferenceRow[]; options: Parameters<typeof trainRewardModel>[1] },
+    progress: Progress,
+  ) {
+    return trainRewardModel(args.pairs, args.options, progress);
+  },
+
+  async optimizeWithReward(args: OptimizeRewardJobArgs, progress: Progress) {
+    if (args.reward.kind === 'judge') {
+      const reward = rewardFromJudge(createLocalJudge(args.reward.judge));
+      return optimizeWithReward(args.policy, args.reference, args.prompts, reward, args.options, progress);
+    }
+    const model = await rewardFromOnnx(args.reward.model);
+    try {
+      return await optimizeWithReward(args.policy, args.reference, args.prompts, model.reward, args.options, progress);
+    } finally {
+      await model.release();
+    }
+  },
+
+  async optimizeWithDpo(
+    args: { policy: Uint8Array; reference: Uint8Array; pairs: PreferenceRow[]; options: Parameters<typeof optimizeWithDpo>[3] },
+    progress: Progress,
+  ) {
+    return optimizeWithDpo(args.policy, args.reference, args.pairs, args.options, progress);
+  },
+
+  async evaluate(
+    args: {
+      policy: Uint8Array;
+      initial: Uint8Array;
+      prompts: PromptRow[];
+      judge: LocalJudgeSettings;
+      options: Parameters<typeof evaluatePolicy>[4];
+    },
+    progress: Progress,
+  ) {
+    return evaluatePolicy(args.policy, args.initial, args.prompts, createLocalJudge(args.judge), args.options, progress);
+  },
+};
+
+export type JobName = keyof typeof JOBS;
+export type JobArgs<N extends JobName> = Parameters<(typeof JOBS)[N]>[0];
+export type JobResult<N extends JobName> = Awaited<ReturnType<(typeof JOBS)[N]>>;

@@ -1,0 +1,127 @@
+/**
+ * The run configuration: one JSON document, validated with zod so a mistake fails before
+ * anything starts, naming the field and what was expected. It is safe to import from workflow
+ * code (no Node built-ins) and it never holds a secret: backends name environment variables.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const probability = z.number().min(0).max(1);
+
+/** Where prompts and the supervised corpus come from. */
+export const DataSchema = z
+  .strictObject({
+    kind: z.literal('demo').describe('the built-in demo world, generated from the seed'),
+    trainPrompts: positiveInt.default(128).describe('prompts sampled each round'),
+    evalPrompts: positiveInt.default(256).describe('held-out prompts for evaluation'),
+    sftExamples: positiveInt.default(2000).describe('examples to fit the initial policy'),
+  })
+  .describe('the prompt data');
+
+export const GenerateSchema = z.strictObject({
+  samplesPerPrompt: z.number().int().min(2).max(16).default(2).describe('responses sampled per prompt (pairs are formed from them)'),
+  temperature: z.number().positive().max(5).default(1).describe('sampling temperature'),
+  maxTokens: z.number().int().min(2).max(64).default(12).describe('longest response in tokens'),
+  batchSize: positiveInt.default(32).describe('prompts per generate activity'),
+});
+
+export const JudgeSchema = z.strictObject({
+  kind: z.literal('local').default('local').describe('the embedded lexical judge'),
+  positionBias: z.number().min(-10).max(10).default(-1).describe('logit added to the answer shown first (negative favours the second)'),
+  sharpness: z.number().positive().default(1.5).describe('how strongly quality differences move the preference'),
+  swapOrder: z.boolean().default(true).describe('judge each pair in both orders and average (removes position bias)'),
+  batchSize: positiveInt.default(32).describe('pairs per judge activity'),
+});
+
+export const RewardModelSchema = z.strictObject({
+  epochs: positiveInt.default(300).describe('full-batch training steps'),
+  lr: z.number().positive().default(0.05).describe('Adam learning rate'),
+  l2: z.number().min(0).default(0.001).describe('L2 penalty'),
+  heldOutFraction: z.number().min(0.05).max(0.5).default(0.2).describe('share of pairs held out to measure agreement'),
+});
+
+export const SftSchema = z.strictObject({
+  epochs: positiveInt.default(3).describe('passes over the supervised corpus'),
+  lr: z.number().positive().default(0.05).describe('Adam learning rate'),
+});
+
+export const OptimizerSchema = z.strictObject({
+  steps: positiveInt.default(30).describe('policy-gradient steps per round'),
+  promptsPerStep: positiveInt.default(32).describe('prompts per step'),
+  samplesPerPrompt: z.number().int().min(2).default(4).describe('samples per prompt (leave-one-out baseline)'),
+  beta: z.number().min(0).default(0.05).describe('KL penalty to the initial policy'),
+  lr: z.number().positive().default(0.05).describe('Adam learning rate'),
+  temperature: z.number().positive().default(1).describe('sampling temperature while training'),
+});
+
+export const DpoSchema = z.strictObject({
+  epochs: positiveInt.default(20).describe('passes over the round’s pairs'),
+  beta: z.number().positive().default(0.1).describe('DPO β'),
+  lr: z.number().positive().default(0.05).describe('Adam learning rate'),
+});
+
+export const PolicySchema = z.strictObject({
+  sft: SftSchema.prefault({}),
+  optimizer: OptimizerSchema.prefault({}),
+  dpo: DpoSchema.prefault({}),
+});
+
+export const EvaluateSchema = z.strictObject({
+  temperature: z.number().positive().default(1).describe('sampling temperature for evaluation'),
+});
+
+/** The kinds of built-in stage; `custom` runs an activity the user registered through the plugin. */
+export const STAGE_TYPES = ['generate', 'judge', 'score', 'train-reward', 'optimize-policy', 'evaluate', 'custom'] as const;
+export type StageType = (typeof STAGE_TYPES)[number];
+
+export const StageSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, starting with a letter'),
+  type: z.enum(STAGE_TYPES),
+  after: z.array(z.string()).default([]).describe('ids of the stages that must finish first'),
+  activity: z.string().min(1).optional().describe('for type custom: the registered activity name'),
+  method: z.enum(['reward-model', 'judge-score', 'dpo']).optional().describe('for optimize-policy: where the signal comes from'),
+  taskQueue: z.string().min(1).optional().describe('route this stage to its own worker pool'),
+});
+export type StageSpec = z.infer<typeof StageSchema>;
+
+export const TaskQueuesSchema = z.strictObject({
+  generate: z.string().min(1).optional(),
+  judge: z.string().min(1).optional(),
+  score: z.string().min(1).optional(),
+  'train-reward': z.string().min(1).optional(),
+  'optimize-policy': z.string().min(1).optional(),
+  evaluate: z.string().min(1).optional(),
+  custom: z.string().min(1).optional(),
+});
+
+export const TimeoutsSchema = z.strictObject({
+  heartbeatSeconds: z.number().positive().max(600).default(30).describe('an activity silent this long is retried elsewhere'),
+  stageMinutes: z.number().positive().max(24 * 60).default(60).describe('longest a single stage activity may run'),
+  maxAttempts: z.number().int().min(1).max(1000).default(20).describe('attempts per activity before the run fails'),
+});
+
+export const PRESETS = ['classic', 'dpo', 'direct'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+export const RunConfigSchema = z.strictObject({
+  name: z.string().min(1).max(80).default('rlaif-run').describe('a label shown in the UI'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1).describe('seed for every sample and split'),
+  rounds: z.number().int().min(1).max(10000).default(3).describe('rounds of the RLAIF loop'),
+  preset: z.enum(PRESETS).default('classic').describe('classic (reward model), dpo, or direct (judge score as reward)'),
+  stages: z.array(StageSchema).min(1).optional().describe('an explicit stage DAG; replaces the preset'),
+  runKey: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/).optional().describe('artifact namespace; defaults to the workflow id'),
+  concurrency: positiveInt.max(64).default(4).describe('batch activities in flight at once'),
+  data: DataSchema.prefault({ kind: 'demo' }),
+  generate: GenerateSchema.prefault({}),
+  judge: JudgeSchema.prefault({}),
+  rewardModel: RewardModelSchema.prefault({}),
+  policy: PolicySchema.prefault({}),
+  evaluate: EvaluateSchema.prefault({}),
+  taskQueues: TaskQueuesSchema.prefault({}),
+  timeouts: TimeoutsSchema.prefault({}),
+});
+
+/** A validated run configuration with every default filled in. */
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+/** What a user writes: every field optional where a default exists. */
+export type RunConfigInput = z.input<typeof RunConfigSchema>;

@@ -1,0 +1,90 @@
+/**
+ * The payloads that cross between workflows and activities. Everything here is small: data is
+ * carried by artifact references (claim checks), never inline. Workflow-safe (types and
+ * constants only).
+ */
+import type { RunConfig } from './config/schema';
+import type { ArtifactRef } from './store/artifact';
+
+export type { ArtifactRef } from './store/artifact';
+export type { RunConfig } from './config/schema';
+
+/** Activities are registered as `rlaif.<name>` so they cannot clash with a user's own. */
+export const ACTIVITY_PREFIX = 'rlaif.';
+
+/** The default task queue for workflows and every stage not routed elsewhere. */
+export const DEFAULT_TASK_QUEUE = 'rlaif';
+
+/** Artifacts a round has so far, by kind. Stages read what they need and add what they make. */
+export interface Blackboard {
+  trainPrompts: ArtifactRef;
+  evalPrompts: ArtifactRef;
+  /** The policy this round starts from, and the initial (SFT) policy used as KL reference. */
+  policy: ArtifactRef;
+  initialPolicy: ArtifactRef;
+  /** All preferences of earlier rounds, consolidated by the reward-model stage. */
+  preferencePool?: ArtifactRef;
+  responses?: ArtifactRef[];
+  preferences?: ArtifactRef[];
+  scores?: ArtifactRef[];
+  rewardModel?: ArtifactRef;
+  /** The policy this round produced. */
+  newPolicy?: ArtifactRef;
+}
+
+/** What every stage activity receives. Custom stages receive the same. */
+export interface StageInput {
+  runKey: string;
+  round: number;
+  stageId: string;
+  config: RunConfig;
+  board: Blackboard;
+  /** For batched stages: which batch of how many. */
+  batch?: { index: number; count: number };
+}
+
+/** What every stage activity returns: artifacts to add to the board, and metrics. */
+export interface StageOutput {
+  artifacts: Partial<Blackboard>;
+  metrics: Record<string, number>;
+}
+
+/** The data and initial policy every round starts from. */
+export interface PreparedRun {
+  trainPrompts: ArtifactRef;
+  evalPrompts: ArtifactRef;
+  initialPolicy: ArtifactRef;
+  sftLoss: number;
+}
+
+/** Metrics of one finished round. */
+export interface RoundMetrics {
+  round: number;
+  metrics: Record<string, number>;
+}
+
+/** What the run has after its last completed round: enough to resume from. */
+export interface RunCheckpoint {
+  runKey: string;
+  round: number;
+  policy: ArtifactRef;
+  preferencePool?: ArtifactRef;
+  history: RoundMetrics[];
+}
+
+/** Input of the per-round child workflow. */
+export interface RoundInput {
+  runKey: string;
+  round: number;
+  config: RunConfig;
+  board: Blackboard;
+  /** The parent to report stage progress to. */
+  parentWorkflowId?: string;
+}
+
+export interface RoundResult {
+  round: number;
+  policy: ArtifactRef;
+  preferencePool?: ArtifactRef;
+  metrics: Record<string, number>;
+}

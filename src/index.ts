@@ -1,0 +1,13 @@
+/** The package root: the plugin, activities, config, store and client helpers. Not workflow-safe. */
+export { RlaifPlugin, WORKFLOWS_PATH, type RlaifPluginOptions, type CustomStage } from './plugin';
+export { createActivities, type RlaifActivities } from '../activities';
+export { RunConfigSchema, type RunConfig, type RunConfigInput, type StageSpec } from './config/schema';
+export { parseRunConfig } from './config/parse';
+export { loadRunConfigFile } from './config/load';
+export { ConfigError } from './config/errors';
+export { LocalArtifactStore } from './store/local-store';
+export type { ArtifactRef } from './store/artifact';
+export * from './contracts';
+export { resolveConnection, connectClient, connectWorker } from './connection';
+export { startRun, resumeRun, runResult } from './cli/runs';
+export { createConfidenceFilterStage } from './custom/confidence-filter';

@@ -1,0 +1,50 @@
+/**
+ * The Temporal plugin. Add it to a Worker (`Worker.create({ plugins: [new RlaifPlugin()] })`)
+ * to register the RLAIF activities under `rlaif.*` names, any custom stages, and the data
+ * converter; add it to a Client for the same converter. Workflows are not shipped by a plugin
+ * in TypeScript: re-export them from `temporal-rlaif/workflows` in your workflows file, or use
+ * `workflowsPath` below.
+ */
+import * as path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
+import { SimplePlugin } from '@temporalio/plugin';
+import { createActivities } from '../activities';
+import type { StageInput, StageOutput } from './contracts';
+import { LocalArtifactStore } from './store/local-store';
+import { defaultStoreRoot } from './paths';
+
+/** A user's own stage: an activity that reads the round's board and adds to it. */
+export type CustomStage = (input: StageInput) => Promise<StageOutput>;
+
+export interface RlaifPluginOptions {
+  /** Where artifacts live; every worker of a run must see the same store. Default: $RLAIF_STORE or .rlaif/store. */
+  readonly storeRoot?: string;
+  /** Custom stages by activity name, to be named in a config's `stages[].activity`. */
+  readonly stages?: Readonly<Record<string, CustomStage>>;
+  /** A data converter (for instance with an encryption codec) for workers and clients. */
+  readonly dataConverter?: DataConverter;
+  /** Register this package's workflows on the worker (default true). */
+  readonly registerWorkflows?: boolean;
+}
+
+/** The path of the workflow-safe entry point that a worker bundles. */
+export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.js');
+
+export class RlaifPlugin extends SimplePlugin {
+  /** The artifact store the activities use. */
+  readonly store: LocalArtifactStore;
+
+  constructor(options: RlaifPluginOptions = {}) {
+    const store = new LocalArtifactStore(options.storeRoot ?? defaultStoreRoot());
+    for (const name of Object.keys(options.stages ?? {})) {
+      if (name.startsWith('rlaif.')) throw new Error(`custom stage "${name}": the rlaif. prefix is reserved`);
+    }
+    super({
+      name: 'temporal-rlaif',
+      activities: { ...createActivities({ store }), ...(options.stages ?? {}) },
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      ...(options.registerWorkflows === false ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    });
+    this.store = store;
+  }
+}

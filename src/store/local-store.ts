@@ -1,0 +1,194 @@
+/**
+ * The local filesystem artifact store. Objects are committed atomically: written to a temporary
+ * name, flushed, renamed into place, and only then described by a manifest that is itself
+ * renamed into place. A reader trusts an object only through its manifest, so a crash at any
+ * point leaves either nothing or a whole, checksummed object. Committing a key that is already
+ * committed returns the existing reference: that is what makes retried activities idempotent.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { keyOfRef, type ArtifactRef } from './artifact';
+
+/** Raised when stored bytes do not match their manifest: the producer must recompute. */
+export class ArtifactCorruptError extends Error {
+  override readonly name = 'ArtifactCorruptError';
+}
+
+/** One line of the commit log: who committed what, when. */
+export interface CommitRecord {
+  key: string;
+  sha256: string;
+  count: number;
+  at: string;
+}
+
+const KEY_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+
+export class LocalArtifactStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  /** The file path of a key; rejects keys that could escape the root. */
+  pathOf(key: string): string {
+    if (!KEY_PATTERN.test(key) || key.split('/').some((part) => part === '..' || part === '.')) {
+      throw new Error(`invalid artifact key "${key}"`);
+    }
+    return path.join(this.root, key);
+  }
+
+  private manifestPath(key: string): string {
+    return `${this.pathOf(key)}.manifest.json`;
+  }
+
+  /** The committed reference at `key`, or undefined when nothing is committed there. */
+  async get(key: string): Promise<ArtifactRef | undefined> {
+    try {
+      const text = await fs.readFile(this.manifestPath(key), 'utf8');
+      return JSON.parse(text) as ArtifactRef;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  private async writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const handle = await fs.open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  }
+
+  /**
+   * Commits bytes under `key` once. If the key is already committed, the stored reference is
+   * returned and the new bytes are dropped (a retry that recomputed the same batch).
+   */
+  async commitBytes(key: string, data: Uint8Array, count: number): Promise<ArtifactRef> {
+    const existing = await this.get(key);
+    if (existing) return existing;
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    await this.writeAtomic(this.pathOf(key), data);
+    const ref: ArtifactRef = { uri: `store:${key}`, sha256, count, bytes: data.byteLength };
+    await this.writeAtomic(this.manifestPath(key), JSON.stringify(ref));
+    const record: CommitRecord = { key, sha256, count, at: new Date().toISOString() };
+    await fs.appendFile(path.join(this.root, 'commits.log'), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    return ref;
+  }
+
+  /** Commits rows as JSON Lines. */
+  async commitJsonl<T>(key: string, rows: readonly T[]): Promise<ArtifactRef> {
+    const text = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+    return this.commitBytes(key, Buffer.from(text, 'utf8'), rows.length);
+  }
+
+  /** Reads the bytes of a reference, verifying their checksum. */
+  async readBytes(ref: ArtifactRef): Promise<Buffer> {
+    const key = keyOfRef(ref);
+    const data = await fs.readFile(this.pathOf(key));
+    const sha = createHash('sha256').update(data).digest('hex');
+    if (sha !== ref.sha256) {
+      throw new ArtifactCorruptError(`artifact ${key} is corrupt: sha256 ${sha} does not match ${ref.sha256}`);
+    }
+    return data;
+  }
+
+  /** Reads JSON Lines rows of a reference, verifying checksum and row count. */
+  async readJsonl<T>(ref: ArtifactRef): Promise<T[]> {
+    const text = (await this.readBytes(ref)).toString('utf8');
+    const rows = text
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as T);
+    if (rows.length !== ref.count) {
+      throw new ArtifactCorruptError(`artifact ${keyOfRef(ref)} has ${rows.length} rows, expected ${ref.count}`);
+    }
+    return rows;
+  }
+
+  /** Reads all rows of several references, in order. */
+  async readAllJsonl<T>(refs: readonly ArtifactRef[]): Promise<T[]> {
+    const parts = await Promise.all(refs.map((r) => this.readJsonl<T>(r)));
+    return parts.flat();
+  }
+
+  /**
+   * Appends rows to the partial (uncommitted) file of a batch in progress. A resumed attempt
+   * reads back only as many rows as its last heartbeat reported, so a torn append is ignored.
+   */
+  async appendPartial<T>(key: string, rows: readonly T[]): Promise<void> {
+    if (rows.length === 0) return;
+    const file = `${this.pathOf(key)}.partial.jsonl`;
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await fs.appendFile(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+  }
+
+  /** The first `count` complete rows of a batch's partial file (fewer if it has fewer). */
+  async readPartial<T>(key: string, count: number): Promise<T[]> {
+    let text: string;
+    try {
+      text = await fs.readFile(`${this.pathOf(key)}.partial.jsonl`, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const rows: T[] = [];
+    for (const line of text.split('\n')) {
+      if (rows.length >= count) break;
+      try {
+        rows.push(JSON.parse(line) as T);
+      } catch {
+        break;
+      }
+    }
+    return rows;
+  }
+
+  /** Starts a batch's partial file afresh, keeping only its first `count` rows. */
+  async resetPartial<T>(key: string, keep: readonly T[]): Promise<void> {
+    const file = `${this.pathOf(key)}.partial.jsonl`;
+    await this.writeAtomic(file, keep.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+
+  /** Removes a batch's partial file once its output is committed. */
+  async clearPartial(key: string): Promise<void> {
+    await fs.rm(`${this.pathOf(key)}.partial.jsonl`, { force: true });
+  }
+
+  /** Every commit so far, for audits and tests ("each batch committed exactly once"). */
+  async commitLog(): Promise<CommitRecord[]> {
+    try {
+      const text = await fs.readFile(path.join(this.root, 'commits.log'), 'utf8');
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as CommitRecord);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  /** Reads a small JSON document stored with `writeJson` (not an artifact: mutable state). */
+  async readJson<T>(key: string): Promise<T | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(this.pathOf(key), 'utf8')) as T;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Atomically replaces a small JSON document (used for the run checkpoint). */
+  async writeJson(key: string, value: unknown): Promise<void> {
+    await this.writeAtomic(this.pathOf(key), JSON.stringify(value, null, 2));
+  }
+}

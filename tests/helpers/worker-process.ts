@@ -1,0 +1,51 @@
+/** A worker in its own process (`rlaif worker`), so a test can SIGKILL it like a crashed box. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const RLAIF_BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'rlaif.js');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function spawnWorker(address: string, storeRoot: string): WorkerProcess {
+  const child = spawn(process.execPath, [RLAIF_BIN, 'worker', '--address', address, '--store', storeRoot], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TEMPORAL_ADDRESS: address },
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => out,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** Runs the CLI to completion and returns its exit code, stdout and stderr. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RLAIF_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Polls `check` every `everyMs` until it returns true, or fails after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60000, everyMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Crashes against a real dev server: a worker SIGKILLed mid-judge, a run terminated and resumed
+ * with `rlaif resume`, a server restarted mid-run. Each run must finish with every batch
+ * committed exactly once.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startRun } from '../../src/cli/runs';
+import { parseRunConfig } from '../../src/config/parse';
+import { startDevServer, type DevServer } from '../../src/server/dev-server';
+import { LocalArtifactStore } from '../../src/store/local-store';
+import type { RunSummary } from '../../workflows/run';
+import { startTestServer, type TestServer } from '../helpers/dev-server';
+import { commitCounts, smallConfig } from '../helpers/run-env';
+import { runCli, spawnWorker, waitFor, type WorkerProcess } from '../helpers/worker-process';
+
+let server: TestServer;
+let client: Client;
+let storeRoot: string;
+let store: LocalArtifactStore;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  storeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-durable-'));
+  store = new LocalArtifactStore(storeRoot);
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await client?.connection.close();
+  await server?.stop();
+  fs.rmSync(storeRoot, { recursive: true, force: true });
+});
+
+function worker(address = server.address): WorkerProcess {
+  const w = spawnWorker(address, storeRoot);
+  workers.push(w);
+  return w;
+}
+
+async function committed(prefix: string): Promise<Array<[string, number]>> {
+  return [...(await commitCounts(store))].filter(([k]) => k.startsWith(prefix));
+}
+
+test('a worker killed with SIGKILL mid-judge is replaced and the run finishes, no batch committed twice', async () => {
+  const first = worker();
+  const config = parseRunConfig(smallConfig({ rounds: 2, concurrency: 1, judge: { batchSize: 4 }, generate: { batchSize: 4 } }));
+  const handle = await startRun(client, config, { workflowId: 'kill-judge' });
+  await waitFor('the first judge batch', async () => (await committed('runs/kill-judge/round-0001/judge/')).length > 0);
+  await first.kill('SIGKILL');
+  const judgedAtKill = (await committed('runs/kill-judge/round-0001/judge/')).filter(([k]) => k.endsWith('.jsonl'));
+  expect(judgedAtKill.length).toBeLessThan(8);
+  worker();
+  const summary = (await handle.result()) as RunSummary;
+  expect(summary.status).toBe('completed');
+  expect(summary.rounds).toBe(2);
+  const all = await committed('runs/kill-judge/');
+  expect(all.filter(([, n]) => n !== 1)).toEqual([]);
+  expect(all.filter(([k]) => /round-0001\/judge\/batch-\d+-of-0008\.jsonl$/.test(k))).toHaveLength(8);
+});
+
+test('a terminated run resumed with "rlaif resume" finishes without redoing committed batches', async () => {
+  worker();
+  const config = parseRunConfig(smallConfig({ rounds: 3 }));
+  const handle = await startRun(client, config, { workflowId: 'resume-me' });
+  await waitFor('round 2 to start', async () => (await committed('runs/resume-me/round-0002/generate/')).length > 0);
+  await handle.terminate('failing the run on purpose for the resume test');
+  const before = new Map(await committed('runs/resume-me/'));
+  const cli = await runCli(['resume', 'resume-me', '--wait', '--address', server.address]);
+  expect(cli.stderr).not.toContain('rlaif: ');
+  expect(cli.code).toBe(0);
+  const summary = JSON.parse(cli.stdout.trim().split('\n').pop() as string) as { workflowId: string; status: string; rounds: number };
+  expect(summary.workflowId).toBe('resume-me-resume-1');
+  expect(summary.status).toBe('completed');
+  expect(summary.rounds).toBe(3);
+  const after = await committed('runs/resume-me/');
+  expect(after.filter(([, n]) => n !== 1)).toEqual([]);
+  for (const [key] of before) expect(after.find(([k]) => k === key)?.[1]).toBe(1);
+  const resumed = await client.workflow.getHandle('resume-me-resume-1').describe();
+  expect(resumed.memo?.resumedFrom).toMatchObject({ workflowId: 'resume-me', status: 'TERMINATED' });
+});
+
+test('a Temporal server restarted mid-run (same database) lets the run finish', async () => {
+  const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-restart-'));
+  const dbFile = path.join(dbDir, 'temporal.sqlite');
+  let own: DevServer = await startDevServer({ dbFile, uiPort: false });
+  const port = own.port;
+  const c = new Client({ connection: await Connection.connect({ address: own.address }) });
+  const w = worker(own.address);
+  try {
+    const handle = await startRun(c, parseRunConfig(smallConfig({ rounds: 3 })), { workflowId: 'restart-me' });
+    await waitFor('round 1 to finish', async () => (await committed('runs/restart-me/round-0001/evaluate/')).length > 0);
+    await own.stop();
+    own = await startDevServer({ dbFile, port, uiPort: false });
+    const summary = (await handle.result()) as RunSummary;
+    expect(summary.status).toBe('completed');
+    expect(summary.rounds).toBe(3);
+    expect((await committed('runs/restart-me/')).filter(([, n]) => n !== 1)).toEqual([]);
+  } finally {
+    await w.kill();
+    await c.connection.close();
+    await own.stop();
+    fs.rmSync(dbDir, { recursive: true, force: true });
+  }
+});

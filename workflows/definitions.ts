@@ -1,0 +1,45 @@
+/**
+ * Names shared by workflows, clients and the CLI: queries, updates, signals, search attributes.
+ * Workflow-safe.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RoundMetrics } from '../src/contracts';
+
+/** Where a run is: returned by the `progress` query. */
+export interface RunProgress {
+  status: 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'failed';
+  runKey: string;
+  round: number;
+  rounds: number;
+  stage: string;
+  batchesDone: number;
+  batchesTotal: number;
+  /** Metrics of the last completed round. */
+  latest?: Record<string, number>;
+  history: RoundMetrics[];
+  paused: boolean;
+  stopAfterRound: boolean;
+}
+
+/** Sent by a round to its parent run as stages start, batches finish and stages end. */
+export interface StageProgress {
+  round: number;
+  stage: string;
+  batchesDone: number;
+  batchesTotal: number;
+}
+
+export const progressQuery = defineQuery<RunProgress>('progress');
+export const pauseUpdate = defineUpdate<RunProgress>('pause');
+export const resumeUpdate = defineUpdate<RunProgress>('resume');
+export const stopAfterRoundUpdate = defineUpdate<RunProgress>('stopAfterRound');
+/** Parent → round: pause or resume scheduling new activities. */
+export const setPausedSignal = defineSignal<[boolean]>('setPaused');
+/** Round → parent: stage progress. */
+export const stageProgressSignal = defineSignal<[StageProgress]>('stageProgress');
+
+export const RLAIF_ROUND = defineSearchAttributeKey('RlaifRound', SearchAttributeType.INT);
+export const RLAIF_STAGE = defineSearchAttributeKey('RlaifStage', SearchAttributeType.KEYWORD);
+export const RLAIF_STATUS = defineSearchAttributeKey('RlaifStatus', SearchAttributeType.KEYWORD);
+export const RLAIF_CONFIG = defineSearchAttributeKey('RlaifConfig', SearchAttributeType.KEYWORD);

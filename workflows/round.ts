@@ -1,0 +1,151 @@
+/**
+ * One round of the RLAIF loop as a child workflow: the config's stage DAG, with batched stages
+ * fanned out as parallel activities under a concurrency bound. A child per round keeps every
+ * execution's history bounded however many rounds the run has.
+ */
+import {
+  condition,
+  getExternalWorkflowHandle,
+  scheduleActivity,
+  setCurrentDetails,
+  setHandler,
+} from '@temporalio/workflow';
+import type { RlaifActivities } from '../activities';
+import { stagesOf } from '../src/config/parse';
+import type { StageSpec } from '../src/config/schema';
+import type { ArtifactRef, Blackboard, RoundInput, RoundResult, StageInput, StageOutput } from '../src/contracts';
+import { setPausedSignal, stageProgressSignal, type StageProgress } from './definitions';
+import { stageActivityOptions } from './stage-options';
+
+const ACTIVITY_OF: Record<Exclude<StageSpec['type'], 'custom'>, keyof RlaifActivities> = {
+  generate: 'rlaif.generate',
+  judge: 'rlaif.judge',
+  score: 'rlaif.score',
+  'train-reward': 'rlaif.trainReward',
+  'optimize-policy': 'rlaif.optimizePolicy',
+  evaluate: 'rlaif.evaluate',
+};
+
+/** Metrics that are counts add up over batches; the rest are averaged, weighted by rows. */
+const SUMMED = new Set(['responses', 'pairs', 'scored']);
+
+/** How many batch activities a stage fans out to, given what the board holds. */
+function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): number {
+  const cfg = input.config;
+  if (stage.type === 'generate') return Math.max(1, Math.ceil(board.trainPrompts.count / cfg.generate.batchSize));
+  if (stage.type === 'judge' || stage.type === 'score') return Math.max(1, board.responses?.length ?? 1);
+  return 0; // not batched
+}
+
+function mergeBatchOutputs(outputs: StageOutput[]): StageOutput {
+  const artifacts: Partial<Blackboard> = {};
+  const listKeys = ['responses', 'preferences', 'scores'] as const;
+  for (const key of listKeys) {
+    const refs = outputs.flatMap((o) => o.artifacts[key] ?? []);
+    if (refs.length > 0) artifacts[key] = refs;
+  }
+  const weights = outputs.map((o) => {
+    const refs: ArtifactRef[] = [...(o.artifacts.responses ?? []), ...(o.artifacts.preferences ?? []), ...(o.artifacts.scores ?? [])];
+    return Math.max(1, refs.reduce((s, r) => s + r.count, 0));
+  });
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const metrics: Record<string, number> = {};
+  outputs.forEach((o, i) => {
+    for (const [k, v] of Object.entries(o.metrics)) {
+      const w = SUMMED.has(k) ? 1 : (weights[i] ?? 1) / totalWeight;
+      metrics[k] = (metrics[k] ?? 0) + v * w;
+    }
+  });
+  return { artifacts, metrics };
+}
+
+export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
+  const { config, round, runKey } = input;
+  const stages = stagesOf(config);
+  const board: Blackboard = { ...input.board };
+  const metrics: Record<string, number> = {};
+  let paused = false;
+  setHandler(setPausedSignal, (value) => {
+    paused = value;
+  });
+
+  const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
+  const report = async (p: StageProgress) => {
+    setCurrentDetails(
+      `**Round ${p.round}/${config.rounds}** · stage **${p.stage}** · batches ${p.batchesDone}/${p.batchesTotal}`,
+    );
+    // Progress is best effort: a parent that has gone (terminated) must not fail the round.
+    if (parent) await parent.signal(stageProgressSignal, p).catch(() => undefined);
+  };
+
+  const call = async (stage: StageSpec, batch: { index: number; count: number } | undefined): Promise<StageOutput> => {
+    await condition(() => !paused);
+    const name = stage.type === 'custom' ? (stage.activity as string) : ACTIVITY_OF[stage.type];
+    const where = batch ? ` batch ${batch.index + 1}/${batch.count}` : '';
+    const stageInput: StageInput & { method?: StageSpec['method'] } = {
+      runKey,
+      round,
+      stageId: stage.id,
+      config,
+      board,
+      ...(batch ? { batch } : {}),
+      ...(stage.method ? { method: stage.method } : {}),
+    };
+    return scheduleActivity<StageOutput>(
+      name,
+      [stageInput],
+      stageActivityOptions(config, stage, `round ${round} · ${stage.id}${where}`),
+    );
+  };
+
+  const runStage = async (stage: StageSpec): Promise<void> => {
+    const count = batchCount(stage, input, board);
+    let output: StageOutput;
+    if (count === 0) {
+      await report({ round, stage: stage.id, batchesDone: 0, batchesTotal: 1 });
+      output = await call(stage, undefined);
+      await report({ round, stage: stage.id, batchesDone: 1, batchesTotal: 1 });
+    } else {
+      await report({ round, stage: stage.id, batchesDone: 0, batchesTotal: count });
+      const outputs: StageOutput[] = new Array<StageOutput>(count);
+      let next = 0;
+      let done = 0;
+      // A fixed number of lanes, each taking the next batch: at most `concurrency` in flight.
+      const lane = async () => {
+        while (next < count) {
+          const index = next++;
+          outputs[index] = await call(stage, { index, count });
+          done++;
+          await report({ round, stage: stage.id, batchesDone: done, batchesTotal: count });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(config.concurrency, count) }, lane));
+      output = mergeBatchOutputs(outputs);
+    }
+    Object.assign(board, output.artifacts);
+    Object.assign(metrics, output.metrics);
+  };
+
+  // Run the DAG: start every stage whose dependencies are done; independent stages overlap.
+  const finished = new Set<string>();
+  const started = new Set<string>();
+  const running = new Map<string, Promise<string>>();
+  while (finished.size < stages.length) {
+    for (const stage of stages) {
+      if (!started.has(stage.id) && stage.after.every((d) => finished.has(d))) {
+        started.add(stage.id);
+        running.set(stage.id, runStage(stage).then(() => stage.id));
+      }
+    }
+    const id = await Promise.race(running.values());
+    running.delete(id);
+    finished.add(id);
+  }
+
+  return {
+    round,
+    policy: board.newPolicy ?? board.policy,
+    ...(board.preferencePool ? { preferencePool: board.preferencePool } : {}),
+    metrics,
+  };
+}

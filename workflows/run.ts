@@ -1,0 +1,230 @@
+/**
+ * `rlaifRun(config)`: the durable RLAIF loop. It validates the config, prepares data and the
+ * initial policy, then runs one child workflow per round, saving a checkpoint after each. It
+ * continues-as-new when Temporal suggests it, so even a run of thousands of rounds keeps a
+ * small history. Queries and updates let a person watch, pause, resume and stop it.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { RlaifActivities } from '../activities';
+import { ConfigError } from '../src/config/errors';
+import { parseRunConfig } from '../src/config/parse';
+import type { RunConfig } from '../src/config/schema';
+import type { RunCheckpoint, RoundResult } from '../src/contracts';
+import {
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  RLAIF_CONFIG,
+  RLAIF_ROUND,
+  RLAIF_STAGE,
+  RLAIF_STATUS,
+  setPausedSignal,
+  stageProgressSignal,
+  stopAfterRoundUpdate,
+  type RunProgress,
+} from './definitions';
+import { rlaifRound } from './round';
+import { bookkeepingOptions } from './stage-options';
+
+/** What a run returns: its figures after the last round. */
+export interface RunSummary {
+  workflowId: string;
+  runKey: string;
+  status: 'completed' | 'stopped';
+  rounds: number;
+  winRateVsInitial?: number;
+  winRateCI?: [number, number];
+  rewardModelAgreement?: number;
+  meanReward?: number;
+  klToInitial?: number;
+  history: RunCheckpoint['history'];
+}
+
+/** State carried across continue-as-new (never set by users). */
+export interface CarriedState {
+  paused: boolean;
+  stopAfterRound: boolean;
+}
+
+function validate(raw: unknown): RunConfig {
+  try {
+    return parseRunConfig(raw, 'workflow input');
+  } catch (err) {
+    if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
+    throw err;
+  }
+}
+
+export async function rlaifRun(rawConfig: unknown, carried?: CarriedState): Promise<RunSummary> {
+  const config = validate(rawConfig);
+  const info = workflowInfo();
+  const runKey = config.runKey ?? info.workflowId;
+  const acts = proxyActivities<RlaifActivities>(bookkeepingOptions(config, 'bookkeeping'));
+
+  const progress: RunProgress = {
+    status: 'starting',
+    runKey,
+    round: 0,
+    rounds: config.rounds,
+    stage: 'prepare',
+    batchesDone: 0,
+    batchesTotal: 0,
+    history: [],
+    paused: carried?.paused ?? false,
+    stopAfterRound: carried?.stopAfterRound ?? false,
+  };
+  let child: ChildWorkflowHandle<typeof rlaifRound> | undefined;
+
+  const show = () => {
+    const latest = progress.latest;
+    const win = latest?.winRateVsInitial;
+    setCurrentDetails(
+      [
+        `**${config.name}** · ${progress.status}${progress.paused ? ' (paused)' : ''}`,
+        `round ${progress.round}/${config.rounds} · stage ${progress.stage} · batches ${progress.batchesDone}/${progress.batchesTotal}`,
+        win !== undefined ? `last win rate vs initial: ${win.toFixed(3)}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+    );
+  };
+  const setStatus = (status: RunProgress['status']) => {
+    progress.status = status;
+    upsertSearchAttributes([
+      { key: RLAIF_STATUS, value: status },
+      { key: RLAIF_ROUND, value: progress.round },
+      { key: RLAIF_STAGE, value: progress.stage },
+    ]);
+    show();
+  };
+
+  setHandler(progressQuery, () => progress);
+  setHandler(stageProgressSignal, (p) => {
+    if (p.round !== progress.round) return;
+    const stageChanged = p.stage !== progress.stage;
+    progress.stage = p.stage;
+    progress.batchesDone = p.batchesDone;
+    progress.batchesTotal = p.batchesTotal;
+    if (stageChanged) upsertSearchAttributes([{ key: RLAIF_STAGE, value: p.stage }]);
+    show();
+  });
+  const forwardPause = async () => {
+    if (child) await child.signal(setPausedSignal, progress.paused).catch(() => undefined);
+  };
+  setHandler(pauseUpdate, async () => {
+    progress.paused = true;
+    await forwardPause();
+    setStatus('paused');
+    return progress;
+  });
+  setHandler(resumeUpdate, async () => {
+    progress.paused = false;
+    await forwardPause();
+    setStatus(progress.stopAfterRound ? 'stopping' : 'running');
+    return progress;
+  });
+  setHandler(stopAfterRoundUpdate, () => {
+    progress.stopAfterRound = true;
+    setStatus('stopping');
+    return progress;
+  });
+
+  upsertSearchAttributes([{ key: RLAIF_CONFIG, value: config.name }]);
+  setStatus('running');
+
+  const prepared = await acts['rlaif.prepare'].executeWithOptions(bookkeepingOptions(config, 'prepare data and initial policy'), [
+    { runKey, config },
+  ]);
+  const checkpoint = await acts['rlaif.loadCheckpoint']({ runKey });
+  let state: RunCheckpoint = checkpoint ?? { runKey, round: 0, policy: prepared.initialPolicy, history: [] };
+  progress.history = state.history;
+  progress.round = state.round;
+  progress.latest = state.history[state.history.length - 1]?.metrics;
+  if (checkpoint) log.info('resuming from checkpoint', { runKey, round: checkpoint.round });
+
+  while (state.round < config.rounds && !progress.stopAfterRound) {
+    const round = state.round + 1;
+    progress.round = round;
+    progress.stage = 'waiting';
+    progress.batchesDone = 0;
+    progress.batchesTotal = 0;
+    if (progress.paused) setStatus('paused');
+    await condition(() => !progress.paused || progress.stopAfterRound);
+    if (progress.stopAfterRound) break;
+    setStatus('running');
+
+    child = await startChild(rlaifRound, {
+      workflowId: `${info.workflowId}-round-${round}`,
+      staticSummary: `${config.name}: round ${round} of ${config.rounds}`,
+      args: [
+        {
+          runKey,
+          round,
+          config,
+          parentWorkflowId: info.workflowId,
+          board: {
+            trainPrompts: prepared.trainPrompts,
+            evalPrompts: prepared.evalPrompts,
+            initialPolicy: prepared.initialPolicy,
+            policy: state.policy,
+            ...(state.preferencePool ? { preferencePool: state.preferencePool } : {}),
+          },
+        },
+      ],
+    });
+    if (progress.paused) await forwardPause();
+    const result: RoundResult = await child.result();
+    child = undefined;
+
+    state = {
+      runKey,
+      round,
+      policy: result.policy,
+      ...(result.preferencePool ?? state.preferencePool
+        ? { preferencePool: result.preferencePool ?? state.preferencePool }
+        : {}),
+      history: [...state.history, { round, metrics: result.metrics }],
+    };
+    await acts['rlaif.saveCheckpoint'].executeWithOptions(bookkeepingOptions(config, `checkpoint after round ${round}`), [
+      state,
+    ]);
+    progress.history = state.history;
+    progress.latest = result.metrics;
+    show();
+
+    if (workflowInfo().continueAsNewSuggested && state.round < config.rounds) {
+      // The checkpoint holds everything; the next execution reloads it.
+      await continueAsNew<typeof rlaifRun>(rawConfig, { paused: progress.paused, stopAfterRound: progress.stopAfterRound });
+    }
+  }
+
+  const stopped = state.round < config.rounds;
+  progress.stage = 'done';
+  setStatus(stopped ? 'stopping' : 'completed');
+  const last = state.history[state.history.length - 1]?.metrics ?? {};
+  const summary: RunSummary = {
+    workflowId: info.workflowId,
+    runKey,
+    status: stopped ? 'stopped' : 'completed',
+    rounds: state.round,
+    history: state.history,
+  };
+  if (last.winRateVsInitial !== undefined) summary.winRateVsInitial = last.winRateVsInitial;
+  if (last.winRateLow !== undefined && last.winRateHigh !== undefined) summary.winRateCI = [last.winRateLow, last.winRateHigh];
+  if (last.rewardModelAgreement !== undefined) summary.rewardModelAgreement = last.rewardModelAgreement;
+  if (last.meanReward !== undefined) summary.meanReward = last.meanReward;
+  if (last.klToInitial !== undefined) summary.klToInitial = last.klToInitial;
+  return summary;
+}
