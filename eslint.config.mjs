@@ -6,6 +6,7 @@
  */
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 /** Node's globals for the few plain JS files (launcher, setup script, configs); no `globals` package needed. */
@@ -56,7 +57,7 @@ const workflowForbidden = {
   ],
 };
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['dist/', '.build-*/', 'node_modules/', '.tools/', '.rlaif/', 'coverage/', 'tests/fixtures/'],
   },

@@ -25,8 +25,8 @@ exports.DEMO_DEFAULTS = {
     generate: { samplesPerPrompt: 2, temperature: 1 },
     judge: { positionBias: -1, sharpness: 1.5 },
     reward: { heldOutFraction: 0.2, epochs: 200, lr: 0.05, l2: 1e-4 },
-    optimize: { steps: 60, promptsPerStep: 32, samplesPerPrompt: 4, beta: 0.02, lr: 0.03, temperature: 1 },
-    direct: { beta: 0.002, lr: 0.03 },
+    optimize: { steps: 60, promptsPerStep: 32, samplesPerPrompt: 4, beta: 0.2, lr: 0.03, temperature: 1 },
+    direct: { beta: 0.01, lr: 0.03 },
     dpo: { epochs: 3, beta: 0.5, lr: 0.02 },
     evaluate: { temperature: 1 },
 };

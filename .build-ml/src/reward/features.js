@@ -11,7 +11,7 @@ exports.featurizeBatch = featurizeBatch;
  */
 const rng_1 = require("../util/rng");
 /** Length of the feature vector (hash buckets). */
-exports.FEATURE_DIM = 4096;
+exports.FEATURE_DIM = +(process.env.FDIM||4096);
 /** Name of this featurizer, stored in the reward model's ONNX metadata so a mismatch is caught. */
 exports.FEATURIZER = 'hashed-lexical-v1';
 const LONGEST_BUCKET = 12;

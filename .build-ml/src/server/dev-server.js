@@ -89,7 +89,8 @@ async function startOnce(options) {
     }).finally(() => running.delete(child));
     const fail = (what) => {
         const tail = log.tail();
-        return new DevServerStartError(`Temporal dev server (${args.join(' ')}) ${what}` + (tail ? `\n--- server log (last lines) ---\n${tail}` : ''), /address already in use/i.test(tail));
+        return new DevServerStartError(`Temporal dev server (${args.join(' ')}) ${what}` +
+            (tail ? `\n--- server log (last lines) ---\n${tail}` : ''), /address already in use/i.test(tail));
     };
     const stop = async (stopTimeoutMs = 10_000) => {
         if (child.exitCode !== null || child.signalCode !== null)

@@ -4,6 +4,8 @@ import type { RunConfigInput } from '../../src/config/schema';
 import { type RlaifPluginOptions } from '../../src/plugin';
 import { LocalArtifactStore } from '../../src/store/local-store';
 import { type TestServer } from './dev-server';
+/** Keep test output readable: the worker logs warnings and errors only. */
+export declare function quietRuntime(): void;
 /** The workflow bundle, built once per test file (bundling takes seconds). */
 export declare function workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
 export interface RunEnv {

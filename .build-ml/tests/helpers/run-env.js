@@ -3,6 +3,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", { value: true });
+exports.quietRuntime = quietRuntime;
 exports.workflowBundle = workflowBundle;
 exports.startRunEnv = startRunEnv;
 exports.smallConfig = smallConfig;
@@ -16,6 +17,15 @@ const worker_1 = require("@temporalio/worker");
 const plugin_1 = require("../../src/plugin");
 const local_store_1 = require("../../src/store/local-store");
 const dev_server_1 = require("./dev-server");
+/** Keep test output readable: the worker logs warnings and errors only. */
+function quietRuntime() {
+    try {
+        worker_1.Runtime.install({ logger: new worker_1.DefaultLogger('WARN') });
+    }
+    catch {
+        // already installed by an earlier call in this test file
+    }
+}
 let bundle;
 /** The workflow bundle, built once per test file (bundling takes seconds). */
 function workflowBundle() {
@@ -31,6 +41,7 @@ const quietLogger = {
     error: (message, meta) => console.error(message, meta ?? ''),
 };
 async function startRunEnv(taskQueue = 'rlaif') {
+    quietRuntime();
     const server = await (0, dev_server_1.startTestServer)();
     const storeRoot = node_fs_1.default.mkdtempSync(node_path_1.default.join(node_os_1.default.tmpdir(), 'rlaif-store-'));
     const connection = await client_1.Connection.connect({ address: server.address });

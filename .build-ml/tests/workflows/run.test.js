@@ -89,8 +89,9 @@ test('pause holds the run between activities, resume lets it finish, stop ends i
     const held = during.history.length;
     await new Promise((r) => setTimeout(r, 1500));
     expect((await handle.query(definitions_1.progressQuery)).history.length).toBe(held);
+    const resumed = await handle.executeUpdate(definitions_1.resumeUpdate);
+    expect(resumed.paused).toBe(false);
     await handle.executeUpdate(definitions_1.stopAfterRoundUpdate);
-    await handle.executeUpdate(definitions_1.resumeUpdate);
     const summary = (await handle.result());
     expect(summary.status).toBe('stopped');
     expect(summary.rounds).toBeLessThan(3);

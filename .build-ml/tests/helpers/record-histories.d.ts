@@ -1,0 +1,1 @@
+export declare function recordHistories(dir: string): Promise<string[]>;
