@@ -19,5 +19,6 @@ test('there are recorded histories of the run and of its rounds', () => {
 test.each(files)('%s replays without non-determinism', async (file) => {
   quietRuntime();
   const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')));
-  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+  const workflowId = file.replace(/^history-/, '').replace(/\.json$/, '');
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
 });
