@@ -1,7 +1,0 @@
-/** What the activities need from the worker: the artifact store they read and write. */
-import type { LocalArtifactStore } from '../src/store/local-store';
-export interface ActivityDeps {
-    store: LocalArtifactStore;
-    /** Run stage computations in worker threads (the default). Tests may turn it off. */
-    threads?: boolean;
-}

@@ -1,2 +1,0 @@
-import type { RoundInput, RoundResult } from '../src/contracts';
-export declare function rlaifRound(input: RoundInput): Promise<RoundResult>;

@@ -1,1 +1,0 @@
-export declare function recordHistories(dir: string): Promise<string[]>;
