@@ -122,7 +122,9 @@ function ensureDependencies(log) {
     return;
   }
   if (upToDate === 'npm') {
-    log.info('npm dependencies were installed by npm and match package-lock.json');
+    log.info(
+      'npm dependencies were installed by npm after the last change to package.json and its lock file',
+    );
   } else {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const hasLock = fs.existsSync(path.join(ROOT, 'package-lock.json'));

@@ -14,7 +14,7 @@ import { isServerReachable, startDevServer } from '../server/dev-server';
 import { showProgressUntil } from './progress';
 import { defaultWorkflowId, runResult, startRun } from './runs';
 import { summaryLine, workflowUiUrl, type SummaryLine } from './summary';
-import { createWorker } from './worker';
+import { createWorker, installWorkerLogging } from './worker';
 
 export const DEMO_CONFIG = path.join(PACKAGE_ROOT, 'examples', 'demo.json');
 
@@ -57,6 +57,7 @@ export async function runDemo(opts: { configFile?: string; workflowId?: string }
   const log = (line: string) => process.stderr.write(`[rlaif demo] ${line}\n`);
   const config = loadRunConfigFile(opts.configFile ?? DEMO_CONFIG);
   const server = await ensureServer(log);
+  installWorkerLogging('WARN');
   const worker = await createWorker(server.settings);
   let client: Client | undefined;
   try {

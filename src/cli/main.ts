@@ -9,7 +9,7 @@ import { showProgressUntil } from './progress';
 import { resumeRun, runResult, startRun } from './runs';
 import { runServer, stopBackgroundServer } from './server';
 import { summaryLine, workflowUiUrl } from './summary';
-import { createWorker } from './worker';
+import { createWorker, installWorkerLogging } from './worker';
 
 const connectionOptions = (cmd: Command) =>
   cmd
@@ -55,17 +55,31 @@ export function buildProgram(): Command {
       .option('--task-queue <name>', 'task queue to poll', 'rlaif')
       .option('--store <dir>', 'artifact store shared by all workers (default $RLAIF_STORE or .rlaif/store)')
       .option('--activities-only', 'poll activities only (a pool serving stages routed to this queue)')
-      .option('--max-activities <n>', 'activities at once', (v) => Number(v), 4),
-  ).action(async (o: ConnOpts & { taskQueue: string; store?: string; activitiesOnly?: boolean; maxActivities: number }) => {
-    const worker = await createWorker(settingsOf(o), {
-      taskQueue: o.taskQueue,
-      workflows: !o.activitiesOnly,
-      maxConcurrentActivities: o.maxActivities,
-      plugin: o.store ? { storeRoot: o.store } : {},
-    });
-    process.stderr.write(`[rlaif] worker polling task queue "${o.taskQueue}" on ${settingsOf(o).address}\n`);
-    await worker.run();
-  });
+      .option('--max-activities <n>', 'activities at once', (v) => Number(v), 4)
+      .option('--log-level <level>', 'worker log level (TRACE, DEBUG, INFO, WARN, ERROR)', 'INFO'),
+  ).action(
+    async (
+      o: ConnOpts & {
+        taskQueue: string;
+        store?: string;
+        activitiesOnly?: boolean;
+        maxActivities: number;
+        logLevel: string;
+      },
+    ) => {
+      installWorkerLogging(o.logLevel.toUpperCase() as 'INFO');
+      const worker = await createWorker(settingsOf(o), {
+        taskQueue: o.taskQueue,
+        workflows: !o.activitiesOnly,
+        maxConcurrentActivities: o.maxActivities,
+        plugin: o.store ? { storeRoot: o.store } : {},
+      });
+      process.stderr.write(
+        `[rlaif] worker polling task queue "${o.taskQueue}" on ${settingsOf(o).address}\n`,
+      );
+      await worker.run();
+    },
+  );
 
   connectionOptions(
     program
@@ -79,7 +93,10 @@ export function buildProgram(): Command {
     const config = loadRunConfigFile(o.config);
     const client = await connectClient(settingsOf(o));
     try {
-      const handle = await startRun(client, config, { ...(o.id ? { workflowId: o.id } : {}), taskQueue: o.taskQueue });
+      const handle = await startRun(client, config, {
+        ...(o.id ? { workflowId: o.id } : {}),
+        taskQueue: o.taskQueue,
+      });
       if (o.wait) await waitAndPrint(handle, o);
       else print({ workflowId: handle.workflowId });
     } finally {
@@ -88,7 +105,10 @@ export function buildProgram(): Command {
   });
 
   connectionOptions(
-    program.command('status <workflowId>').description("show a run's progress").option('--json', 'print JSON'),
+    program
+      .command('status <workflowId>')
+      .description("show a run's progress")
+      .option('--json', 'print JSON'),
   ).action(async (id: string, o: ConnOpts & { json?: boolean }) => {
     const client = await connectClient(settingsOf(o));
     try {
@@ -117,7 +137,9 @@ export function buildProgram(): Command {
   connectionOptions(
     program
       .command('resume <workflowId>')
-      .description('continue a failed, terminated or cancelled run from its last checkpoint, as a new execution')
+      .description(
+        'continue a failed, terminated or cancelled run from its last checkpoint, as a new execution',
+      )
       .option('--task-queue <name>', 'workflow task queue', 'rlaif')
       .option('--wait', 'wait for the run and print the summary line'),
   ).action(async (id: string, o: ConnOpts & { taskQueue: string; wait?: boolean }) => {
@@ -137,7 +159,12 @@ export function buildProgram(): Command {
     .option('--config <file>', 'config to run instead of examples/demo.json')
     .option('--id <workflowId>', 'workflow id')
     .action(async (o: { config?: string; id?: string }) => {
-      print(await runDemo({ ...(o.config ? { configFile: o.config } : {}), ...(o.id ? { workflowId: o.id } : {}) }));
+      print(
+        await runDemo({
+          ...(o.config ? { configFile: o.config } : {}),
+          ...(o.id ? { workflowId: o.id } : {}),
+        }),
+      );
     });
 
   return program;
@@ -148,7 +175,12 @@ export async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
     process.exitCode ??= 0;
   } catch (err) {
-    const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    const message =
+      err instanceof ConfigError
+        ? err.message
+        : err instanceof Error
+          ? (err.stack ?? err.message)
+          : String(err);
     process.stderr.write(`rlaif: ${message}\n`);
     process.exitCode = err instanceof ConfigError ? 2 : 1;
   }

@@ -1,5 +1,5 @@
 /** Running a worker with the plugin, for `rlaif worker` and `rlaif demo`. */
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { connectWorker, type ConnectionSettings } from '../connection';
 import { DEFAULT_TASK_QUEUE } from '../contracts';
 import { RlaifPlugin, type RlaifPluginOptions } from '../plugin';
@@ -11,6 +11,15 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
   /** Set false for an activity-only worker (a GPU or API pool on its own task queue). */
   workflows?: boolean;
+}
+
+/** Sets the worker log level once per process (the SDK allows one runtime). */
+export function installWorkerLogging(level: LogLevel): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // a runtime is already installed; keep it
+  }
 }
 
 export async function createWorker(settings: ConnectionSettings, opts: WorkerOptions = {}): Promise<Worker> {

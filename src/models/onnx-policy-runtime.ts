@@ -5,7 +5,7 @@ import { maskedSoftmax } from './math';
 import { allowedTokens, denseContext, promptContext, type PolicyParams } from './policy-params';
 import { policyFromOnnx } from './policy-onnx';
 import { drawIndex } from './policy-sample';
-import { checkInputs, openSession, ort } from './ort';
+import { checkInputs, floatOutput, floatTensor, int64Tensor, openSession, type OrtSession } from './ort';
 
 /** Options of one generation call. */
 export interface GenerateOptions {
@@ -33,7 +33,7 @@ interface Sequence {
 /** A loaded policy checkpoint that samples responses with onnxruntime-node. */
 export class OnnxPolicyRuntime {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: OrtSession,
     private readonly params: PolicyParams,
   ) {}
 
@@ -94,13 +94,11 @@ export class OnnxPolicyRuntime {
         ctx.set(s.ctx, i * V);
       });
       const out = await this.session.run({
-        prev: new ort.Tensor('int64', prev, [n]),
-        ctx: new ort.Tensor('float32', ctx, [n, V]),
-        pos: new ort.Tensor('int64', pos, [n]),
+        prev: int64Tensor(prev, [n]),
+        ctx: floatTensor(ctx, [n, V]),
+        pos: int64Tensor(pos, [n]),
       });
-      const logitsTensor = out.logits;
-      if (!logitsTensor) throw new Error('policy model returned no "logits" output');
-      const all = logitsTensor.data as Float32Array;
+      const all = floatOutput(out, 'logits', 'policy model');
       active.forEach((s, i) => {
         const logits = all.subarray(i * V, (i + 1) * V);
         let token: number;

@@ -1,6 +1,6 @@
 /** The reward model's ONNX form (features float [N,D] → reward float [N]) and its onnxruntime scorer. */
 import { buildOnnxModel, readOnnxModel } from '../onnx/build';
-import { checkInputs, openSession, ort } from '../models/ort';
+import { checkInputs, floatOutput, floatTensor, openSession, type OrtSession } from '../models/ort';
 import { FEATURE_DIM, FEATURIZER, featurizeBatch } from './features';
 import type { LinearReward } from './linear-reward';
 
@@ -47,7 +47,7 @@ export function rewardModelFromOnnx(bytes: Uint8Array, source = 'reward model'):
 /** A reward model loaded into onnxruntime-node; scores (prompt, response) rows in one batched run. */
 export class OnnxRewardModel {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: OrtSession,
     readonly dim: number,
   ) {}
 
@@ -73,10 +73,8 @@ export class OnnxRewardModel {
   async score(rows: { prompt: string; response: string }[]): Promise<Float32Array> {
     if (rows.length === 0) return new Float32Array(0);
     const features = featurizeBatch(rows, this.dim);
-    const out = await this.session.run({ features: new ort.Tensor('float32', features, [rows.length, this.dim]) });
-    const reward = out.reward;
-    if (!reward) throw new Error('reward model returned no "reward" output');
-    return Float32Array.from(reward.data as Float32Array);
+    const out = await this.session.run({ features: floatTensor(features, [rows.length, this.dim]) });
+    return floatOutput(out, 'reward', 'reward model');
   }
 
   /** Frees the native session. */

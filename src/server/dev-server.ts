@@ -55,12 +55,6 @@ const LOG_TAIL_BYTES = 4096;
 /** Attempts when a port we chose was taken by someone else between choosing and binding it. */
 const PORT_ATTEMPTS = 3;
 
-/** Servers of this process still running, stopped if the process exits without stopping them. */
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGTERM');
-});
-
 class DevServerStartError extends Error {
   override readonly name = 'DevServerStartError';
   constructor(
@@ -77,6 +71,8 @@ class DevServerStartError extends Error {
  * Fails with the tail of the server's log when the server exits or does not answer in time.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  if (options.detached && !options.logFile)
+    throw new Error('startDevServer: a detached server needs a logFile');
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(options);
@@ -93,11 +89,14 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const [port, uiPort] = await choosePorts(ip, options.port, options.uiPort);
   const host = connectHost(ip);
-  const address = `${host}:${port}`;
+  const address = hostPort(host, port);
   // A server already on a port we were given would pass the readiness check in our stead.
   for (const fixed of [options.port, options.uiPort]) {
     if (typeof fixed === 'number' && (await portAccepts(host, fixed))) {
-      throw new DevServerStartError(`cannot start on ${host}:${fixed}: the port is already in use`, false);
+      throw new DevServerStartError(
+        `cannot start on ${hostPort(host, fixed)}: the port is already in use`,
+        false,
+      );
     }
   }
 
@@ -111,21 +110,21 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
     args.push('--search-attribute', `${name}=${type}`);
   args.push('--log-level', 'warn');
 
-  if (options.detached && !options.logFile)
-    throw new Error('startDevServer: a detached server needs a logFile');
   const log = openLog(options.logFile);
   const child = spawn(options.temporalCli ?? findTemporalCli(), args, {
     stdio: ['ignore', log.out, log.out],
     detached: options.detached ?? false,
   });
   log.started(child);
-  if (!options.detached) running.add(child);
+  // A server this process forgot to stop must not outlive it, unless it was meant to.
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  if (!options.detached) process.once('exit', killOnExit);
   const exited = new Promise<string>((resolve) => {
     child.once('error', (err) => resolve(`could not be started: ${err.message}`));
     child.once('exit', (code, signal) =>
       resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`),
     );
-  }).finally(() => running.delete(child));
+  }).finally(() => process.removeListener('exit', killOnExit));
 
   const fail = (what: string): DevServerStartError => {
     const tail = log.tail();
@@ -153,7 +152,7 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
 
   const died = exited.then((how) => fail(how));
   try {
-    await waitUntilReady(address, namespace, Date.now() + timeoutMs, died, () =>
+    await waitUntilReady(host, port, namespace, Date.now() + timeoutMs, died, () =>
       fail(`did not answer on ${address} within ${Math.round(timeoutMs / 1000)} s`),
     );
   } catch (err) {
@@ -164,7 +163,7 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   if (options.detached) child.unref();
   return {
     address,
-    uiUrl: uiPort === false ? undefined : `http://${host}:${uiPort}`,
+    uiUrl: uiPort === false ? undefined : `http://${hostPort(host, uiPort)}`,
     port,
     namespace,
     process: child,
@@ -174,10 +173,11 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
 
 /**
  * Polls until the front end answers and lists our search attributes in the namespace: only then
- * can a workflow start and set them. Rejects with `died` if the server exits first.
+ * can a workflow start and set them. Throws the error `died` yields if the server exits first.
  */
 async function waitUntilReady(
-  address: string,
+  host: string,
+  port: number,
   namespace: string,
   deadline: number,
   died: Promise<Error>,
@@ -190,9 +190,11 @@ async function waitUntilReady(
     for (;;) {
       if (dead) throw dead;
       if (Date.now() > deadline) throw timeout();
-      const [host, port] = splitAddress(address);
       if (await portAccepts(host, port)) {
-        connection ??= await Connection.connect({ address, connectTimeout: '5s' }).catch(() => undefined);
+        connection ??= await Connection.connect({
+          address: hostPort(host, port),
+          connectTimeout: '5s',
+        }).catch(() => undefined);
         if (connection && (await hasSearchAttributes(connection, namespace))) return;
       }
       await Promise.race([died, new Promise((resolve) => setTimeout(resolve, 100))]);
@@ -256,13 +258,13 @@ async function choosePorts(
 /** The host a client on this machine dials for a server bound to `ip`. */
 function connectHost(ip: string): string {
   if (ip === '0.0.0.0') return '127.0.0.1';
-  if (ip === '::') return '[::1]';
-  return ip.includes(':') ? `[${ip}]` : ip;
+  if (ip === '::') return '::1';
+  return ip;
 }
 
-function splitAddress(address: string): [string, number] {
-  const i = address.lastIndexOf(':');
-  return [address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), Number(address.slice(i + 1))];
+/** `host:port`, with an IPv6 host in brackets. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function portAccepts(host: string, port: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 /** The ONNX files are the checkpoints: round trips and onnxruntime-node agree with the JS maths. */
 import { initPolicy, exportPolicyOnnx, policyFromOnnx, policyLogits, denseContext, promptContext } from '../../src/models/policy';
-import { openSession, ort } from '../../src/models/ort';
+import { floatOutput, floatTensor, int64Tensor, openSession } from '../../src/models/ort';
 import { Vocab } from '../../src/models/vocab';
 import { FEATURE_DIM, featurizeSparse } from '../../src/reward/features';
 import { rewardOf, type LinearReward } from '../../src/reward/linear-reward';
@@ -30,12 +30,12 @@ describe('policy ONNX', () => {
       const ctx = new Float32Array(rows.length * V);
       rows.forEach((r, i) => denseContext(policy.vocab, promptContext(policy.vocab, r.prompt), ctx.subarray(i * V, (i + 1) * V)));
       const out = await session.run({
-        prev: new ort.Tensor('int64', BigInt64Array.from(rows.map((r) => BigInt(r.prev))), [rows.length]),
-        ctx: new ort.Tensor('float32', ctx, [rows.length, V]),
-        pos: new ort.Tensor('int64', BigInt64Array.from(rows.map((r) => BigInt(r.pos))), [rows.length]),
+        prev: int64Tensor(BigInt64Array.from(rows.map((r) => BigInt(r.prev))), [rows.length]),
+        ctx: floatTensor(ctx, [rows.length, V]),
+        pos: int64Tensor(BigInt64Array.from(rows.map((r) => BigInt(r.pos))), [rows.length]),
       });
-      const logits = out.logits!.data as Float32Array;
       expect(out.logits!.dims).toEqual([rows.length, V]);
+      const logits = floatOutput(out, 'logits', 'test policy');
       rows.forEach((r, i) => {
         const js = policyLogits(policy, r.prompt, r.prev, r.pos);
         for (let j = 0; j < V; j++) expect(Math.abs((logits[i * V + j] as number) - (js[j] as number))).toBeLessThan(1e-5);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Connection, WorkflowClient } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { isServerReachable, startDevServer } from '../../src/server/dev-server';
 import { SEARCH_ATTRIBUTES } from '../../src/server/search-attributes';
@@ -42,11 +42,12 @@ describe('startDevServer', () => {
     }
   });
 
-  it('is not reachable once stopped', async () => {
+  it('is not reachable once stopped, and its temporary folder is gone', async () => {
     const other = await startTestServer();
     await other.stop();
     expect(other.process.exitCode !== null || other.process.signalCode !== null).toBe(true);
     expect(await isServerReachable(other.address, 1000)).toBe(false);
+    expect(fs.existsSync(path.dirname(other.dbFile))).toBe(false);
   });
 
   it('refuses a port that is already in use', async () => {
@@ -109,7 +110,7 @@ describe('a dev server restarted on the same SQLite file', () => {
     running = await startTestServer({ dbFile });
     let connection = await Connection.connect({ address: running.address });
     // No worker polls this task queue, so the workflow stays RUNNING with its first events only.
-    await new WorkflowClient({ connection }).start('NoSuchWorkflow', {
+    await new Client({ connection }).workflow.start('NoSuchWorkflow', {
       taskQueue: 'no-worker',
       workflowId,
     });
@@ -120,7 +121,7 @@ describe('a dev server restarted on the same SQLite file', () => {
     running = await startTestServer({ dbFile });
     connection = await Connection.connect({ address: running.address });
     try {
-      const description = await new WorkflowClient({ connection }).getHandle(workflowId).describe();
+      const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();
       expect(description.status.name).toBe('RUNNING');
       expect(description.type).toBe('NoSuchWorkflow');
     } finally {
