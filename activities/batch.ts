@@ -19,7 +19,9 @@ export interface ResumableBatch<T> {
   compute: (skip: number, emit: (rows: T[]) => Promise<void>) => Promise<void>;
 }
 
-export async function runResumableBatch<T>(batch: ResumableBatch<T>): Promise<{ ref: ArtifactRef; rows: T[] }> {
+export async function runResumableBatch<T>(
+  batch: ResumableBatch<T>,
+): Promise<{ ref: ArtifactRef; rows: T[] }> {
   const { store, key, total } = batch;
   const existing = await store.get(key);
   if (existing) return { ref: existing, rows: await store.readJsonl<T>(existing) };

@@ -17,7 +17,9 @@ export function createGenerateActivity(deps: ActivityDeps) {
       const { runKey, round, stageId, config, board } = input;
       const name = batchName(input);
       return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
-        const allPrompts = await store.readJsonl<PromptRow>(requireArtifact(board.trainPrompts, 'trainPrompts'));
+        const allPrompts = await store.readJsonl<PromptRow>(
+          requireArtifact(board.trainPrompts, 'trainPrompts'),
+        );
         const prompts = batchSlice(allPrompts, input);
         const k = config.generate.samplesPerPrompt;
         const policy = await store.readBytes(requireArtifact(board.policy, 'policy'));
@@ -44,8 +46,13 @@ export function createGenerateActivity(deps: ActivityDeps) {
             );
           },
         });
-        const meanLength = rows.reduce((s, r) => s + r.response.split(/\s+/).filter(Boolean).length, 0) / Math.max(rows.length, 1);
-        return { artifacts: { responses: [ref] }, metrics: { responses: rows.length, meanResponseWords: meanLength } };
+        const meanLength =
+          rows.reduce((s, r) => s + r.response.split(/\s+/).filter(Boolean).length, 0) /
+          Math.max(rows.length, 1);
+        return {
+          artifacts: { responses: [ref] },
+          metrics: { responses: rows.length, meanResponseWords: meanLength },
+        };
       });
     });
   };

@@ -16,7 +16,9 @@ import { requireArtifact } from './stage-helpers';
 
 export function createOptimizePolicyActivity(deps: ActivityDeps) {
   const { store } = deps;
-  return async function optimizePolicy(input: StageInput & { method?: StageSpec['method'] }): Promise<StageOutput> {
+  return async function optimizePolicy(
+    input: StageInput & { method?: StageSpec['method'] },
+  ): Promise<StageOutput> {
     return classified(async () => {
       const { runKey, round, stageId, config, board } = input;
       const method = input.method ?? 'reward-model';
@@ -38,7 +40,9 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
         let onnx: Uint8Array;
         let metrics: Record<string, number>;
         if (method === 'dpo') {
-          const pairs = await store.readAllJsonl<PreferenceRow>(requireArtifact(board.preferences, 'preferences'));
+          const pairs = await store.readAllJsonl<PreferenceRow>(
+            requireArtifact(board.preferences, 'preferences'),
+          );
           const dpo = config.policy.dpo;
           const out = await compute(deps, 'optimizeWithDpo', {
             policy,
@@ -49,12 +53,26 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
           onnx = out.onnx;
           metrics = { dpoLoss: out.dpoLoss, dpoRewardMargin: out.rewardMargin, dpoPairs: pairs.length };
         } else {
-          const prompts = await store.readJsonl<PromptRow>(requireArtifact(board.trainPrompts, 'trainPrompts'));
+          const prompts = await store.readJsonl<PromptRow>(
+            requireArtifact(board.trainPrompts, 'trainPrompts'),
+          );
           const reward =
             method === 'judge-score'
-              ? ({ kind: 'judge', judge: { positionBias: config.judge.positionBias, sharpness: config.judge.sharpness } } as const)
-              : ({ kind: 'onnx', model: await store.readBytes(requireArtifact(board.rewardModel, 'rewardModel')) } as const);
-          const out = await compute(deps, 'optimizeWithReward', { policy, reference, prompts, reward, options });
+              ? ({
+                  kind: 'judge',
+                  judge: { positionBias: config.judge.positionBias, sharpness: config.judge.sharpness },
+                } as const)
+              : ({
+                  kind: 'onnx',
+                  model: await store.readBytes(requireArtifact(board.rewardModel, 'rewardModel')),
+                } as const);
+          const out = await compute(deps, 'optimizeWithReward', {
+            policy,
+            reference,
+            prompts,
+            reward,
+            options,
+          });
           onnx = out.onnx;
           metrics = { trainMeanReward: out.meanReward, trainKl: out.kl };
         }

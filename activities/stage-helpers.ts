@@ -18,9 +18,14 @@ export function batchSlice<T>(items: readonly T[], input: StageInput): T[] {
 }
 
 /** The artifact a stage needs, or a permanent error naming it (a DAG without its producer). */
-export function requireArtifact<T extends ArtifactRef | ArtifactRef[]>(value: T | undefined, name: string): T {
+export function requireArtifact<T extends ArtifactRef | ArtifactRef[]>(
+  value: T | undefined,
+  name: string,
+): T {
   if (value === undefined) {
-    const err = new Error(`this stage needs the "${name}" artifact, but no earlier stage of the round produced it`);
+    const err = new Error(
+      `this stage needs the "${name}" artifact, but no earlier stage of the round produced it`,
+    );
     err.name = 'ConfigError';
     throw err;
   }

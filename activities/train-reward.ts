@@ -18,10 +18,17 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
     return classified(async () => {
       const { runKey, round, stageId, config, board } = input;
       return onceOnly(store, stageKey(runKey, round, stageId, 'result.json'), async () => {
-        const fresh = await store.readAllJsonl<PreferenceRow>(requireArtifact(board.preferences, 'preferences'));
-        const earlier = board.preferencePool ? await store.readJsonl<PreferenceRow>(board.preferencePool) : [];
+        const fresh = await store.readAllJsonl<PreferenceRow>(
+          requireArtifact(board.preferences, 'preferences'),
+        );
+        const earlier = board.preferencePool
+          ? await store.readJsonl<PreferenceRow>(board.preferencePool)
+          : [];
         const pool = [...earlier, ...fresh];
-        const poolRef = await store.commitJsonl(stageKey(runKey, round, stageId, 'preference-pool.jsonl'), pool);
+        const poolRef = await store.commitJsonl(
+          stageKey(runKey, round, stageId, 'preference-pool.jsonl'),
+          pool,
+        );
         const trained = await compute(deps, 'trainReward', {
           pairs: pool,
           options: {
@@ -32,7 +39,11 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
             l2: config.rewardModel.l2,
           },
         });
-        const model = await store.commitBytes(stageKey(runKey, round, stageId, 'reward-model.onnx'), trained.onnx, 1);
+        const model = await store.commitBytes(
+          stageKey(runKey, round, stageId, 'reward-model.onnx'),
+          trained.onnx,
+          1,
+        );
         return {
           artifacts: { rewardModel: model, preferencePool: poolRef },
           metrics: {

@@ -16,7 +16,9 @@ export interface ConnectionSettings {
 }
 
 /** Resolves the connection settings from the profile and the environment. */
-export function resolveConnection(overrides: { address?: string; namespace?: string; profile?: string } = {}): ConnectionSettings {
+export function resolveConnection(
+  overrides: { address?: string; namespace?: string; profile?: string } = {},
+): ConnectionSettings {
   const loaded = loadClientConnectConfig(overrides.profile ? { profile: overrides.profile } : {});
   const opts = loaded.connectionOptions;
   return {

@@ -13,7 +13,14 @@ import {
 import type { RlaifActivities } from '../activities';
 import { stagesOf } from '../src/config/parse';
 import type { StageSpec } from '../src/config/schema';
-import type { ArtifactRef, Blackboard, RoundInput, RoundResult, StageInput, StageOutput } from '../src/contracts';
+import type {
+  ArtifactRef,
+  Blackboard,
+  RoundInput,
+  RoundResult,
+  StageInput,
+  StageOutput,
+} from '../src/contracts';
 import { setPausedSignal, stageProgressSignal, type StageProgress } from './definitions';
 import { stageActivityOptions } from './stage-options';
 
@@ -32,7 +39,8 @@ const SUMMED = new Set(['responses', 'pairs', 'scored']);
 /** How many batch activities a stage fans out to, given what the board holds. */
 function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): number {
   const cfg = input.config;
-  if (stage.type === 'generate') return Math.max(1, Math.ceil(board.trainPrompts.count / cfg.generate.batchSize));
+  if (stage.type === 'generate')
+    return Math.max(1, Math.ceil(board.trainPrompts.count / cfg.generate.batchSize));
   if (stage.type === 'judge' || stage.type === 'score') return Math.max(1, board.responses?.length ?? 1);
   return 0; // not batched
 }
@@ -45,8 +53,15 @@ function mergeBatchOutputs(outputs: StageOutput[]): StageOutput {
     if (refs.length > 0) artifacts[key] = refs;
   }
   const weights = outputs.map((o) => {
-    const refs: ArtifactRef[] = [...(o.artifacts.responses ?? []), ...(o.artifacts.preferences ?? []), ...(o.artifacts.scores ?? [])];
-    return Math.max(1, refs.reduce((s, r) => s + r.count, 0));
+    const refs: ArtifactRef[] = [
+      ...(o.artifacts.responses ?? []),
+      ...(o.artifacts.preferences ?? []),
+      ...(o.artifacts.scores ?? []),
+    ];
+    return Math.max(
+      1,
+      refs.reduce((s, r) => s + r.count, 0),
+    );
   });
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const metrics: Record<string, number> = {};
@@ -78,7 +93,10 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     if (parent) await parent.signal(stageProgressSignal, p).catch(() => undefined);
   };
 
-  const call = async (stage: StageSpec, batch: { index: number; count: number } | undefined): Promise<StageOutput> => {
+  const call = async (
+    stage: StageSpec,
+    batch: { index: number; count: number } | undefined,
+  ): Promise<StageOutput> => {
     await condition(() => !paused);
     const name = stage.type === 'custom' ? (stage.activity as string) : ACTIVITY_OF[stage.type];
     const where = batch ? ` batch ${batch.index + 1}/${batch.count}` : '';
@@ -134,7 +152,10 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     for (const stage of stages) {
       if (!started.has(stage.id) && stage.after.every((d) => finished.has(d))) {
         started.add(stage.id);
-        running.set(stage.id, runStage(stage).then(() => stage.id));
+        running.set(
+          stage.id,
+          runStage(stage).then(() => stage.id),
+        );
       }
     }
     const id = await Promise.race(running.values());

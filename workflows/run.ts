@@ -144,9 +144,10 @@ export async function rlaifRun(rawConfig: unknown, carried?: CarriedState): Prom
   upsertSearchAttributes([{ key: RLAIF_CONFIG, value: config.name }]);
   setStatus('running');
 
-  const prepared = await acts['rlaif.prepare'].executeWithOptions(bookkeepingOptions(config, 'prepare data and initial policy'), [
-    { runKey, config },
-  ]);
+  const prepared = await acts['rlaif.prepare'].executeWithOptions(
+    bookkeepingOptions(config, 'prepare data and initial policy'),
+    [{ runKey, config }],
+  );
   const checkpoint = await acts['rlaif.loadCheckpoint']({ runKey });
   let state: RunCheckpoint = checkpoint ?? { runKey, round: 0, policy: prepared.initialPolicy, history: [] };
   progress.history = state.history;
@@ -192,21 +193,25 @@ export async function rlaifRun(rawConfig: unknown, carried?: CarriedState): Prom
       runKey,
       round,
       policy: result.policy,
-      ...(result.preferencePool ?? state.preferencePool
+      ...((result.preferencePool ?? state.preferencePool)
         ? { preferencePool: result.preferencePool ?? state.preferencePool }
         : {}),
       history: [...state.history, { round, metrics: result.metrics }],
     };
-    await acts['rlaif.saveCheckpoint'].executeWithOptions(bookkeepingOptions(config, `checkpoint after round ${round}`), [
-      state,
-    ]);
+    await acts['rlaif.saveCheckpoint'].executeWithOptions(
+      bookkeepingOptions(config, `checkpoint after round ${round}`),
+      [state],
+    );
     progress.history = state.history;
     progress.latest = result.metrics;
     show();
 
     if (workflowInfo().continueAsNewSuggested && state.round < config.rounds) {
       // The checkpoint holds everything; the next execution reloads it.
-      await continueAsNew<typeof rlaifRun>(rawConfig, { paused: progress.paused, stopAfterRound: progress.stopAfterRound });
+      await continueAsNew<typeof rlaifRun>(rawConfig, {
+        paused: progress.paused,
+        stopAfterRound: progress.stopAfterRound,
+      });
     }
   }
 
@@ -222,7 +227,8 @@ export async function rlaifRun(rawConfig: unknown, carried?: CarriedState): Prom
     history: state.history,
   };
   if (last.winRateVsInitial !== undefined) summary.winRateVsInitial = last.winRateVsInitial;
-  if (last.winRateLow !== undefined && last.winRateHigh !== undefined) summary.winRateCI = [last.winRateLow, last.winRateHigh];
+  if (last.winRateLow !== undefined && last.winRateHigh !== undefined)
+    summary.winRateCI = [last.winRateLow, last.winRateHigh];
   if (last.rewardModelAgreement !== undefined) summary.rewardModelAgreement = last.rewardModelAgreement;
   if (last.meanReward !== undefined) summary.meanReward = last.meanReward;
   if (last.klToInitial !== undefined) summary.klToInitial = last.klToInitial;

@@ -5,7 +5,11 @@ import type { RunConfig, StageSpec } from '../src/config/schema';
 /** Failure types no retry can fix; the run fails at once with their message. */
 export const NON_RETRYABLE = ['ConfigError', 'InvalidInputError'];
 
-export function stageActivityOptions(config: RunConfig, stage: StageSpec | undefined, summary: string): ActivityOptions {
+export function stageActivityOptions(
+  config: RunConfig,
+  stage: StageSpec | undefined,
+  summary: string,
+): ActivityOptions {
   const t = config.timeouts;
   const taskQueue = stage ? (stage.taskQueue ?? config.taskQueues[stage.type]) : undefined;
   return {

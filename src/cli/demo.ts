@@ -34,7 +34,9 @@ export async function ensureServer(log: (line: string) => void): Promise<ServerI
   }
   const dir = stateDir();
   const dbFile = path.join(dir, 'temporal.db');
-  log(`no Temporal server at ${settings.address}; starting a dev server (database ${dbFile}, UI on port 8233)`);
+  log(
+    `no Temporal server at ${settings.address}; starting a dev server (database ${dbFile}, UI on port 8233)`,
+  );
   const port = Number(settings.address.split(':').pop() ?? 7233);
   const server = await startDevServer({
     dbFile,
@@ -63,8 +65,15 @@ export async function runDemo(opts: { configFile?: string; workflowId?: string }
   try {
     const result = await worker.runUntil(async () => {
       client = await connectClient(server.settings);
-      const handle = await startRun(client, config, { workflowId: opts.workflowId ?? defaultWorkflowId(config) });
-      const ui = workflowUiUrl(server.settings.address, server.settings.namespace, handle.workflowId, server.uiBase);
+      const handle = await startRun(client, config, {
+        workflowId: opts.workflowId ?? defaultWorkflowId(config),
+      });
+      const ui = workflowUiUrl(
+        server.settings.address,
+        server.settings.namespace,
+        handle.workflowId,
+        server.uiBase,
+      );
       log(`started ${handle.workflowId}; watch it at ${ui}`);
       const summary = await showProgressUntil(handle, runResult(handle));
       return summaryLine(summary, ui);

@@ -15,11 +15,20 @@ function describe(p: RunProgress): string {
 }
 
 /** Polls progress until `done` settles; returns `done`'s result. */
-export async function showProgressUntil<T>(handle: WorkflowHandle, done: Promise<T>, intervalMs = 500): Promise<T> {
+export async function showProgressUntil<T>(
+  handle: WorkflowHandle,
+  done: Promise<T>,
+  intervalMs = 500,
+): Promise<T> {
   const tty = Boolean(process.stderr.isTTY);
   const bar = tty
     ? new SingleBar(
-        { format: ' {bar} {percentage}% | {text}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+        {
+          format: ' {bar} {percentage}% | {text}',
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
         Presets.shades_classic,
       )
     : undefined;

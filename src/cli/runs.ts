@@ -21,13 +21,19 @@ export function defaultWorkflowId(config: RunConfig): string {
 }
 
 /** Starts `rlaifRun` with a validated config. */
-export async function startRun(client: Client, config: RunConfig, opts: StartOptions = {}): Promise<WorkflowHandle> {
+export async function startRun(
+  client: Client,
+  config: RunConfig,
+  opts: StartOptions = {},
+): Promise<WorkflowHandle> {
   const workflowId = opts.workflowId ?? defaultWorkflowId(config);
   return client.workflow.start('rlaifRun', {
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId,
     args: [config],
-    staticSummary: opts.summary ?? `RLAIF run "${config.name}": ${config.preset} preset, ${config.rounds} rounds, seed ${config.seed}`,
+    staticSummary:
+      opts.summary ??
+      `RLAIF run "${config.name}": ${config.preset} preset, ${config.rounds} rounds, seed ${config.seed}`,
     staticDetails: [
       `preset: ${config.preset}`,
       `rounds: ${config.rounds}`,
@@ -56,7 +62,11 @@ const RESUMABLE = new Set(['FAILED', 'TERMINATED', 'CANCELLED', 'TIMED_OUT']);
  * Continues a failed, terminated or cancelled run as a new execution on the same run key:
  * the new execution loads the last checkpoint and finds every committed batch.
  */
-export async function resumeRun(client: Client, workflowId: string, opts: { taskQueue?: string } = {}): Promise<WorkflowHandle> {
+export async function resumeRun(
+  client: Client,
+  workflowId: string,
+  opts: { taskQueue?: string } = {},
+): Promise<WorkflowHandle> {
   let status: string;
   let runId: string;
   try {
@@ -68,10 +78,14 @@ export async function resumeRun(client: Client, workflowId: string, opts: { task
     throw err;
   }
   if (status === 'RUNNING') {
-    throw new ConfigError(`workflow ${workflowId} is still running; nothing to resume (see "rlaif status ${workflowId}")`);
+    throw new ConfigError(
+      `workflow ${workflowId} is still running; nothing to resume (see "rlaif status ${workflowId}")`,
+    );
   }
   if (!RESUMABLE.has(status)) {
-    throw new ConfigError(`workflow ${workflowId} is ${status}; only failed, terminated, cancelled or timed-out runs can be resumed`);
+    throw new ConfigError(
+      `workflow ${workflowId} is ${status}; only failed, terminated, cancelled or timed-out runs can be resumed`,
+    );
   }
   const config = await startedConfig(client, workflowId);
   const runKey = config.runKey ?? workflowId;

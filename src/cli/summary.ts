@@ -14,7 +14,12 @@ export interface SummaryLine {
 }
 
 /** The UI page of a workflow: $RLAIF_UI_URL, or the dev server's UI next to the gRPC address. */
-export function workflowUiUrl(address: string, namespace: string, workflowId: string, uiBase?: string): string {
+export function workflowUiUrl(
+  address: string,
+  namespace: string,
+  workflowId: string,
+  uiBase?: string,
+): string {
   let base = uiBase ?? process.env.RLAIF_UI_URL;
   if (!base) {
     const [host = 'localhost', port = '7233'] = address.split(':');

@@ -77,14 +77,26 @@ export const JOBS = {
     }
     const model = await rewardFromOnnx(args.reward.model);
     try {
-      return await optimizeWithReward(args.policy, args.reference, args.prompts, model.reward, args.options, progress);
+      return await optimizeWithReward(
+        args.policy,
+        args.reference,
+        args.prompts,
+        model.reward,
+        args.options,
+        progress,
+      );
     } finally {
       await model.release();
     }
   },
 
   async optimizeWithDpo(
-    args: { policy: Uint8Array; reference: Uint8Array; pairs: PreferenceRow[]; options: Parameters<typeof optimizeWithDpo>[3] },
+    args: {
+      policy: Uint8Array;
+      reference: Uint8Array;
+      pairs: PreferenceRow[];
+      options: Parameters<typeof optimizeWithDpo>[3];
+    },
     progress: Progress,
   ) {
     return optimizeWithDpo(args.policy, args.reference, args.pairs, args.options, progress);
@@ -100,7 +112,14 @@ export const JOBS = {
     },
     progress: Progress,
   ) {
-    return evaluatePolicy(args.policy, args.initial, args.prompts, createLocalJudge(args.judge), args.options, progress);
+    return evaluatePolicy(
+      args.policy,
+      args.initial,
+      args.prompts,
+      createLocalJudge(args.judge),
+      args.options,
+      progress,
+    );
   },
 };
 

@@ -27,7 +27,11 @@ export class ComputeJobError extends Error {
 const THREAD_MAIN = path.join(__dirname, 'thread-main.js');
 
 /** Runs `job` in a fresh worker thread and resolves with its result. */
-export function runInThread<N extends JobName>(job: N, args: JobArgs<N>, opts: ThreadOptions = {}): Promise<JobResult<N>> {
+export function runInThread<N extends JobName>(
+  job: N,
+  args: JobArgs<N>,
+  opts: ThreadOptions = {},
+): Promise<JobResult<N>> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
       reject(abortError());

@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   const post = (msg: ThreadMessage) => port.postMessage(msg);
   try {
     const run = JOBS[job as keyof typeof JOBS] as unknown as
-      | ((args: unknown, progress: (done: number, total: number, rows?: unknown[]) => void) => Promise<unknown>)
+      | ((
+          args: unknown,
+          progress: (done: number, total: number, rows?: unknown[]) => void,
+        ) => Promise<unknown>)
       | undefined;
     if (!run) throw new Error(`unknown compute job "${job}"`);
     const value = await run(args, (done, total, rows) => post({ type: 'progress', done, total, rows }));

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
-const probability = z.number().min(0).max(1);
 
 /** Where prompts and the supervised corpus come from. */
 export const DataSchema = z
@@ -19,7 +18,13 @@ export const DataSchema = z
   .describe('the prompt data');
 
 export const GenerateSchema = z.strictObject({
-  samplesPerPrompt: z.number().int().min(2).max(16).default(2).describe('responses sampled per prompt (pairs are formed from them)'),
+  samplesPerPrompt: z
+    .number()
+    .int()
+    .min(2)
+    .max(16)
+    .default(2)
+    .describe('responses sampled per prompt (pairs are formed from them)'),
   temperature: z.number().positive().max(5).default(1).describe('sampling temperature'),
   maxTokens: z.number().int().min(2).max(64).default(12).describe('longest response in tokens'),
   batchSize: positiveInt.default(32).describe('prompts per generate activity'),
@@ -27,9 +32,21 @@ export const GenerateSchema = z.strictObject({
 
 export const JudgeSchema = z.strictObject({
   kind: z.literal('local').default('local').describe('the embedded lexical judge'),
-  positionBias: z.number().min(-10).max(10).default(-1).describe('logit added to the answer shown first (negative favours the second)'),
-  sharpness: z.number().positive().default(1.5).describe('how strongly quality differences move the preference'),
-  swapOrder: z.boolean().default(true).describe('judge each pair in both orders and average (removes position bias)'),
+  positionBias: z
+    .number()
+    .min(-10)
+    .max(10)
+    .default(-1)
+    .describe('logit added to the answer shown first (negative favours the second)'),
+  sharpness: z
+    .number()
+    .positive()
+    .default(1.5)
+    .describe('how strongly quality differences move the preference'),
+  swapOrder: z
+    .boolean()
+    .default(true)
+    .describe('judge each pair in both orders and average (removes position bias)'),
   batchSize: positiveInt.default(32).describe('pairs per judge activity'),
 });
 
@@ -37,7 +54,12 @@ export const RewardModelSchema = z.strictObject({
   epochs: positiveInt.default(300).describe('full-batch training steps'),
   lr: z.number().positive().default(0.05).describe('Adam learning rate'),
   l2: z.number().min(0).default(0.001).describe('L2 penalty'),
-  heldOutFraction: z.number().min(0.05).max(0.5).default(0.2).describe('share of pairs held out to measure agreement'),
+  heldOutFraction: z
+    .number()
+    .min(0.05)
+    .max(0.5)
+    .default(0.2)
+    .describe('share of pairs held out to measure agreement'),
 });
 
 export const SftSchema = z.strictObject({
@@ -48,7 +70,12 @@ export const SftSchema = z.strictObject({
 export const OptimizerSchema = z.strictObject({
   steps: positiveInt.default(30).describe('policy-gradient steps per round'),
   promptsPerStep: positiveInt.default(32).describe('prompts per step'),
-  samplesPerPrompt: z.number().int().min(2).default(4).describe('samples per prompt (leave-one-out baseline)'),
+  samplesPerPrompt: z
+    .number()
+    .int()
+    .min(2)
+    .default(4)
+    .describe('samples per prompt (leave-one-out baseline)'),
   beta: z.number().min(0).default(0.05).describe('KL penalty to the initial policy'),
   lr: z.number().positive().default(0.05).describe('Adam learning rate'),
   temperature: z.number().positive().default(1).describe('sampling temperature while training'),
@@ -71,15 +98,28 @@ export const EvaluateSchema = z.strictObject({
 });
 
 /** The kinds of built-in stage; `custom` runs an activity the user registered through the plugin. */
-export const STAGE_TYPES = ['generate', 'judge', 'score', 'train-reward', 'optimize-policy', 'evaluate', 'custom'] as const;
+export const STAGE_TYPES = [
+  'generate',
+  'judge',
+  'score',
+  'train-reward',
+  'optimize-policy',
+  'evaluate',
+  'custom',
+] as const;
 export type StageType = (typeof STAGE_TYPES)[number];
 
 export const StageSchema = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, starting with a letter'),
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, starting with a letter'),
   type: z.enum(STAGE_TYPES),
   after: z.array(z.string()).default([]).describe('ids of the stages that must finish first'),
   activity: z.string().min(1).optional().describe('for type custom: the registered activity name'),
-  method: z.enum(['reward-model', 'judge-score', 'dpo']).optional().describe('for optimize-policy: where the signal comes from'),
+  method: z
+    .enum(['reward-model', 'judge-score', 'dpo'])
+    .optional()
+    .describe('for optimize-policy: where the signal comes from'),
   taskQueue: z.string().min(1).optional().describe('route this stage to its own worker pool'),
 });
 export type StageSpec = z.infer<typeof StageSchema>;
@@ -95,9 +135,25 @@ export const TaskQueuesSchema = z.strictObject({
 });
 
 export const TimeoutsSchema = z.strictObject({
-  heartbeatSeconds: z.number().positive().max(600).default(30).describe('an activity silent this long is retried elsewhere'),
-  stageMinutes: z.number().positive().max(24 * 60).default(60).describe('longest a single stage activity may run'),
-  maxAttempts: z.number().int().min(1).max(1000).default(20).describe('attempts per activity before the run fails'),
+  heartbeatSeconds: z
+    .number()
+    .positive()
+    .max(600)
+    .default(30)
+    .describe('an activity silent this long is retried elsewhere'),
+  stageMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(60)
+    .describe('longest a single stage activity may run'),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .describe('attempts per activity before the run fails'),
 });
 
 export const PRESETS = ['classic', 'dpo', 'direct'] as const;
@@ -105,11 +161,24 @@ export type Preset = (typeof PRESETS)[number];
 
 export const RunConfigSchema = z.strictObject({
   name: z.string().min(1).max(80).default('rlaif-run').describe('a label shown in the UI'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1).describe('seed for every sample and split'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1)
+    .describe('seed for every sample and split'),
   rounds: z.number().int().min(1).max(10000).default(3).describe('rounds of the RLAIF loop'),
-  preset: z.enum(PRESETS).default('classic').describe('classic (reward model), dpo, or direct (judge score as reward)'),
+  preset: z
+    .enum(PRESETS)
+    .default('classic')
+    .describe('classic (reward model), dpo, or direct (judge score as reward)'),
   stages: z.array(StageSchema).min(1).optional().describe('an explicit stage DAG; replaces the preset'),
-  runKey: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/).optional().describe('artifact namespace; defaults to the workflow id'),
+  runKey: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,120}$/)
+    .optional()
+    .describe('artifact namespace; defaults to the workflow id'),
   concurrency: positiveInt.max(64).default(4).describe('batch activities in flight at once'),
   data: DataSchema.prefault({ kind: 'demo' }),
   generate: GenerateSchema.prefault({}),

@@ -5,7 +5,12 @@
  */
 import type { Preset, RunConfig, StageSpec } from './schema';
 
-const stage = (id: string, type: StageSpec['type'], after: string[], extra: Partial<StageSpec> = {}): StageSpec => ({
+const stage = (
+  id: string,
+  type: StageSpec['type'],
+  after: string[],
+  extra: Partial<StageSpec> = {},
+): StageSpec => ({
   id,
   type,
   after,
@@ -76,7 +81,8 @@ export function checkStageGraph(stages: StageSpec[]): string[] {
   }
   const types = new Set(stages.map((s) => s.type));
   const needs = (type: StageSpec['type'], dep: StageSpec['type'], why: string) => {
-    if (types.has(type) && !types.has(dep)) problems.push(`stages: a ${type} stage needs a ${dep} stage (${why})`);
+    if (types.has(type) && !types.has(dep))
+      problems.push(`stages: a ${type} stage needs a ${dep} stage (${why})`);
   };
   needs('judge', 'generate', 'it judges generated responses');
   needs('score', 'generate', 'it scores generated responses');

@@ -13,7 +13,13 @@ export function createConfidenceFilterStage(store: LocalArtifactStore, minMargin
     const refs = input.board.preferences ?? [];
     const rows = await store.readAllJsonl<PreferenceRow>(refs);
     const kept = rows.filter((r) => Math.abs(r.p - 0.5) >= minMargin);
-    const ref = await store.commitJsonl(stageKey(input.runKey, input.round, input.stageId, 'kept.jsonl'), kept);
-    return { artifacts: { preferences: [ref] }, metrics: { pairsKept: kept.length, pairsDropped: rows.length - kept.length } };
+    const ref = await store.commitJsonl(
+      stageKey(input.runKey, input.round, input.stageId, 'kept.jsonl'),
+      kept,
+    );
+    return {
+      artifacts: { preferences: [ref] },
+      metrics: { pairsKept: kept.length, pairsDropped: rows.length - kept.length },
+    };
   };
 }

@@ -5,7 +5,7 @@ import { maskedSoftmax } from './math';
 import { allowedTokens, denseContext, promptContext, type PolicyParams } from './policy-params';
 import { policyFromOnnx } from './policy-onnx';
 import { drawIndex } from './policy-sample';
-import { checkInputs, floatOutput, floatTensor, int64Tensor, openSession, type OrtSession } from './ort';
+import { checkInputs, floatOutput, openSession, type OrtSession } from './ort';
 
 /** Options of one generation call. */
 export interface GenerateOptions {
@@ -41,7 +41,7 @@ export class OnnxPolicyRuntime {
   static async create(bytes: Uint8Array, source = 'policy model'): Promise<OnnxPolicyRuntime> {
     const params = policyFromOnnx(bytes, source);
     const session = await openSession(bytes, source);
-    checkInputs(session, ['prev', 'ctx', 'pos'], source);
+    await checkInputs(session, ['prev', 'ctx', 'pos'], source);
     return new OnnxPolicyRuntime(session, params);
   }
 
@@ -94,9 +94,9 @@ export class OnnxPolicyRuntime {
         ctx.set(s.ctx, i * V);
       });
       const out = await this.session.run({
-        prev: int64Tensor(prev, [n]),
-        ctx: floatTensor(ctx, [n, V]),
-        pos: int64Tensor(pos, [n]),
+        prev: { type: 'int64', data: prev, dims: [n] },
+        ctx: { type: 'float32', data: ctx, dims: [n, V] },
+        pos: { type: 'int64', data: pos, dims: [n] },
       });
       const all = floatOutput(out, 'logits', 'policy model');
       active.forEach((s, i) => {

@@ -1,64 +1,183 @@
-/** One place that loads onnxruntime-node and opens sessions, with the options every embedded model uses. */
-import { createRequire } from 'module';
-import type * as OrtModule from 'onnxruntime-node';
-
 /**
- * onnxruntime-node, loaded with Node's own require. Under a VM-sandboxed test runner (jest) a plain
- * import would load ORT's JavaScript into the sandbox while its native binding builds output
- * arrays in the main realm, and ORT's `instanceof Float32Array` checks then fail. Node's require
- * keeps ORT's classes and the binding's arrays in one realm, in tests and in production alike.
+ * onnxruntime-node behind a worker thread. Every session of the process lives in one shared
+ * worker; callers send plain typed arrays and get plain typed arrays back.
+ *
+ * Why a worker: ORT's JavaScript checks tensor data with `instanceof Float32Array`, and under a
+ * VM-sandboxed runner such as jest its native binding builds output arrays in another realm than
+ * the sandboxed ORT classes, so every run fails. A worker thread is a plain Node realm in tests
+ * and in production alike. It also keeps inference off the caller's event loop.
  */
-const ort = createRequire(__filename)('onnxruntime-node') as typeof OrtModule;
+import { existsSync } from 'fs';
+import { join } from 'path';
+import { Worker } from 'worker_threads';
 
-/** An open ORT session. */
-export type OrtSession = OrtModule.InferenceSession;
-/** An ORT tensor. */
-export type OrtTensor = OrtModule.Tensor;
-
-// The typed-array constructors of ORT's realm (the same as the global ones outside a sandbox).
-const OrtFloat32Array = (new ort.Tensor('float32', [0], [1]).data as Float32Array).constructor as Float32ArrayConstructor;
-const OrtBigInt64Array = (new ort.Tensor('int64', [0n], [1]).data as BigInt64Array).constructor as BigInt64ArrayConstructor;
-
-/** A float32 tensor over `data` (a zero-copy view of its buffer). */
-export function floatTensor(data: Float32Array, dims: number[]): OrtTensor {
-  return new ort.Tensor('float32', new OrtFloat32Array(data.buffer, data.byteOffset, data.length), dims);
+/** An input of a run. */
+export interface Feed {
+  type: 'float32' | 'int64';
+  data: Float32Array | BigInt64Array;
+  dims: number[];
 }
 
-/** An int64 tensor over `data` (a zero-copy view of its buffer). */
-export function int64Tensor(data: BigInt64Array, dims: number[]): OrtTensor {
-  return new ort.Tensor('int64', new OrtBigInt64Array(data.buffer, data.byteOffset, data.length), dims);
+/** An output of a run. */
+export interface Fetched {
+  type: string;
+  data: ArrayLike<number | bigint>;
+  dims: number[];
 }
 
-/** A float32 output of a run, copied out of ORT's buffer; throws naming the output when it is missing. */
-export function floatOutput(outputs: OrtModule.InferenceSession.ReturnType, name: string, source: string): Float32Array {
-  const t = outputs[name];
-  if (!t) throw new Error(`${source} returned no "${name}" output`);
-  if (t.type !== 'float32') throw new Error(`${source} output "${name}" is ${t.type}, expected float32`);
-  return Float32Array.from(t.data as Float32Array);
+/** What a model declares about one input. */
+export interface InputSpec {
+  name: string;
+  /** ORT's element type ('float32', 'int64', …); undefined for a non-tensor input. */
+  type?: string;
+  shape: Array<number | string>;
 }
 
-/**
- * Opens an ORT session from model bytes. One intra-op thread: the graphs are tiny, so thread
- * hand-off costs more than it saves, and several sessions share two cores with the training loop.
- */
-export async function openSession(bytes: Uint8Array, source: string): Promise<OrtSession> {
-  try {
-    return await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
+/** An open session in the ORT worker. */
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly inputs: readonly InputSpec[];
+  run(feeds: Record<string, Feed>): Promise<Record<string, Fetched>>;
+  release(): Promise<void>;
+}
+
+/** Requests the worker understands. */
+export type OrtRequest =
+  | { id: number; op: 'open'; bytes: Uint8Array }
+  | { id: number; op: 'run'; session: number; feeds: Record<string, Feed> }
+  | { id: number; op: 'release'; session: number };
+
+/** A request before the host numbers it. */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** Replies of the worker, matched to requests by id. */
+export type OrtReply =
+  | { id: number; ok: true; session?: number; inputs?: InputSpec[]; outputs?: Record<string, Fetched> }
+  | { id: number; ok: false; message: string };
+
+/** Idle time after which a worker with no open session exits, so a finished process is not kept busy. */
+const IDLE_EXIT_MS = 5000;
+
+class OrtHost {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (r: OrtReply) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private openSessions = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private dead: Error | undefined;
+
+  constructor(script: string, private readonly onExit: (host: OrtHost) => void) {
+    this.worker = new Worker(script);
+    this.worker.unref();
+    this.worker.on('message', (reply: OrtReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      this.updateRef();
+      p.resolve(reply);
     });
-  } catch (err) {
-    throw new Error(`onnxruntime could not load ${source}: ${(err as Error).message}`);
+    this.worker.on('error', (err) => this.fail(new Error(`the onnxruntime worker failed: ${err.message}`)));
+    this.worker.on('exit', (code) => this.fail(new Error(`the onnxruntime worker exited with code ${code}`)));
+  }
+
+  private fail(err: Error): void {
+    if (this.dead) return;
+    this.dead = err;
+    this.onExit(this);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  /** Keeps the process alive only while a request is in flight. */
+  private updateRef(): void {
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  async request(req: Unnumbered<OrtRequest>): Promise<OrtReply> {
+    if (this.dead) throw this.dead;
+    const id = this.nextId++;
+    const reply = new Promise<OrtReply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.updateRef();
+    this.worker.postMessage({ ...req, id } as OrtRequest);
+    return reply;
+  }
+
+  sessionOpened(): void {
+    this.openSessions++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  sessionClosed(): void {
+    this.openSessions--;
+    if (this.openSessions > 0) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.openSessions === 0 && this.pending.size === 0) {
+        this.fail(new Error('the onnxruntime worker was stopped after being idle'));
+        void this.worker.terminate();
+      }
+    }, IDLE_EXIT_MS);
+    this.idleTimer.unref();
   }
 }
 
-/** Throws unless the session declares exactly the expected input names. */
-export function checkInputs(session: OrtSession, expected: string[], source: string): void {
+let shared: OrtHost | undefined;
+
+function host(): OrtHost {
+  if (!shared) {
+    const script = join(__dirname, 'ort-worker.js');
+    if (!existsSync(script)) throw new Error(`the onnxruntime worker script ${script} is missing; build the project first`);
+    shared = new OrtHost(script, (h) => {
+      if (shared === h) shared = undefined;
+    });
+  }
+  return shared;
+}
+
+function unwrap(reply: OrtReply, what: string): Extract<OrtReply, { ok: true }> {
+  if (!reply.ok) throw new Error(`${what}: ${reply.message}`);
+  return reply;
+}
+
+/** Opens a session for model bytes; errors name `source`. */
+export async function openSession(bytes: Uint8Array, source: string): Promise<OrtSession> {
+  const h = host();
+  const opened = unwrap(await h.request({ op: 'open', bytes }), `onnxruntime could not load ${source}`);
+  const id = opened.session as number;
+  const inputs = opened.inputs ?? [];
+  h.sessionOpened();
+  let released = false;
+  return {
+    inputNames: inputs.map((i) => i.name),
+    inputs,
+    async run(feeds) {
+      if (released) throw new Error(`${source}: the session was released`);
+      return unwrap(await h.request({ op: 'run', session: id, feeds }), `onnxruntime failed to run ${source}`).outputs ?? {};
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      h.sessionClosed();
+      unwrap(await h.request({ op: 'release', session: id }), `onnxruntime could not release ${source}`);
+    },
+  };
+}
+
+/** A float32 output copied into a Float32Array; throws naming the output when it is missing or not float32. */
+export function floatOutput(outputs: Record<string, Fetched>, name: string, source: string): Float32Array {
+  const t = outputs[name];
+  if (!t) throw new Error(`${source} returned no "${name}" output`);
+  if (t.type !== 'float32') throw new Error(`${source} output "${name}" is ${t.type}, expected float32`);
+  return Float32Array.from(t.data as ArrayLike<number>);
+}
+
+/** Releases the session and throws unless it declares exactly the expected input names. */
+export async function checkInputs(session: OrtSession, expected: string[], source: string): Promise<void> {
   const got = [...session.inputNames].sort();
   const want = [...expected].sort();
   if (got.join(',') !== want.join(',')) {
+    await session.release();
     throw new Error(`${source} declares inputs [${got.join(', ')}], expected [${want.join(', ')}]`);
   }
 }

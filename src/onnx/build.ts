@@ -106,7 +106,7 @@ export function readOnnxModel(bytes: Uint8Array, source = 'model'): ReadModel {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {
-    throw new Error(`${source} is not an ONNX model: ${(err as Error).message}`);
+    throw new Error(`${source} is not an ONNX model: ${(err as Error).message}`, { cause: err });
   }
   if (!model.graph) throw new Error(`${source} is not an ONNX model: it has no graph`);
   const weights = new Map<string, Weight>();

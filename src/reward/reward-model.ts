@@ -1,6 +1,6 @@
 /** The reward model's ONNX form (features float [N,D] → reward float [N]) and its onnxruntime scorer. */
 import { buildOnnxModel, readOnnxModel } from '../onnx/build';
-import { checkInputs, floatOutput, floatTensor, openSession, type OrtSession } from '../models/ort';
+import { checkInputs, floatOutput, openSession, type OrtSession } from '../models/ort';
 import { FEATURE_DIM, FEATURIZER, featurizeBatch } from './features';
 import type { LinearReward } from './linear-reward';
 
@@ -55,16 +55,13 @@ export class OnnxRewardModel {
   static async create(bytes: Uint8Array, source = 'reward model'): Promise<OnnxRewardModel> {
     const head = rewardModelFromOnnx(bytes, source);
     const session = await openSession(bytes, source);
-    checkInputs(session, ['features'], source);
-    const meta = session.inputMetadata[0];
-    if (meta && meta.isTensor) {
-      const last = meta.shape[meta.shape.length - 1];
-      if (meta.type !== 'float32' || meta.shape.length !== 2 || last !== head.dim) {
-        await session.release();
-        throw new Error(
-          `${source} declares input "features" as ${meta.type} [${meta.shape.join(', ')}], expected float32 [N, ${head.dim}]`,
-        );
-      }
+    await checkInputs(session, ['features'], source);
+    const meta = session.inputs[0];
+    if (!meta || meta.type !== 'float32' || meta.shape.length !== 2 || meta.shape[1] !== head.dim) {
+      await session.release();
+      throw new Error(
+        `${source} declares input "features" as ${meta?.type ?? 'non-tensor'} [${meta?.shape.join(', ') ?? ''}], expected float32 [N, ${head.dim}]`,
+      );
     }
     return new OnnxRewardModel(session, head.dim);
   }
@@ -73,7 +70,7 @@ export class OnnxRewardModel {
   async score(rows: { prompt: string; response: string }[]): Promise<Float32Array> {
     if (rows.length === 0) return new Float32Array(0);
     const features = featurizeBatch(rows, this.dim);
-    const out = await this.session.run({ features: floatTensor(features, [rows.length, this.dim]) });
+    const out = await this.session.run({ features: { type: 'float32', data: features, dims: [rows.length, this.dim] } });
     return floatOutput(out, 'reward', 'reward model');
   }
 

@@ -96,7 +96,9 @@ export class LocalArtifactStore {
     const data = await fs.readFile(this.pathOf(key));
     const sha = createHash('sha256').update(data).digest('hex');
     if (sha !== ref.sha256) {
-      throw new ArtifactCorruptError(`artifact ${key} is corrupt: sha256 ${sha} does not match ${ref.sha256}`);
+      throw new ArtifactCorruptError(
+        `artifact ${key} is corrupt: sha256 ${sha} does not match ${ref.sha256}`,
+      );
     }
     return data;
   }
@@ -109,7 +111,9 @@ export class LocalArtifactStore {
       .filter((line) => line.length > 0)
       .map((line) => JSON.parse(line) as T);
     if (rows.length !== ref.count) {
-      throw new ArtifactCorruptError(`artifact ${keyOfRef(ref)} has ${rows.length} rows, expected ${ref.count}`);
+      throw new ArtifactCorruptError(
+        `artifact ${keyOfRef(ref)} has ${rows.length} rows, expected ${ref.count}`,
+      );
     }
     return rows;
   }

@@ -30,7 +30,11 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** MockActivityEnvironment.run with the activity's own return type. */
-function runIn<A extends unknown[], R>(env: MockActivityEnvironment, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
+function runIn<A extends unknown[], R>(
+  env: MockActivityEnvironment,
+  fn: (...args: A) => Promise<R>,
+  ...args: A
+): Promise<R> {
   return env.run(fn as never, ...(args as unknown as never[])) as Promise<R>;
 }
 
@@ -51,12 +55,18 @@ test('a retried activity that finds its committed batch returns it without recom
   const ref = first.artifacts.responses![0]!;
   expect(ref.count).toBe(48);
   // Remove the policy the batch was computed from: a recomputation would now fail.
-  fs.renameSync(store.pathOf(keyOfRef(prepared.initialPolicy)), `${store.pathOf(keyOfRef(prepared.initialPolicy))}.away`);
+  fs.renameSync(
+    store.pathOf(keyOfRef(prepared.initialPolicy)),
+    `${store.pathOf(keyOfRef(prepared.initialPolicy))}.away`,
+  );
   try {
     const again = await runIn(new MockActivityEnvironment({ attempt: 2 }), acts['rlaif.generate'], input(1));
     expect(again).toEqual(first);
   } finally {
-    fs.renameSync(`${store.pathOf(keyOfRef(prepared.initialPolicy))}.away`, store.pathOf(keyOfRef(prepared.initialPolicy)));
+    fs.renameSync(
+      `${store.pathOf(keyOfRef(prepared.initialPolicy))}.away`,
+      store.pathOf(keyOfRef(prepared.initialPolicy)),
+    );
   }
   const commits = (await store.commitLog()).filter((c) => c.key === keyOfRef(ref));
   expect(commits).toHaveLength(1);
@@ -64,7 +74,10 @@ test('a retried activity that finds its committed batch returns it without recom
 
 test('a partial batch resumes from its heartbeat details and keeps the rows already made', async () => {
   const gen = await runIn(new MockActivityEnvironment(), acts['rlaif.generate'], input(2));
-  const judgeInput = input(2, { stageId: 'judge', board: { ...input(2).board, responses: gen.artifacts.responses! } });
+  const judgeInput = input(2, {
+    stageId: 'judge',
+    board: { ...input(2).board, responses: gen.artifacts.responses! },
+  });
   const key = 'runs/r/round-0002/judge/batch-0000-of-0001.jsonl';
   // A previous attempt judged 8 pairs, heartbeated {rows: 8}, and died. Mark its rows so we can
   // tell kept rows from recomputed ones.
@@ -73,7 +86,19 @@ test('a partial batch resumes from its heartbeat details and keeps the rows alre
   for (let i = 0; i < 8; i++) {
     const a = responses[2 * i]!;
     const b = responses[2 * i + 1]!;
-    earlier.push({ id: `${a.id}|${b.id}`, promptId: a.promptId, prompt: a.prompt, aId: a.id, bId: b.id, a: a.response, b: b.response, pAB: 0.99, pBA: 0.01, p: 0.99, flipped: false });
+    earlier.push({
+      id: `${a.id}|${b.id}`,
+      promptId: a.promptId,
+      prompt: a.prompt,
+      aId: a.id,
+      bId: b.id,
+      a: a.response,
+      b: b.response,
+      pAB: 0.99,
+      pBA: 0.01,
+      p: 0.99,
+      flipped: false,
+    });
   }
   await store.appendPartial(key, [...earlier, { torn: true }]);
   const env = new MockActivityEnvironment({ heartbeatDetails: { rows: 8, total: 24 }, attempt: 2 });
@@ -89,7 +114,11 @@ test('a partial batch resumes from its heartbeat details and keeps the rows alre
 });
 
 test('cancellation stops the work and commits nothing', async () => {
-  const big = parseRunConfig({ ...config, data: { kind: 'demo', trainPrompts: 24, evalPrompts: 16, sftExamples: 200 }, policy: { optimizer: { steps: 100000 } } });
+  const big = parseRunConfig({
+    ...config,
+    data: { kind: 'demo', trainPrompts: 24, evalPrompts: 16, sftExamples: 200 },
+    policy: { optimizer: { steps: 100000 } },
+  });
   const env = new MockActivityEnvironment();
   const started = Date.now();
   const pending = runIn(env, acts['rlaif.optimizePolicy'], {

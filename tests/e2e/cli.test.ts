@@ -51,10 +51,26 @@ test('start --wait shows progress and prints the summary line', async () => {
 test('a run started with the Temporal CLI runs on the same worker', async () => {
   const temporal = findTemporalCli();
   const common = ['--address', server.address, '--namespace', 'default'];
-  execFileSync(temporal, ['workflow', 'start', '--type', 'rlaifRun', '--task-queue', 'rlaif', '--workflow-id', 'e2e-cli', '--input-file', configFile, ...common]);
-  const result = execFileSync(temporal, ['workflow', 'result', '--workflow-id', 'e2e-cli', '--output', 'json', ...common], {
-    encoding: 'utf8',
-  });
+  execFileSync(temporal, [
+    'workflow',
+    'start',
+    '--type',
+    'rlaifRun',
+    '--task-queue',
+    'rlaif',
+    '--workflow-id',
+    'e2e-cli',
+    '--input-file',
+    configFile,
+    ...common,
+  ]);
+  const result = execFileSync(
+    temporal,
+    ['workflow', 'result', '--workflow-id', 'e2e-cli', '--output', 'json', ...common],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(result).toContain('"status": "completed"');
 });
 
@@ -70,5 +86,7 @@ test('a bad config fails before anything starts, naming the file, the field and 
   fs.writeFileSync(broken, '{\n  "rounds": 2,\n  "seed": 1,,\n}');
   const out2 = await runCli(['start', '--config', broken], env());
   expect(out2.code).toBe(2);
-  expect(out2.stderr).toMatch(new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: invalid JSON`));
+  expect(out2.stderr).toMatch(
+    new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: invalid JSON`),
+  );
 });

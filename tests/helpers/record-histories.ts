@@ -11,7 +11,9 @@ export async function recordHistories(dir: string): Promise<string[]> {
   const env = await startRunEnv();
   try {
     await env.startWorker();
-    const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 2 })), { workflowId: 'replay-fixture' });
+    const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 2 })), {
+      workflowId: 'replay-fixture',
+    });
     await handle.result();
     const files: string[] = [];
     for (const id of ['replay-fixture', 'replay-fixture-round-1', 'replay-fixture-round-2']) {

@@ -48,7 +48,9 @@ export interface RunEnv {
   store: LocalArtifactStore;
   taskQueue: string;
   /** Starts an in-process worker (stopped by `stop`); returns a function that stops it. */
-  startWorker(plugin?: Omit<RlaifPluginOptions, 'storeRoot' | 'registerWorkflows'>): Promise<() => Promise<void>>;
+  startWorker(
+    plugin?: Omit<RlaifPluginOptions, 'storeRoot' | 'registerWorkflows'>,
+  ): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 /** The ONNX files are the checkpoints: round trips and onnxruntime-node agree with the JS maths. */
 import { initPolicy, exportPolicyOnnx, policyFromOnnx, policyLogits, denseContext, promptContext } from '../../src/models/policy';
-import { floatOutput, floatTensor, int64Tensor, openSession } from '../../src/models/ort';
+import { floatOutput, openSession } from '../../src/models/ort';
 import { Vocab } from '../../src/models/vocab';
 import { FEATURE_DIM, featurizeSparse } from '../../src/reward/features';
 import { rewardOf, type LinearReward } from '../../src/reward/linear-reward';
@@ -30,9 +30,9 @@ describe('policy ONNX', () => {
       const ctx = new Float32Array(rows.length * V);
       rows.forEach((r, i) => denseContext(policy.vocab, promptContext(policy.vocab, r.prompt), ctx.subarray(i * V, (i + 1) * V)));
       const out = await session.run({
-        prev: int64Tensor(BigInt64Array.from(rows.map((r) => BigInt(r.prev))), [rows.length]),
-        ctx: floatTensor(ctx, [rows.length, V]),
-        pos: int64Tensor(BigInt64Array.from(rows.map((r) => BigInt(r.pos))), [rows.length]),
+        prev: { type: 'int64', data: BigInt64Array.from(rows.map((r) => BigInt(r.prev))), dims: [rows.length] },
+        ctx: { type: 'float32', data: ctx, dims: [rows.length, V] },
+        pos: { type: 'int64', data: BigInt64Array.from(rows.map((r) => BigInt(r.pos))), dims: [rows.length] },
       });
       expect(out.logits!.dims).toEqual([rows.length, V]);
       const logits = floatOutput(out, 'logits', 'test policy');

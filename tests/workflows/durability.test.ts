@@ -47,11 +47,18 @@ async function committed(prefix: string): Promise<Array<[string, number]>> {
 
 test('a worker killed with SIGKILL mid-judge is replaced and the run finishes, no batch committed twice', async () => {
   const first = worker();
-  const config = parseRunConfig(smallConfig({ rounds: 2, concurrency: 1, judge: { batchSize: 4 }, generate: { batchSize: 4 } }));
+  const config = parseRunConfig(
+    smallConfig({ rounds: 2, concurrency: 1, judge: { batchSize: 4 }, generate: { batchSize: 4 } }),
+  );
   const handle = await startRun(client, config, { workflowId: 'kill-judge' });
-  await waitFor('the first judge batch', async () => (await committed('runs/kill-judge/round-0001/judge/')).length > 0);
+  await waitFor(
+    'the first judge batch',
+    async () => (await committed('runs/kill-judge/round-0001/judge/')).length > 0,
+  );
   await first.kill('SIGKILL');
-  const judgedAtKill = (await committed('runs/kill-judge/round-0001/judge/')).filter(([k]) => k.endsWith('.jsonl'));
+  const judgedAtKill = (await committed('runs/kill-judge/round-0001/judge/')).filter(([k]) =>
+    k.endsWith('.jsonl'),
+  );
   expect(judgedAtKill.length).toBeLessThan(8);
   worker();
   const summary = (await handle.result()) as RunSummary;
@@ -66,13 +73,20 @@ test('a terminated run resumed with "rlaif resume" finishes without redoing comm
   worker();
   const config = parseRunConfig(smallConfig({ rounds: 3 }));
   const handle = await startRun(client, config, { workflowId: 'resume-me' });
-  await waitFor('round 2 to start', async () => (await committed('runs/resume-me/round-0002/generate/')).length > 0);
+  await waitFor(
+    'round 2 to start',
+    async () => (await committed('runs/resume-me/round-0002/generate/')).length > 0,
+  );
   await handle.terminate('failing the run on purpose for the resume test');
   const before = new Map(await committed('runs/resume-me/'));
   const cli = await runCli(['resume', 'resume-me', '--wait', '--address', server.address]);
   expect(cli.stderr).not.toContain('rlaif: ');
   expect(cli.code).toBe(0);
-  const summary = JSON.parse(cli.stdout.trim().split('\n').pop() as string) as { workflowId: string; status: string; rounds: number };
+  const summary = JSON.parse(cli.stdout.trim().split('\n').pop() as string) as {
+    workflowId: string;
+    status: string;
+    rounds: number;
+  };
   expect(summary.workflowId).toBe('resume-me-resume-1');
   expect(summary.status).toBe('completed');
   expect(summary.rounds).toBe(3);
@@ -91,8 +105,13 @@ test('a Temporal server restarted mid-run (same database) lets the run finish', 
   const c = new Client({ connection: await Connection.connect({ address: own.address }) });
   const w = worker(own.address);
   try {
-    const handle = await startRun(c, parseRunConfig(smallConfig({ rounds: 3 })), { workflowId: 'restart-me' });
-    await waitFor('round 1 to finish', async () => (await committed('runs/restart-me/round-0001/evaluate/')).length > 0);
+    const handle = await startRun(c, parseRunConfig(smallConfig({ rounds: 3 })), {
+      workflowId: 'restart-me',
+    });
+    await waitFor(
+      'round 1 to finish',
+      async () => (await committed('runs/restart-me/round-0001/evaluate/')).length > 0,
+    );
     await own.stop();
     own = await startDevServer({ dbFile, port, uiPort: false });
     const summary = (await handle.result()) as RunSummary;

@@ -91,7 +91,9 @@ test('a custom stage registered through the plugin runs where the config puts it
 });
 
 test('pause holds the run between activities, resume lets it finish, stop ends it after the round', async () => {
-  const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 3 })), { workflowId: 'pause-1' });
+  const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 3 })), {
+    workflowId: 'pause-1',
+  });
   const paused = await handle.executeUpdate(pauseUpdate);
   expect(paused.paused).toBe(true);
   await new Promise((r) => setTimeout(r, 2500));
