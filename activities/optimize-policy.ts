@@ -4,7 +4,7 @@
  * judged pairs themselves (DPO). The KL reference is always the initial policy.
  */
 import type { StageSpec } from '../src/config/schema';
-import type { StageInput, StageOutput } from '../src/contracts';
+import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import type { PreferenceRow, PromptRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { seedFrom } from '../src/util/rng';
@@ -39,10 +39,13 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
         };
         let onnx: Uint8Array;
         let metrics: Record<string, number>;
+        let preferencePool: ArtifactRef | undefined;
         if (method === 'dpo') {
-          const pairs = await store.readAllJsonl<PreferenceRow>(
-            requireArtifact(board.preferences, 'preferences'),
-          );
+          // Iterative DPO on every pair judged so far, this round's added to the pool.
+          const fresh = await store.readAllJsonl<PreferenceRow>(requireArtifact(board.preferences, 'preferences'));
+          const earlier = board.preferencePool ? await store.readJsonl<PreferenceRow>(board.preferencePool) : [];
+          const pairs = [...earlier, ...fresh];
+          preferencePool = await store.commitJsonl(stageKey(runKey, round, stageId, 'preference-pool.jsonl'), pairs);
           const dpo = config.policy.dpo;
           const out = await compute(deps, 'optimizeWithDpo', {
             policy,
@@ -77,7 +80,7 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
           metrics = { trainMeanReward: out.meanReward, trainKl: out.kl };
         }
         const newPolicy = await store.commitBytes(stageKey(runKey, round, stageId, 'policy.onnx'), onnx, 1);
-        return { artifacts: { newPolicy }, metrics };
+        return { artifacts: { newPolicy, ...(preferencePool ? { preferencePool } : {}) }, metrics };
       });
     });
   };

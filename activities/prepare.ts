@@ -1,6 +1,7 @@
 /** The run's data and its initial policy (fitted by SFT), made once per run. */
 import type { PreparedRun, RunConfig } from '../src/contracts';
 import { makeDemoData } from '../src/stages/prepare';
+import { seedFrom } from '../src/util/rng';
 import { classified, reportProgress } from './context';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
@@ -30,7 +31,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
         const fitted = await compute(deps, 'sft', {
           sft: data.sft,
           options: {
-            seed: config.seed,
+            seed: seedFrom(config.seed, 'sft'),
             epochs: config.policy.sft.epochs,
             lr: config.policy.sft.lr,
             maxTokens: config.generate.maxTokens,

@@ -32,7 +32,8 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
         const trained = await compute(deps, 'trainReward', {
           pairs: pool,
           options: {
-            seed: seedFrom(config.seed, 'reward', round),
+            // One seed for every round keeps each pair on the same side of the held-out split.
+            seed: seedFrom(config.seed, 'reward'),
             heldOutFraction: config.rewardModel.heldOutFraction,
             epochs: config.rewardModel.epochs,
             lr: config.rewardModel.lr,

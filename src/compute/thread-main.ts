@@ -8,6 +8,9 @@ async function main(): Promise<void> {
   if (!port) throw new Error('thread-main must run in a worker thread');
   const { job, args } = workerData as JobRequest;
   const post = (msg: ThreadMessage) => port.postMessage(msg);
+  // Hold the thread open until the job settles: a job may await handles that are unref'd
+  // (the shared onnxruntime worker), and an idle event loop would end the thread silently.
+  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     const run = JOBS[job as keyof typeof JOBS] as unknown as
       | ((
@@ -21,6 +24,8 @@ async function main(): Promise<void> {
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     post({ type: 'error', name: e.name, message: e.message, stack: e.stack });
+  } finally {
+    clearInterval(keepAlive);
   }
 }
 

@@ -11,8 +11,8 @@ const positiveInt = z.number().int().positive();
 export const DataSchema = z
   .strictObject({
     kind: z.literal('demo').describe('the built-in demo world, generated from the seed'),
-    trainPrompts: positiveInt.default(128).describe('prompts sampled each round'),
-    evalPrompts: positiveInt.default(256).describe('held-out prompts for evaluation'),
+    trainPrompts: positiveInt.default(1024).describe('prompts sampled each round'),
+    evalPrompts: positiveInt.default(512).describe('held-out prompts for evaluation'),
     sftExamples: positiveInt.default(2000).describe('examples to fit the initial policy'),
   })
   .describe('the prompt data');
@@ -26,8 +26,8 @@ export const GenerateSchema = z.strictObject({
     .default(2)
     .describe('responses sampled per prompt (pairs are formed from them)'),
   temperature: z.number().positive().max(5).default(1).describe('sampling temperature'),
-  maxTokens: z.number().int().min(2).max(64).default(12).describe('longest response in tokens'),
-  batchSize: positiveInt.default(32).describe('prompts per generate activity'),
+  maxTokens: z.number().int().min(2).max(64).default(10).describe('longest response in tokens'),
+  batchSize: positiveInt.default(128).describe('prompts per generate activity'),
 });
 
 export const JudgeSchema = z.strictObject({
@@ -47,13 +47,13 @@ export const JudgeSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe('judge each pair in both orders and average (removes position bias)'),
-  batchSize: positiveInt.default(32).describe('pairs per judge activity'),
+  batchSize: positiveInt.default(128).describe('prompts per generate batch whose pairs one judge activity labels'),
 });
 
 export const RewardModelSchema = z.strictObject({
-  epochs: positiveInt.default(300).describe('full-batch training steps'),
+  epochs: positiveInt.default(200).describe('full-batch training steps'),
   lr: z.number().positive().default(0.05).describe('Adam learning rate'),
-  l2: z.number().min(0).default(0.001).describe('L2 penalty'),
+  l2: z.number().min(0).default(0.0001).describe('L2 penalty'),
   heldOutFraction: z
     .number()
     .min(0.05)
@@ -63,12 +63,12 @@ export const RewardModelSchema = z.strictObject({
 });
 
 export const SftSchema = z.strictObject({
-  epochs: positiveInt.default(3).describe('passes over the supervised corpus'),
+  epochs: positiveInt.default(8).describe('passes over the supervised corpus'),
   lr: z.number().positive().default(0.05).describe('Adam learning rate'),
 });
 
 export const OptimizerSchema = z.strictObject({
-  steps: positiveInt.default(30).describe('policy-gradient steps per round'),
+  steps: positiveInt.default(60).describe('policy-gradient steps per round'),
   promptsPerStep: positiveInt.default(32).describe('prompts per step'),
   samplesPerPrompt: z
     .number()
@@ -76,21 +76,28 @@ export const OptimizerSchema = z.strictObject({
     .min(2)
     .default(4)
     .describe('samples per prompt (leave-one-out baseline)'),
-  beta: z.number().min(0).default(0.05).describe('KL penalty to the initial policy'),
-  lr: z.number().positive().default(0.05).describe('Adam learning rate'),
+  beta: z.number().min(0).default(0.2).describe('KL penalty to the initial policy, per unit of reward-model logit'),
+  lr: z.number().positive().default(0.03).describe('Adam learning rate'),
   temperature: z.number().positive().default(1).describe('sampling temperature while training'),
 });
 
 export const DpoSchema = z.strictObject({
-  epochs: positiveInt.default(20).describe('passes over the round’s pairs'),
-  beta: z.number().positive().default(0.1).describe('DPO β'),
-  lr: z.number().positive().default(0.05).describe('Adam learning rate'),
+  epochs: positiveInt.default(3).describe('passes over all judged pairs so far'),
+  beta: z.number().positive().default(0.5).describe('DPO β (0.5 bounds the implied margin with soft labels)'),
+  lr: z.number().positive().default(0.02).describe('Adam learning rate'),
+});
+
+/** Direct RLAIF rewards are judge scores on [0, 1], far smaller than reward-model logits. */
+export const DirectSchema = z.strictObject({
+  beta: z.number().min(0).default(0.01).describe('KL penalty for the direct preset'),
+  lr: z.number().positive().default(0.03).describe('Adam learning rate for the direct preset'),
 });
 
 export const PolicySchema = z.strictObject({
   sft: SftSchema.prefault({}),
   optimizer: OptimizerSchema.prefault({}),
   dpo: DpoSchema.prefault({}),
+  direct: DirectSchema.prefault({}),
 });
 
 export const EvaluateSchema = z.strictObject({

@@ -3,7 +3,8 @@
 /** The Wilson score interval for a binomial proportion (z = 1.96: 95%); successes may be fractional (ties count half). */
 export function wilsonInterval(successes: number, n: number, z = 1.96): [number, number] {
   if (!(n > 0)) throw new Error(`wilsonInterval: n must be > 0, got ${n}`);
-  if (successes < 0 || successes > n) throw new Error(`wilsonInterval: successes ${successes} outside 0..${n}`);
+  if (successes < 0 || successes > n)
+    throw new Error(`wilsonInterval: successes ${successes} outside 0..${n}`);
   const p = successes / n;
   const z2 = z * z;
   const denom = 1 + z2 / n;

@@ -8,7 +8,9 @@ import { LocalPairwiseJudge, type LocalJudgeOptions } from './local-judge';
 export const LOCAL_JUDGE_DEFAULTS: LocalJudgeOptions = { positionBias: -1.0, sharpness: 1.5 };
 
 /** A local lexical judge; missing options take LOCAL_JUDGE_DEFAULTS. */
-export function createLocalJudge(cfg: { positionBias?: number; sharpness?: number } = {}): LocalPairwiseJudge {
+export function createLocalJudge(
+  cfg: { positionBias?: number; sharpness?: number } = {},
+): LocalPairwiseJudge {
   return new LocalPairwiseJudge({
     positionBias: cfg.positionBias ?? LOCAL_JUDGE_DEFAULTS.positionBias,
     sharpness: cfg.sharpness ?? LOCAL_JUDGE_DEFAULTS.sharpness,

@@ -24,8 +24,12 @@ function pick(pFirst: number, first: 'a' | 'b', second: 'a' | 'b'): 'a' | 'b' | 
 export function judgeBothOrders(judge: PairwiseJudge, prompt: string, a: string, b: string): BothOrders {
   const pAB = judge.compare(prompt, a, b);
   const pBA = judge.compare(prompt, b, a);
-  for (const [label, v] of [['pAB', pAB], ['pBA', pBA]] as const) {
-    if (!(v >= 0 && v <= 1)) throw new Error(`judge ${judge.name} returned ${label} = ${v}, not a probability`);
+  for (const [label, v] of [
+    ['pAB', pAB],
+    ['pBA', pBA],
+  ] as const) {
+    if (!(v >= 0 && v <= 1))
+      throw new Error(`judge ${judge.name} returned ${label} = ${v}, not a probability`);
   }
   return {
     pAB,

@@ -40,7 +40,8 @@ export class LocalPairwiseJudge implements PairwiseJudge, ScoringJudge {
   readonly name: string;
 
   constructor(readonly options: LocalJudgeOptions) {
-    if (!Number.isFinite(options.positionBias)) throw new Error(`LocalPairwiseJudge: positionBias must be finite, got ${options.positionBias}`);
+    if (!Number.isFinite(options.positionBias))
+      throw new Error(`LocalPairwiseJudge: positionBias must be finite, got ${options.positionBias}`);
     if (!(options.sharpness > 0) || !Number.isFinite(options.sharpness)) {
       throw new Error(`LocalPairwiseJudge: sharpness must be a positive number, got ${options.sharpness}`);
     }

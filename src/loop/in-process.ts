@@ -28,14 +28,30 @@ export interface InProcessOptions {
   generate: { samplesPerPrompt: number; temperature: number };
   judge: { positionBias: number; sharpness: number };
   reward: { heldOutFraction: number; epochs: number; lr: number; l2: number };
-  optimize: { steps: number; promptsPerStep: number; samplesPerPrompt: number; beta: number; lr: number; temperature: number };
+  optimize: {
+    steps: number;
+    promptsPerStep: number;
+    samplesPerPrompt: number;
+    beta: number;
+    lr: number;
+    temperature: number;
+  };
   /** Overrides of `optimize` for the direct preset, whose rewards live on [0, 1] instead of logits. */
   direct: { beta: number; lr: number };
   dpo: { epochs: number; beta: number; lr: number };
   evaluate: { temperature: number };
 }
 
-/** The calibrated demo configuration (3 rounds; measured by tests/ml/learning.test.ts). */
+/**
+ * The calibrated demo configuration (3 rounds; measured by tests/ml/learning.test.ts).
+ * Why these numbers: 1024 train prompts give the first reward model enough pairs (~800) to
+ * generalize; with fewer, round 1 over-optimized it (the policy learned "topic words of any
+ * topic, repeated" and lost to the initial policy). β = 0.2 per reward logit keeps round 1
+ * within a few nats of the reference for the same reason. The direct preset's rewards are the
+ * judge's score on [0, 1], about 1/15 of a reward-model logit, hence its smaller β. DPO's
+ * β = 0.5 bounds the implied margin with soft labels (β·Δ → logit q); at β = 0.1 the policy
+ * drifted by tens of nats and degraded by round 3.
+ */
 export const DEMO_DEFAULTS: InProcessOptions = {
   preset: 'classic',
   seed: 7,
@@ -85,7 +101,12 @@ export async function runInProcess(
   const judge = createLocalJudge(opts.judge);
 
   const data = makeDemoData({ seed: opts.seed, ...opts.data });
-  const initial = await trainInitialPolicy(data.sft, { seed: seedFrom(opts.seed, 'sft'), ...opts.sft }, undefined, signal);
+  const initial = await trainInitialPolicy(
+    data.sft,
+    { seed: seedFrom(opts.seed, 'sft'), ...opts.sft },
+    undefined,
+    signal,
+  );
   const prepare = secondsSince(t0);
 
   let policy = initial.onnx;
@@ -113,9 +134,19 @@ export async function runInProcess(
     if (opts.preset === 'classic') {
       t = performance.now();
       // One seed for every round keeps each pair on the same side of the held-out split.
-      const rm = await trainRewardModel(preferences, { seed: seedFrom(opts.seed, 'reward'), ...opts.reward }, undefined, signal);
+      const rm = await trainRewardModel(
+        preferences,
+        { seed: seedFrom(opts.seed, 'reward'), ...opts.reward },
+        undefined,
+        signal,
+      );
       rewardOnnx = rm.onnx;
-      rewardReport = { heldOutAgreement: rm.heldOutAgreement, heldOutPairs: rm.heldOutPairs, trainPairs: rm.trainPairs, trainLoss: rm.trainLoss };
+      rewardReport = {
+        heldOutAgreement: rm.heldOutAgreement,
+        heldOutPairs: rm.heldOutPairs,
+        trainPairs: rm.trainPairs,
+        trainLoss: rm.trainLoss,
+      };
       seconds.reward = secondsSince(t);
     }
 
@@ -123,7 +154,14 @@ export async function runInProcess(
     let optimizeReport: RoundReport['optimize'];
     const optimizeSeed = seedFrom(opts.seed, 'optimize', round);
     if (opts.preset === 'dpo') {
-      const out = await optimizeWithDpo(policy, initial.onnx, preferences, { seed: optimizeSeed, ...opts.dpo }, undefined, signal);
+      const out = await optimizeWithDpo(
+        policy,
+        initial.onnx,
+        preferences,
+        { seed: optimizeSeed, ...opts.dpo },
+        undefined,
+        signal,
+      );
       policy = out.onnx;
       optimizeReport = { dpoLoss: out.dpoLoss, rewardMargin: out.rewardMargin };
     } else if (opts.preset === 'direct') {
@@ -141,7 +179,15 @@ export async function runInProcess(
     } else {
       const rm = await rewardFromOnnx(rewardOnnx as Uint8Array);
       try {
-        const out = await optimizeWithReward(policy, initial.onnx, data.train, rm.reward, { ...opts.optimize, seed: optimizeSeed, maxTokens }, undefined, signal);
+        const out = await optimizeWithReward(
+          policy,
+          initial.onnx,
+          data.train,
+          rm.reward,
+          { ...opts.optimize, seed: optimizeSeed, maxTokens },
+          undefined,
+          signal,
+        );
         policy = out.onnx;
         optimizeReport = { meanReward: out.meanReward, kl: out.kl };
       } finally {
@@ -156,7 +202,12 @@ export async function runInProcess(
       initial.onnx,
       data.eval,
       judge,
-      { seed: seedFrom(opts.seed, 'evaluate'), temperature: opts.evaluate.temperature, maxTokens, ...(rewardOnnx ? { rewardOnnx } : {}) },
+      {
+        seed: seedFrom(opts.seed, 'evaluate'),
+        temperature: opts.evaluate.temperature,
+        maxTokens,
+        ...(rewardOnnx ? { rewardOnnx } : {}),
+      },
       undefined,
       signal,
     );
@@ -174,5 +225,12 @@ export async function runInProcess(
     rounds.push(report);
     onRound?.(report);
   }
-  return { preset: opts.preset, sftLoss: initial.finalLoss, initialOnnx: initial.onnx, policyOnnx: policy, rounds, seconds: { prepare, total: secondsSince(t0) } };
+  return {
+    preset: opts.preset,
+    sftLoss: initial.finalLoss,
+    initialOnnx: initial.onnx,
+    policyOnnx: policy,
+    rounds,
+    seconds: { prepare, total: secondsSince(t0) },
+  };
 }

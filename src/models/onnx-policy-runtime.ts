@@ -56,7 +56,8 @@ export class OnnxPolicyRuntime {
    * other prompts share the call.
    */
   async generate(prompts: { id: string; prompt: string }[], opts: GenerateOptions): Promise<ResponseRow[]> {
-    if (!(opts.temperature > 0)) throw new Error(`generate: temperature must be > 0, got ${opts.temperature}`);
+    if (!(opts.temperature > 0))
+      throw new Error(`generate: temperature must be > 0, got ${opts.temperature}`);
     if (!Number.isInteger(opts.samplesPerPrompt) || opts.samplesPerPrompt < 1) {
       throw new Error(`generate: samplesPerPrompt must be a positive integer, got ${opts.samplesPerPrompt}`);
     }

@@ -18,7 +18,9 @@ const sessions = new Map<number, ort.InferenceSession>();
 let nextSession = 1;
 
 function inputSpecs(s: ort.InferenceSession): InputSpec[] {
-  return s.inputMetadata.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, shape: [] }));
+  return s.inputMetadata.map((m) =>
+    m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, shape: [] },
+  );
 }
 
 async function handle(req: OrtRequest): Promise<OrtReply> {
@@ -36,7 +38,8 @@ async function handle(req: OrtRequest): Promise<OrtReply> {
       for (const [name, f] of Object.entries(req.feeds)) feeds[name] = new ort.Tensor(f.type, f.data, f.dims);
       const out = await s.run(feeds);
       const outputs: Record<string, Fetched> = {};
-      for (const [name, t] of Object.entries(out)) outputs[name] = { type: t.type, data: t.data as Fetched['data'], dims: [...t.dims] };
+      for (const [name, t] of Object.entries(out))
+        outputs[name] = { type: t.type, data: t.data as Fetched['data'], dims: [...t.dims] };
       return { id: req.id, ok: true, outputs };
     }
     case 'release': {
@@ -53,6 +56,11 @@ if (!port) throw new Error('ort-worker must run as a worker thread');
 port.on('message', (req: OrtRequest) => {
   handle(req).then(
     (reply) => port.postMessage(reply),
-    (err: unknown) => port.postMessage({ id: req.id, ok: false, message: err instanceof Error ? err.message : String(err) } as OrtReply),
+    (err: unknown) =>
+      port.postMessage({
+        id: req.id,
+        ok: false,
+        message: err instanceof Error ? err.message : String(err),
+      } as OrtReply),
   );
 });

@@ -60,13 +60,19 @@ const IDLE_EXIT_MS = 5000;
 
 class OrtHost {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: OrtReply) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: OrtReply) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private openSessions = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private dead: Error | undefined;
 
-  constructor(script: string, private readonly onExit: (host: OrtHost) => void) {
+  constructor(
+    script: string,
+    private readonly onExit: (host: OrtHost) => void,
+  ) {
     this.worker = new Worker(script);
     this.worker.unref();
     this.worker.on('message', (reply: OrtReply) => {
@@ -127,7 +133,8 @@ let shared: OrtHost | undefined;
 function host(): OrtHost {
   if (!shared) {
     const script = join(__dirname, 'ort-worker.js');
-    if (!existsSync(script)) throw new Error(`the onnxruntime worker script ${script} is missing; build the project first`);
+    if (!existsSync(script))
+      throw new Error(`the onnxruntime worker script ${script} is missing; build the project first`);
     shared = new OrtHost(script, (h) => {
       if (shared === h) shared = undefined;
     });
@@ -153,7 +160,10 @@ export async function openSession(bytes: Uint8Array, source: string): Promise<Or
     inputs,
     async run(feeds) {
       if (released) throw new Error(`${source}: the session was released`);
-      return unwrap(await h.request({ op: 'run', session: id, feeds }), `onnxruntime failed to run ${source}`).outputs ?? {};
+      return (
+        unwrap(await h.request({ op: 'run', session: id, feeds }), `onnxruntime failed to run ${source}`)
+          .outputs ?? {}
+      );
     },
     async release() {
       if (released) return;

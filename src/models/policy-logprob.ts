@@ -21,14 +21,22 @@ export function contextLogits(p: PolicyParams, ctx: PromptContext): Float64Array
 }
 
 /** The logits at one step: Wprev[prev] + Wpos[pos] + the prompt's context logits. */
-export function stepLogits(p: PolicyParams, base: Float64Array, prev: number, pos: number, out?: Float64Array): Float64Array {
+export function stepLogits(
+  p: PolicyParams,
+  base: Float64Array,
+  prev: number,
+  pos: number,
+  out?: Float64Array,
+): Float64Array {
   const V = p.vocab.size;
   if (pos < 0 || pos >= p.maxLen) throw new Error(`policy: position ${pos} is outside 0..${p.maxLen - 1}`);
-  if (prev < 0 || prev >= V) throw new Error(`policy: previous token ${prev} is outside the vocabulary of ${V}`);
+  if (prev < 0 || prev >= V)
+    throw new Error(`policy: previous token ${prev} is outside the vocabulary of ${V}`);
   const o = out ?? new Float64Array(V);
   const pr = prev * V;
   const po = pos * V;
-  for (let j = 0; j < V; j++) o[j] = (base[j] as number) + (p.wPrev[pr + j] as number) + (p.wPos[po + j] as number);
+  for (let j = 0; j < V; j++)
+    o[j] = (base[j] as number) + (p.wPrev[pr + j] as number) + (p.wPos[po + j] as number);
   return o;
 }
 
@@ -41,7 +49,8 @@ export function policyLogits(p: PolicyParams, prompt: string, prev: number, pos:
 export function encodeResponse(p: PolicyParams, response: string): number[] {
   const words = response.split(/\s+/).filter(Boolean);
   const bad = words.find((w) => !p.vocab.has(w) || w === '<bos>' || w === '<eos>' || w === '<unk>');
-  if (bad !== undefined) throw new Error(`policy: response word "${bad}" is not a word the policy can produce`);
+  if (bad !== undefined)
+    throw new Error(`policy: response word "${bad}" is not a word the policy can produce`);
   if (words.length > p.maxLen) {
     throw new Error(`policy: response has ${words.length} words, the policy produces at most ${p.maxLen}`);
   }
@@ -76,6 +85,9 @@ export function tokensLogProb(
   const base = contextLogits(p, ctx);
   const logits = new Float64Array(V);
   const probs = new Float64Array(V);
+  // Σ_t of the logit gradients: the bias and the ctx rows see the same vector at every step, so
+  // they are updated once per sequence instead of once per token.
+  const shared = grad ? new Float64Array(V) : undefined;
   let total = 0;
   const steps = ids.length < p.maxLen ? ids.length + 1 : ids.length;
   for (let t = 0; t < steps; t++) {
@@ -85,9 +97,9 @@ export function tokensLogProb(
     stepLogits(p, base, prev, t, logits);
     const logZ = maskedSoftmax(logits, allowed, 1, probs);
     total += (logits[target] as number) - logZ;
-    if (grad) {
+    if (grad && shared) {
       // d log softmax(target) / d logits = onehot(target) − p; each logit is a plain sum of one row
-      // of each weight, so that vector is added to those rows (ctx rows scaled by their value).
+      // of each weight, so that vector goes into those rows (ctx rows scaled by their value).
       probs[target] = (probs[target] as number) - 1;
       const pr = prev * V;
       const po = t * V;
@@ -95,14 +107,18 @@ export function tokensLogProb(
         const g = -scale * (probs[j] as number);
         grad.wPrev[pr + j] = (grad.wPrev[pr + j] as number) + g;
         grad.wPos[po + j] = (grad.wPos[po + j] as number) + g;
-        grad.bias[j] = (grad.bias[j] as number) + g;
+        shared[j] = (shared[j] as number) + g;
       }
-      ctx.ids.forEach((id, k) => {
-        const v = ctx.values[k] as number;
-        const row = id * V;
-        for (let j = 0; j < V; j++) grad.wCtx[row + j] = (grad.wCtx[row + j] as number) - scale * v * (probs[j] as number);
-      });
     }
+  }
+  if (grad && shared) {
+    for (let j = 0; j < V; j++) grad.bias[j] = (grad.bias[j] as number) + (shared[j] as number);
+    ctx.ids.forEach((id, k) => {
+      const v = ctx.values[k] as number;
+      const row = id * V;
+      for (let j = 0; j < V; j++)
+        grad.wCtx[row + j] = (grad.wCtx[row + j] as number) + v * (shared[j] as number);
+    });
   }
   return total;
 }

@@ -21,9 +21,21 @@ export function exportPolicyOnnx(p: PolicyParams): Uint8Array {
     ],
     outputs: [{ name: 'logits', type: 'float', shape: ['N', V] }],
     nodes: [
-      { op: 'Gather', inputs: ['w_prev', 'prev'], outputs: ['prev_logits'], attributes: { axis: 0 }, intAttributes: ['axis'] },
+      {
+        op: 'Gather',
+        inputs: ['w_prev', 'prev'],
+        outputs: ['prev_logits'],
+        attributes: { axis: 0 },
+        intAttributes: ['axis'],
+      },
       { op: 'MatMul', inputs: ['ctx', 'w_ctx'], outputs: ['ctx_logits'] },
-      { op: 'Gather', inputs: ['w_pos', 'pos'], outputs: ['pos_logits'], attributes: { axis: 0 }, intAttributes: ['axis'] },
+      {
+        op: 'Gather',
+        inputs: ['w_pos', 'pos'],
+        outputs: ['pos_logits'],
+        attributes: { axis: 0 },
+        intAttributes: ['axis'],
+      },
       { op: 'Add', inputs: ['prev_logits', 'ctx_logits'], outputs: ['sum1'] },
       { op: 'Add', inputs: ['sum1', 'pos_logits'], outputs: ['sum2'] },
       { op: 'Add', inputs: ['sum2', 'bias'], outputs: ['logits'] },
@@ -42,7 +54,9 @@ export function exportPolicyOnnx(p: PolicyParams): Uint8Array {
 export function policyFromOnnx(bytes: Uint8Array, source = 'policy model'): PolicyParams {
   const model = readOnnxModel(bytes, source);
   if (model.metadata.kind !== POLICY_KIND) {
-    throw new Error(`${source} is not a policy checkpoint: metadata kind is "${model.metadata.kind ?? ''}", expected "${POLICY_KIND}"`);
+    throw new Error(
+      `${source} is not a policy checkpoint: metadata kind is "${model.metadata.kind ?? ''}", expected "${POLICY_KIND}"`,
+    );
   }
   let tokens: unknown;
   try {
@@ -55,13 +69,16 @@ export function policyFromOnnx(bytes: Uint8Array, source = 'policy model'): Poli
   }
   const vocab = new Vocab(tokens as string[]);
   const maxLen = Number(model.metadata.maxLen);
-  if (!Number.isInteger(maxLen) || maxLen < 1) throw new Error(`${source}: metadata "maxLen" is not a positive integer`);
+  if (!Number.isInteger(maxLen) || maxLen < 1)
+    throw new Error(`${source}: metadata "maxLen" is not a positive integer`);
   const V = vocab.size;
   const weight = (name: string, dims: number[]): Float32Array => {
     const w = model.weights.get(name);
     if (!w) throw new Error(`${source}: weight "${name}" is missing`);
     if (w.dims.join(',') !== dims.join(',')) {
-      throw new Error(`${source}: weight "${name}" has dims [${w.dims.join(', ')}], expected [${dims.join(', ')}]`);
+      throw new Error(
+        `${source}: weight "${name}" has dims [${w.dims.join(', ')}], expected [${dims.join(', ')}]`,
+      );
     }
     return w.data.slice();
   };

@@ -4,8 +4,8 @@
  * where prev_t is the previous token (<bos> at t = 0), ctx the L2-normalized bag of prompt words
  * and t the position of the token being produced. After maxLen words <eos> is forced.
  */
-import { Rng } from '../util/rng';
-import { Vocab } from './vocab';
+import type { Rng } from '../util/rng';
+import type { Vocab } from './vocab';
 
 /** The weights of the policy, row-major, in float32 as stored in the ONNX checkpoint. */
 export interface PolicyParams {
@@ -38,7 +38,8 @@ export interface PromptContext {
 
 /** New policy weights: zeros (uniform over the allowed tokens) or small normal noise when `rng` is given. */
 export function initPolicy(vocab: Vocab, maxLen: number, rng?: Rng, scale = 0.01): PolicyParams {
-  if (!Number.isInteger(maxLen) || maxLen < 1) throw new Error(`initPolicy: maxLen must be a positive integer, got ${maxLen}`);
+  if (!Number.isInteger(maxLen) || maxLen < 1)
+    throw new Error(`initPolicy: maxLen must be a positive integer, got ${maxLen}`);
   const V = vocab.size;
   const make = (n: number): Float32Array => {
     const a = new Float32Array(n);
@@ -90,7 +91,11 @@ export function promptContext(vocab: Vocab, prompt: string): PromptContext {
 }
 
 /** The dense [V] ctx row of a prompt, as fed to the ONNX model. */
-export function denseContext(vocab: Vocab, ctx: PromptContext, out = new Float32Array(vocab.size)): Float32Array {
+export function denseContext(
+  vocab: Vocab,
+  ctx: PromptContext,
+  out = new Float32Array(vocab.size),
+): Float32Array {
   out.fill(0);
   ctx.ids.forEach((id, k) => (out[id] = ctx.values[k] as number));
   return out;

@@ -38,7 +38,8 @@ export function sampleResponse(
   rng: Rng,
   opts: { temperature: number; maxTokens?: number },
 ): SampledResponse {
-  if (!(opts.temperature > 0)) throw new Error(`sampleResponse: temperature must be > 0, got ${opts.temperature}`);
+  if (!(opts.temperature > 0))
+    throw new Error(`sampleResponse: temperature must be > 0, got ${opts.temperature}`);
   const limit = Math.min(opts.maxTokens ?? p.maxLen, p.maxLen);
   const V = p.vocab.size;
   const allowed = allowedTokens(p.vocab);
@@ -49,14 +50,15 @@ export function sampleResponse(
   let logprob = 0;
   for (let t = 0; t < p.maxLen; t++) {
     stepLogits(p, base, t === 0 ? p.vocab.bos : (ids[t - 1] as number), t, logits);
+    // At temperature 1 the sampling distribution is the one whose log-prob is reported: one softmax.
+    const logZ = maskedSoftmax(logits, allowed, 1, probs);
     let token: number;
     if (t === limit) {
       token = p.vocab.eos;
     } else {
-      maskedSoftmax(logits, allowed, opts.temperature, probs);
+      if (opts.temperature !== 1) maskedSoftmax(logits, allowed, opts.temperature, probs);
       token = drawIndex(probs, rng.next());
     }
-    const logZ = maskedSoftmax(logits, allowed, 1, probs);
     logprob += (logits[token] as number) - logZ;
     if (token === p.vocab.eos) break;
     ids.push(token);

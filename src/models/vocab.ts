@@ -62,7 +62,8 @@ export class Vocab {
       .filter((i) => i !== this.bos && i !== this.eos)
       .map((i) => {
         const t = this.tokens[i];
-        if (t === undefined) throw new Error(`Vocab.decode: id ${i} is outside the vocabulary of ${this.size}`);
+        if (t === undefined)
+          throw new Error(`Vocab.decode: id ${i} is outside the vocabulary of ${this.size}`);
         return t;
       })
       .join(' ');

@@ -1,5 +1,8 @@
 /** Adam (Kingma & Ba 2015) over float32 parameter groups updated in place. */
 
+// Bound at module scope: a global `Math` lookup per element is slow inside a VM-sandboxed runner.
+const { sqrt } = Math;
+
 /** Adam's hyperparameters. */
 export interface AdamOptions {
   lr: number;
@@ -39,7 +42,9 @@ export class Adam {
   /** One update θ ← θ − lr · m̂ / (√v̂ + ε) from the loss gradients, one array per group. */
   step(grads: ArrayLike<number>[]): void {
     if (grads.length !== this.groups.length) {
-      throw new Error(`Adam.step: got ${grads.length} gradient arrays for ${this.groups.length} parameter groups`);
+      throw new Error(
+        `Adam.step: got ${grads.length} gradient arrays for ${this.groups.length} parameter groups`,
+      );
     }
     this.t++;
     const c1 = 1 - this.beta1 ** this.t;
@@ -47,7 +52,8 @@ export class Adam {
     const { beta1, beta2, eps, lr } = this;
     this.groups.forEach((p, gi) => {
       const g = grads[gi] as ArrayLike<number>;
-      if (g.length !== p.length) throw new Error(`Adam.step: group ${gi} has ${p.length} parameters but ${g.length} gradients`);
+      if (g.length !== p.length)
+        throw new Error(`Adam.step: group ${gi} has ${p.length} parameters but ${g.length} gradients`);
       const m = this.m[gi] as Float64Array;
       const v = this.v[gi] as Float64Array;
       for (let i = 0; i < p.length; i++) {
@@ -56,7 +62,7 @@ export class Adam {
         const vi = beta2 * (v[i] as number) + (1 - beta2) * gi2 * gi2;
         m[i] = mi;
         v[i] = vi;
-        p[i] = (p[i] as number) - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+        p[i] = (p[i] as number) - (lr * (mi / c1)) / (sqrt(vi / c2) + eps);
       }
     });
   }

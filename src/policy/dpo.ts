@@ -25,7 +25,13 @@ export interface DpoPairValue {
 }
 
 /** Loss of one pair; when `grad` is given adds `scale · ∇L` to it. */
-export function dpoPairLoss(p: PolicyParams, pair: DpoPair, beta: number, grad?: PolicyGrad, scale = 1): DpoPairValue {
+export function dpoPairLoss(
+  p: PolicyParams,
+  pair: DpoPair,
+  beta: number,
+  grad?: PolicyGrad,
+  scale = 1,
+): DpoPairValue {
   const la = tokensLogProb(p, pair.ctx, pair.a);
   const lb = tokensLogProb(p, pair.ctx, pair.b);
   const z = beta * (la - pair.refA - (lb - pair.refB));

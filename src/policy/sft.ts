@@ -1,6 +1,13 @@
 /** Supervised fine-tuning: maximum likelihood of the SFT responses given their prompts. */
 import { encodeResponse, tokensLogProb } from '../models/policy-logprob';
-import { gradGroups, policyGroups, promptContext, zeroGrad, type PolicyParams, type PromptContext } from '../models/policy-params';
+import {
+  gradGroups,
+  policyGroups,
+  promptContext,
+  zeroGrad,
+  type PolicyParams,
+  type PromptContext,
+} from '../models/policy-params';
 import type { SftRow } from '../stages/types';
 import { Rng, seedFrom } from '../util/rng';
 import { Adam } from './adam';
@@ -17,7 +24,7 @@ export function encodeSft(p: PolicyParams, rows: SftRow[]): SftExample[] {
     try {
       return { ctx: promptContext(p.vocab, r.prompt), ids: encodeResponse(p, r.response) };
     } catch (err) {
-      throw new Error(`SFT row ${i}: ${(err as Error).message}`);
+      throw new Error(`SFT row ${i}: ${(err as Error).message}`, { cause: err });
     }
   });
 }

@@ -18,6 +18,23 @@ export interface SparseFeatures {
 
 const LONGEST_BUCKET = 12;
 
+/**
+ * Hashes of feature keys, memoized: the keys repeat endlessly (they come from a vocabulary), and
+ * hashing a string char by char dominated featurization. Cleared when full so it stays bounded.
+ */
+const hashCache = new Map<string, number>();
+const HASH_CACHE_LIMIT = 1 << 18;
+
+function keyHash(key: string): number {
+  let h = hashCache.get(key);
+  if (h === undefined) {
+    if (hashCache.size >= HASH_CACHE_LIMIT) hashCache.clear();
+    h = seedFrom('f', key);
+    hashCache.set(key, h);
+  }
+  return h;
+}
+
 function words(text: string): string[] {
   return text.toLowerCase().split(/\s+/).filter(Boolean);
 }
@@ -32,7 +49,7 @@ function words(text: string): string[] {
 export function featurizeSparse(prompt: string, response: string, dim = FEATURE_DIM): SparseFeatures {
   const out: SparseFeatures = { idx: [], val: [] };
   const add = (key: string, value: number): void => {
-    const h = seedFrom('f', key);
+    const h = keyHash(key);
     out.idx.push(h % dim);
     out.val.push(h & 0x80000000 ? -value : value);
   };
@@ -57,7 +74,11 @@ export function featurizeSparse(prompt: string, response: string, dim = FEATURE_
 }
 
 /** The dense feature vector of one (prompt, response), written into `out` when given. */
-export function featurize(prompt: string, response: string, out = new Float32Array(FEATURE_DIM)): Float32Array {
+export function featurize(
+  prompt: string,
+  response: string,
+  out = new Float32Array(FEATURE_DIM),
+): Float32Array {
   out.fill(0);
   const f = featurizeSparse(prompt, response, out.length);
   f.idx.forEach((i, k) => (out[i] = (out[i] as number) + (f.val[k] as number)));
@@ -65,7 +86,10 @@ export function featurize(prompt: string, response: string, out = new Float32Arr
 }
 
 /** Dense features of many rows as one row-major [N, D] block, the reward model's ONNX input. */
-export function featurizeBatch(rows: { prompt: string; response: string }[], dim = FEATURE_DIM): Float32Array {
+export function featurizeBatch(
+  rows: { prompt: string; response: string }[],
+  dim = FEATURE_DIM,
+): Float32Array {
   const block = new Float32Array(rows.length * dim);
   rows.forEach((r, i) => featurize(r.prompt, r.response, block.subarray(i * dim, (i + 1) * dim)));
   return block;

@@ -18,6 +18,7 @@ export function zeroReward(dim: number): LinearReward {
 /** r = w · f + b for sparse features (float64 maths). */
 export function rewardOf(model: LinearReward, f: SparseFeatures): number {
   let r = model.bias[0] as number;
-  for (let k = 0; k < f.idx.length; k++) r += (model.weights[f.idx[k] as number] as number) * (f.val[k] as number);
+  for (let k = 0; k < f.idx.length; k++)
+    r += (model.weights[f.idx[k] as number] as number) * (f.val[k] as number);
   return r;
 }

@@ -30,16 +30,24 @@ export function exportRewardOnnx(model: LinearReward): Uint8Array {
 export function rewardModelFromOnnx(bytes: Uint8Array, source = 'reward model'): LinearReward {
   const m = readOnnxModel(bytes, source);
   if (m.metadata.kind !== REWARD_KIND) {
-    throw new Error(`${source} is not a reward model: metadata kind is "${m.metadata.kind ?? ''}", expected "${REWARD_KIND}"`);
+    throw new Error(
+      `${source} is not a reward model: metadata kind is "${m.metadata.kind ?? ''}", expected "${REWARD_KIND}"`,
+    );
   }
   if (m.metadata.featurizer !== FEATURIZER) {
-    throw new Error(`${source} was built for featurizer "${m.metadata.featurizer ?? ''}", this code computes "${FEATURIZER}"`);
+    throw new Error(
+      `${source} was built for featurizer "${m.metadata.featurizer ?? ''}", this code computes "${FEATURIZER}"`,
+    );
   }
   const dim = Number(m.metadata.featureDim);
-  if (dim !== FEATURE_DIM) throw new Error(`${source} expects ${m.metadata.featureDim} features, the featurizer gives ${FEATURE_DIM}`);
+  if (dim !== FEATURE_DIM)
+    throw new Error(
+      `${source} expects ${m.metadata.featureDim} features, the featurizer gives ${FEATURE_DIM}`,
+    );
   const w = m.weights.get('w');
   const b = m.weights.get('b');
-  if (!w || w.dims.join(',') !== String(dim)) throw new Error(`${source}: weight "w" is missing or not [${dim}]`);
+  if (!w || w.dims.join(',') !== String(dim))
+    throw new Error(`${source}: weight "w" is missing or not [${dim}]`);
   if (!b || b.data.length !== 1) throw new Error(`${source}: weight "b" is missing or not [1]`);
   return { dim, weights: w.data.slice(), bias: b.data.slice() };
 }
@@ -70,7 +78,9 @@ export class OnnxRewardModel {
   async score(rows: { prompt: string; response: string }[]): Promise<Float32Array> {
     if (rows.length === 0) return new Float32Array(0);
     const features = featurizeBatch(rows, this.dim);
-    const out = await this.session.run({ features: { type: 'float32', data: features, dims: [rows.length, this.dim] } });
+    const out = await this.session.run({
+      features: { type: 'float32', data: features, dims: [rows.length, this.dim] },
+    });
     return floatOutput(out, 'reward', 'reward model');
   }
 

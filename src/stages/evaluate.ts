@@ -16,7 +16,12 @@ async function sampleOnce(
 ): Promise<ResponseRow[]> {
   const runtime = await OnnxPolicyRuntime.create(onnx, source);
   try {
-    return await runtime.generate(prompts, { samplesPerPrompt: 1, temperature: opts.temperature, seed: opts.seed, maxTokens: opts.maxTokens });
+    return await runtime.generate(prompts, {
+      samplesPerPrompt: 1,
+      temperature: opts.temperature,
+      seed: opts.seed,
+      maxTokens: opts.maxTokens,
+    });
   } finally {
     await runtime.release();
   }
@@ -80,7 +85,13 @@ export async function evaluatePolicy(
   }
 
   const initial = policyFromOnnx(initialOnnx, 'initial checkpoint');
-  const kl = mean(mine.map((m) => m.logprob - tokensLogProb(initial, promptContext(initial.vocab, m.prompt), encodeResponse(initial, m.response))));
+  const kl = mean(
+    mine.map(
+      (m) =>
+        m.logprob -
+        tokensLogProb(initial, promptContext(initial.vocab, m.prompt), encodeResponse(initial, m.response)),
+    ),
+  );
   onProgress?.(3, total);
   return {
     winRate: wins / n,

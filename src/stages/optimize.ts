@@ -24,7 +24,9 @@ import type { PreferenceRow, ProgressFn, PromptRow } from './types';
 export type RewardFn = (rows: { prompt: string; response: string }[]) => Promise<number[]>;
 
 /** A reward function backed by a reward model's ONNX bytes on onnxruntime-node; release it when done. */
-export async function rewardFromOnnx(bytes: Uint8Array): Promise<{ reward: RewardFn; release(): Promise<void> }> {
+export async function rewardFromOnnx(
+  bytes: Uint8Array,
+): Promise<{ reward: RewardFn; release(): Promise<void> }> {
   const model = await OnnxRewardModel.create(bytes, 'reward model');
   return {
     reward: async (rows) => Array.from(await model.score(rows)),
@@ -37,11 +39,16 @@ export function rewardFromJudge(judge: ScoringJudge): RewardFn {
   return async (rows) => rows.map((r) => (judge.score(r.prompt, r.response) - 1) / 9);
 }
 
-function loadPair(policyOnnx: Uint8Array, referenceOnnx: Uint8Array): { policy: PolicyParams; ref: PolicyParams } {
+function loadPair(
+  policyOnnx: Uint8Array,
+  referenceOnnx: Uint8Array,
+): { policy: PolicyParams; ref: PolicyParams } {
   const policy = policyFromOnnx(policyOnnx, 'policy checkpoint');
   const ref = policyFromOnnx(referenceOnnx, 'reference checkpoint');
   if (policy.maxLen !== ref.maxLen || policy.vocab.tokens.join('\n') !== ref.vocab.tokens.join('\n')) {
-    throw new Error('the policy and reference checkpoints have different vocabularies or maxLen; they must share one');
+    throw new Error(
+      'the policy and reference checkpoints have different vocabularies or maxLen; they must share one',
+    );
   }
   return { policy, ref };
 }
@@ -87,7 +94,10 @@ export async function optimizeWithReward(
   signal?: AbortSignal,
 ): Promise<{ onnx: Uint8Array; meanReward: number; kl: number }> {
   if (prompts.length === 0) throw new Error('optimizeWithReward: no prompts');
-  if (!(opts.samplesPerPrompt >= 2)) throw new Error(`optimizeWithReward: samplesPerPrompt must be >= 2 for the RLOO baseline, got ${opts.samplesPerPrompt}`);
+  if (!(opts.samplesPerPrompt >= 2))
+    throw new Error(
+      `optimizeWithReward: samplesPerPrompt must be >= 2 for the RLOO baseline, got ${opts.samplesPerPrompt}`,
+    );
   if (!(opts.steps >= 1)) throw new Error(`optimizeWithReward: steps must be >= 1, got ${opts.steps}`);
   throwIfAborted(signal, 'optimizeWithReward');
   const { policy, ref } = loadPair(policyOnnx, referenceOnnx);
@@ -108,13 +118,19 @@ export async function optimizeWithReward(
       const rollouts = [];
       for (let k = 0; k < opts.samplesPerPrompt; k++) {
         const s = sampleResponse(policy, ctx, new Rng(seedFrom(opts.seed, 'rollout', step, p.id, k)), opts);
-        rollouts.push({ ids: s.ids, logprob: s.logprob, refLogprob: tokensLogProb(ref, ctx, s.ids), reward: 0 });
+        rollouts.push({
+          ids: s.ids,
+          logprob: s.logprob,
+          refLogprob: tokensLogProb(ref, ctx, s.ids),
+          reward: 0,
+        });
         rows.push({ prompt: p.prompt, response: s.response });
       }
       groups.push({ ctx, rollouts });
     }
     const rewards = await reward(rows);
-    if (rewards.length !== rows.length) throw new Error(`reward function returned ${rewards.length} values for ${rows.length} rows`);
+    if (rewards.length !== rows.length)
+      throw new Error(`reward function returned ${rewards.length} values for ${rows.length} rows`);
     let i = 0;
     for (const g of groups) {
       for (const r of g.rollouts) {
@@ -191,5 +207,9 @@ export async function optimizeWithDpo(
       decisive++;
     }
   }
-  return { onnx: exportPolicyOnnx(policy), dpoLoss: loss, rewardMargin: decisive > 0 ? margin / decisive : 0 };
+  return {
+    onnx: exportPolicyOnnx(policy),
+    dpoLoss: loss,
+    rewardMargin: decisive > 0 ? margin / decisive : 0,
+  };
 }

@@ -7,7 +7,12 @@ import { throwIfAborted, yieldToEventLoop } from './abort';
 import type { ProgressFn, PromptRow, SftRow } from './types';
 
 /** Train and held-out prompts and the SFT corpus of the demo world, all from `seed`. */
-export function makeDemoData(opts: { seed: number; trainPrompts: number; evalPrompts: number; sftExamples: number }): {
+export function makeDemoData(opts: {
+  seed: number;
+  trainPrompts: number;
+  evalPrompts: number;
+  sftExamples: number;
+}): {
   train: PromptRow[];
   eval: PromptRow[];
   sft: SftRow[];
@@ -36,10 +41,15 @@ export async function trainInitialPolicy(
   throwIfAborted(signal, 'trainInitialPolicy');
   const policy = initPolicy(Vocab.demo(), opts.maxTokens);
   const data = encodeSft(policy, sft);
-  const finalLoss = await trainSft(policy, data, { epochs: opts.epochs, lr: opts.lr, batchSize: SFT_BATCH, seed: opts.seed }, async (epoch) => {
-    onProgress?.(epoch, opts.epochs);
-    await yieldToEventLoop();
-    throwIfAborted(signal, 'trainInitialPolicy');
-  });
+  const finalLoss = await trainSft(
+    policy,
+    data,
+    { epochs: opts.epochs, lr: opts.lr, batchSize: SFT_BATCH, seed: opts.seed },
+    async (epoch) => {
+      onProgress?.(epoch, opts.epochs);
+      await yieldToEventLoop();
+      throwIfAborted(signal, 'trainInitialPolicy');
+    },
+  );
   return { onnx: exportPolicyOnnx(policy), finalLoss };
 }

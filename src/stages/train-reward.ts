@@ -30,14 +30,21 @@ export async function trainRewardModel(
   opts: { seed: number; heldOutFraction: number; epochs: number; lr: number; l2: number },
   onProgress?: ProgressFn,
   signal?: AbortSignal,
-): Promise<{ onnx: Uint8Array; heldOutAgreement: number; heldOutPairs: number; trainPairs: number; trainLoss: number }> {
+): Promise<{
+  onnx: Uint8Array;
+  heldOutAgreement: number;
+  heldOutPairs: number;
+  trainPairs: number;
+  trainLoss: number;
+}> {
   if (!(opts.heldOutFraction > 0 && opts.heldOutFraction < 1)) {
     throw new Error(`trainRewardModel: heldOutFraction must be in (0, 1), got ${opts.heldOutFraction}`);
   }
   throwIfAborted(signal, 'trainRewardModel');
   const train = pairs.filter((p) => !isHeldOut(opts.seed, p.id, opts.heldOutFraction));
   const held = pairs.filter((p) => isHeldOut(opts.seed, p.id, opts.heldOutFraction) && p.p !== 0.5);
-  if (train.length === 0) throw new Error(`trainRewardModel: none of the ${pairs.length} pairs is left for training`);
+  if (train.length === 0)
+    throw new Error(`trainRewardModel: none of the ${pairs.length} pairs is left for training`);
   if (held.length === 0) {
     throw new Error(
       `trainRewardModel: no held-out pair with a decisive label among ${pairs.length} pairs; use more prompts or a larger heldOutFraction`,
@@ -68,7 +75,13 @@ export async function trainRewardModel(
       const d = (rA[i] as number) - (rB[i] as number);
       if ((p.p > 0.5 && d > 0) || (p.p < 0.5 && d < 0)) agree++;
     });
-    return { onnx, heldOutAgreement: agree / held.length, heldOutPairs: held.length, trainPairs: train.length, trainLoss: loss };
+    return {
+      onnx,
+      heldOutAgreement: agree / held.length,
+      heldOutPairs: held.length,
+      trainPairs: train.length,
+      trainLoss: loss,
+    };
   } finally {
     await scorer.release();
   }

@@ -50,6 +50,7 @@ export interface RunEnv {
   /** Starts an in-process worker (stopped by `stop`); returns a function that stops it. */
   startWorker(
     plugin?: Omit<RlaifPluginOptions, 'storeRoot' | 'registerWorkflows'>,
+    queue?: { taskQueue: string; activitiesOnly: boolean },
   ): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
@@ -61,13 +62,13 @@ export async function startRunEnv(taskQueue = 'rlaif'): Promise<RunEnv> {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
   const workers: Array<() => Promise<void>> = [];
-  const startWorker: RunEnv['startWorker'] = async (plugin = {}) => {
+  const startWorker: RunEnv['startWorker'] = async (plugin = {}, queue) => {
     const nativeConnection = await NativeConnection.connect({ address: server.address });
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: 'default',
-      taskQueue,
-      workflowBundle: await workflowBundle(),
+      taskQueue: queue?.taskQueue ?? taskQueue,
+      ...(queue?.activitiesOnly ? {} : { workflowBundle: await workflowBundle() }),
       plugins: [new RlaifPlugin({ ...plugin, storeRoot, registerWorkflows: false })],
       shutdownGraceTime: '2 seconds',
     });

@@ -1,5 +1,13 @@
 /** DPO on one pair: the loss falls at every small step and the preferred response gains on the other. */
-import { clonePolicy, encodeResponse, gradGroups, policyGroups, promptContext, tokensLogProb, zeroGrad } from '../../src/models/policy';
+import {
+  clonePolicy,
+  encodeResponse,
+  gradGroups,
+  policyGroups,
+  promptContext,
+  tokensLogProb,
+  zeroGrad,
+} from '../../src/models/policy';
 import { dpoLoss, type DpoPair } from '../../src/policy/dpo';
 import { tinyPolicy } from './helpers';
 
@@ -10,7 +18,14 @@ describe('DPO on one pair', () => {
     const ctx = promptContext(p.vocab, 'a c');
     const w = encodeResponse(p, 'b d');
     const l = encodeResponse(p, 'c c a');
-    const pair: DpoPair = { ctx, a: w, b: l, q: 1, refA: tokensLogProb(ref, ctx, w), refB: tokensLogProb(ref, ctx, l) };
+    const pair: DpoPair = {
+      ctx,
+      a: w,
+      b: l,
+      q: 1,
+      refA: tokensLogProb(ref, ctx, w),
+      refB: tokensLogProb(ref, ctx, l),
+    };
     const gap = () => tokensLogProb(p, ctx, w) - tokensLogProb(p, ctx, l);
     const gap0 = gap();
     const lr = 0.01;

@@ -1,7 +1,20 @@
 /** Finite-difference checks of every loss gradient on tiny models. */
-import { gradGroups, policyGroups, promptContext, tokensLogProb, zeroGrad, encodeResponse } from '../../src/models/policy';
+import {
+  gradGroups,
+  policyGroups,
+  promptContext,
+  tokensLogProb,
+  zeroGrad,
+  encodeResponse,
+} from '../../src/models/policy';
 import { dpoLoss, type DpoPair } from '../../src/policy/dpo';
-import { reinforceSurrogate, groupAdvantages, type RolloutGroup } from '../../src/policy/reinforce';
+import {
+  groupAdvantages,
+  reinforceSurrogate,
+  rlooAdvantages,
+  shapedReturn,
+  type RolloutGroup,
+} from '../../src/policy/reinforce';
 import { btLoss, type BtPair } from '../../src/reward/bradley-terry';
 import type { LinearReward } from '../../src/reward/linear-reward';
 import { Rng } from '../../src/util/rng';
@@ -33,7 +46,21 @@ describe('policy log-probability gradient', () => {
     const twice = zeroGrad(p);
     tokensLogProb(p, ctx, ids, twice, 0.5);
     tokensLogProb(p, ctx, ids, twice, 1.5);
-    gradGroups(once).forEach((g, gi) => g.forEach((v, i) => expect((gradGroups(twice)[gi] as Float64Array)[i]).toBeCloseTo(2 * v, 12)));
+    gradGroups(once).forEach((g, gi) =>
+      g.forEach((v, i) => expect((gradGroups(twice)[gi] as Float64Array)[i]).toBeCloseTo(2 * v, 12)),
+    );
+  });
+});
+
+describe('RLOO advantages and KL-shaped returns', () => {
+  it('use the mean of the other samples as the baseline', () => {
+    expect(rlooAdvantages([1, 2, 3])).toEqual([-1.5, 0, 1.5]);
+    expect(rlooAdvantages([4, 4])).toEqual([0, 0]);
+    expect(() => rlooAdvantages([1])).toThrow(/at least 2/);
+  });
+
+  it('subtract β (log πθ − log πref) from the reward', () => {
+    expect(shapedReturn({ ids: [], logprob: -2, refLogprob: -3, reward: 1 }, 0.5)).toBeCloseTo(0.5, 12);
   });
 });
 
@@ -70,7 +97,14 @@ describe('DPO loss gradient', () => {
       const ctx = promptContext(p.vocab, prompt as string);
       const ia = encodeResponse(p, a as string);
       const ib = encodeResponse(p, b as string);
-      return { ctx, a: ia, b: ib, q: q as number, refA: tokensLogProb(ref, ctx, ia), refB: tokensLogProb(ref, ctx, ib) };
+      return {
+        ctx,
+        a: ia,
+        b: ib,
+        q: q as number,
+        refA: tokensLogProb(ref, ctx, ia),
+        refB: tokensLogProb(ref, ctx, ib),
+      };
     });
     const grad = zeroGrad(p);
     dpoLoss(p, pairs, 0.5, grad);
@@ -98,7 +132,9 @@ describe('Bradley–Terry loss gradient', () => {
     const grad = { weights: new Float64Array(dim), bias: new Float64Array(1) };
     btLoss(model, pairs, reg, grad);
     expect(maxAbs([grad.weights, grad.bias])).toBeGreaterThan(0.01);
-    const err = maxGradError([model.weights, model.bias], [grad.weights, grad.bias], () => btLoss(model, pairs, reg));
+    const err = maxGradError([model.weights, model.bias], [grad.weights, grad.bias], () =>
+      btLoss(model, pairs, reg),
+    );
     expect(err).toBeLessThan(1e-6);
   });
 });

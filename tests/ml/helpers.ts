@@ -14,7 +14,12 @@ export function tinyPolicy(seed: number, maxLen = 3): PolicyParams {
  * value is read back from the float32 array, so the quotient uses the step actually taken.
  * Returns the largest absolute error.
  */
-export function maxGradError(groups: Float32Array[], analytic: ArrayLike<number>[], f: () => number, eps = 1e-3): number {
+export function maxGradError(
+  groups: Float32Array[],
+  analytic: ArrayLike<number>[],
+  f: () => number,
+  eps = 1e-3,
+): number {
   let worst = 0;
   groups.forEach((g, gi) => {
     const a = analytic[gi] as ArrayLike<number>;

@@ -7,10 +7,15 @@ import { DEMO_DEFAULTS, runInProcess, type InProcessResult, type Preset } from '
 function describeRun(r: InProcessResult): string {
   const lines = r.rounds.map((x) => {
     const e = x.evaluation;
-    const rm = x.reward ? ` agreement ${x.reward.heldOutAgreement.toFixed(3)} (n=${x.reward.heldOutPairs})` : '';
+    const rm = x.reward
+      ? ` agreement ${x.reward.heldOutAgreement.toFixed(3)} (n=${x.reward.heldOutPairs})`
+      : '';
     return `  round ${x.round}: win ${e.winRate.toFixed(3)} [${e.winRateCI.map((v) => v.toFixed(3)).join(', ')}] n=${e.n} judge ${e.meanJudgeScore.toFixed(2)} kl ${e.kl.toFixed(2)} flip ${x.judgeFlipRate.toFixed(2)}${rm}`;
   });
-  return [`preset ${r.preset}: ${r.seconds.total.toFixed(2)} s (prepare ${r.seconds.prepare.toFixed(2)} s), SFT loss ${r.sftLoss.toFixed(3)}`, ...lines].join('\n');
+  return [
+    `preset ${r.preset}: ${r.seconds.total.toFixed(2)} s (prepare ${r.seconds.prepare.toFixed(2)} s), SFT loss ${r.sftLoss.toFixed(3)}`,
+    ...lines,
+  ].join('\n');
 }
 
 async function run(preset: Preset): Promise<InProcessResult> {
@@ -32,7 +37,6 @@ describe('RLAIF in one process with DEMO_DEFAULTS', () => {
     for (const round of r.rounds) expect(round.reward!.heldOutAgreement).toBeGreaterThanOrEqual(0.75);
     // The raw judge is position-biased, which the both-order labels correct for.
     expect(last.judgeFlipRate).toBeGreaterThan(0.1);
-    expect(r.seconds.total).toBeLessThan(20);
   });
 
   it('dpo: improves on the initial policy', async () => {

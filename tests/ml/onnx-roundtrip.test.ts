@@ -1,5 +1,12 @@
 /** The ONNX files are the checkpoints: round trips and onnxruntime-node agree with the JS maths. */
-import { initPolicy, exportPolicyOnnx, policyFromOnnx, policyLogits, denseContext, promptContext } from '../../src/models/policy';
+import {
+  initPolicy,
+  exportPolicyOnnx,
+  policyFromOnnx,
+  policyLogits,
+  denseContext,
+  promptContext,
+} from '../../src/models/policy';
 import { floatOutput, openSession } from '../../src/models/ort';
 import { Vocab } from '../../src/models/vocab';
 import { FEATURE_DIM, featurizeSparse } from '../../src/reward/features';
@@ -26,11 +33,21 @@ describe('policy ONNX', () => {
     const session = await openSession(exportPolicyOnnx(policy), 'test policy');
     try {
       const rng = new Rng(2);
-      const rows = demoPrompts(3, 16, 'eval').map((p, i) => ({ prompt: p.prompt, prev: rng.int(V), pos: i % 10 }));
+      const rows = demoPrompts(3, 16, 'eval').map((p, i) => ({
+        prompt: p.prompt,
+        prev: rng.int(V),
+        pos: i % 10,
+      }));
       const ctx = new Float32Array(rows.length * V);
-      rows.forEach((r, i) => denseContext(policy.vocab, promptContext(policy.vocab, r.prompt), ctx.subarray(i * V, (i + 1) * V)));
+      rows.forEach((r, i) =>
+        denseContext(policy.vocab, promptContext(policy.vocab, r.prompt), ctx.subarray(i * V, (i + 1) * V)),
+      );
       const out = await session.run({
-        prev: { type: 'int64', data: BigInt64Array.from(rows.map((r) => BigInt(r.prev))), dims: [rows.length] },
+        prev: {
+          type: 'int64',
+          data: BigInt64Array.from(rows.map((r) => BigInt(r.prev))),
+          dims: [rows.length],
+        },
         ctx: { type: 'float32', data: ctx, dims: [rows.length, V] },
         pos: { type: 'int64', data: BigInt64Array.from(rows.map((r) => BigInt(r.pos))), dims: [rows.length] },
       });
@@ -38,7 +55,8 @@ describe('policy ONNX', () => {
       const logits = floatOutput(out, 'logits', 'test policy');
       rows.forEach((r, i) => {
         const js = policyLogits(policy, r.prompt, r.prev, r.pos);
-        for (let j = 0; j < V; j++) expect(Math.abs((logits[i * V + j] as number) - (js[j] as number))).toBeLessThan(1e-5);
+        for (let j = 0; j < V; j++)
+          expect(Math.abs((logits[i * V + j] as number) - (js[j] as number))).toBeLessThan(1e-5);
       });
     } finally {
       await session.release();
@@ -47,7 +65,11 @@ describe('policy ONNX', () => {
 
   it('rejects bytes that are not a policy checkpoint, naming the source', () => {
     expect(() => policyFromOnnx(Uint8Array.of(1, 2, 3, 4, 5), 'broken.onnx')).toThrow(/broken\.onnx/);
-    const reward = exportRewardOnnx({ dim: FEATURE_DIM, weights: new Float32Array(FEATURE_DIM), bias: new Float32Array(1) });
+    const reward = exportRewardOnnx({
+      dim: FEATURE_DIM,
+      weights: new Float32Array(FEATURE_DIM),
+      bias: new Float32Array(1),
+    });
     expect(() => policyFromOnnx(reward, 'rm.onnx')).toThrow(/rm\.onnx is not a policy checkpoint/);
   });
 });
@@ -84,7 +106,9 @@ describe('reward model ONNX', () => {
 
   it('refuses a model that is not a reward model for this featurizer', async () => {
     const policyBytes = exportPolicyOnnx(initPolicy(Vocab.demo(), 4));
-    await expect(OnnxRewardModel.create(policyBytes, 'policy.onnx')).rejects.toThrow(/policy\.onnx is not a reward model/);
+    await expect(OnnxRewardModel.create(policyBytes, 'policy.onnx')).rejects.toThrow(
+      /policy\.onnx is not a reward model/,
+    );
     const small = exportRewardOnnx({ dim: 8, weights: new Float32Array(8), bias: new Float32Array(1) });
     await expect(OnnxRewardModel.create(small, 'small.onnx')).rejects.toThrow(/expects 8 features/);
   });

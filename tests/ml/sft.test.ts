@@ -17,23 +17,33 @@ describe('SFT', () => {
     await trainSft(policy, train, { epochs: 5, lr: 0.05, batchSize: 32, seed: 1 }, (_e, loss) => {
       epochLosses.push(loss);
     });
-    for (let i = 1; i < epochLosses.length; i++) expect(epochLosses[i]).toBeLessThan(epochLosses[i - 1] as number);
-    expect(sftLoss(policy, held)).toBeLessThan(before - 0.8);
+    for (let i = 1; i < epochLosses.length; i++)
+      expect(epochLosses[i]).toBeLessThan(epochLosses[i - 1] as number);
+    expect(sftLoss(policy, train)).toBeLessThan(before - 0.8);
+    expect(sftLoss(policy, held)).toBeLessThan(before - 0.4);
   });
 
   it('names the row whose response the policy cannot produce', () => {
     const policy = initPolicy(Vocab.demo(), 3);
-    expect(() => encodeSft(policy, [{ prompt: 'describe the ocean', response: 'wave tide' }, { prompt: 'x', response: 'wave zebra' }])).toThrow(
-      /SFT row 1: .*"zebra"/,
-    );
+    expect(() =>
+      encodeSft(policy, [
+        { prompt: 'describe the ocean', response: 'wave tide' },
+        { prompt: 'x', response: 'wave zebra' },
+      ]),
+    ).toThrow(/SFT row 1: .*"zebra"/);
     expect(() => encodeSft(policy, [{ prompt: 'x', response: 'wave wave wave wave' }])).toThrow(/4 words/);
   });
 
   it('trainInitialPolicy stops with an AbortError when its signal fires', async () => {
     const ctrl = new AbortController();
-    const run = trainInitialPolicy(demoSftCorpus(1, 200), { seed: 1, epochs: 50, lr: 0.05, maxTokens: 10 }, (done) => {
-      if (done === 2) ctrl.abort();
-    }, ctrl.signal);
+    const run = trainInitialPolicy(
+      demoSftCorpus(1, 200),
+      { seed: 1, epochs: 50, lr: 0.05, maxTokens: 10 },
+      (done) => {
+        if (done === 2) ctrl.abort();
+      },
+      ctrl.signal,
+    );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

@@ -90,6 +90,23 @@ test('a custom stage registered through the plugin runs where the config puts it
   expect(m.rewardModelTrainPairs! + m.rewardModelHeldOutPairs!).toBe(m.pairsKept);
 });
 
+test('a stage routed to its own task queue runs on the worker pool polling that queue', async () => {
+  const stopPool = await env.startWorker({}, { taskQueue: 'judge-pool', activitiesOnly: true });
+  try {
+    const summary = await run('routed-1', { rounds: 1, taskQueues: { judge: 'judge-pool' } });
+    expect(summary.status).toBe('completed');
+    const history = await env.client.workflow.getHandle('routed-1-round-1').fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      return a ? [{ type: a.activityType?.name, queue: a.taskQueue?.name }] : [];
+    });
+    expect(scheduled.filter((s) => s.type === 'rlaif.judge').map((s) => s.queue)).toEqual(Array(4).fill('judge-pool'));
+    expect(scheduled.filter((s) => s.type === 'rlaif.generate').every((s) => s.queue === 'rlaif')).toBe(true);
+  } finally {
+    await stopPool();
+  }
+});
+
 test('pause holds the run between activities, resume lets it finish, stop ends it after the round', async () => {
   const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 3 })), {
     workflowId: 'pause-1',
