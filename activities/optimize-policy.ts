@@ -42,10 +42,17 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
         let preferencePool: ArtifactRef | undefined;
         if (method === 'dpo') {
           // Iterative DPO on every pair judged so far, this round's added to the pool.
-          const fresh = await store.readAllJsonl<PreferenceRow>(requireArtifact(board.preferences, 'preferences'));
-          const earlier = board.preferencePool ? await store.readJsonl<PreferenceRow>(board.preferencePool) : [];
+          const fresh = await store.readAllJsonl<PreferenceRow>(
+            requireArtifact(board.preferences, 'preferences'),
+          );
+          const earlier = board.preferencePool
+            ? await store.readJsonl<PreferenceRow>(board.preferencePool)
+            : [];
           const pairs = [...earlier, ...fresh];
-          preferencePool = await store.commitJsonl(stageKey(runKey, round, stageId, 'preference-pool.jsonl'), pairs);
+          preferencePool = await store.commitJsonl(
+            stageKey(runKey, round, stageId, 'preference-pool.jsonl'),
+            pairs,
+          );
           const dpo = config.policy.dpo;
           const out = await compute(deps, 'optimizeWithDpo', {
             policy,

@@ -7,7 +7,13 @@ import { createLocalJudge } from '../judges/create';
 import { judgePairs, flipRate } from '../stages/judge';
 import { generateResponses } from '../stages/generate';
 import { evaluatePolicy } from '../stages/evaluate';
-import { optimizeWithDpo, optimizeWithReward, rewardFromJudge, rewardFromOnnx } from '../stages/optimize';
+import {
+  optimizeWithDpo,
+  optimizeWithReward,
+  rewardFromJudge,
+  rewardFromOnnx,
+  type RewardOptimizeOptions,
+} from '../stages/optimize';
 import { makeDemoData, trainInitialPolicy } from '../stages/prepare';
 import { trainRewardModel } from '../stages/train-reward';
 import type { PreferenceRow } from '../stages/types';
@@ -28,14 +34,7 @@ export interface InProcessOptions {
   generate: { samplesPerPrompt: number; temperature: number };
   judge: { positionBias: number; sharpness: number };
   reward: { heldOutFraction: number; epochs: number; lr: number; l2: number };
-  optimize: {
-    steps: number;
-    promptsPerStep: number;
-    samplesPerPrompt: number;
-    beta: number;
-    lr: number;
-    temperature: number;
-  };
+  optimize: Omit<RewardOptimizeOptions, 'seed' | 'maxTokens'>;
   /** Overrides of `optimize` for the direct preset, whose rewards live on [0, 1] instead of logits. */
   direct: { beta: number; lr: number };
   dpo: { epochs: number; beta: number; lr: number };

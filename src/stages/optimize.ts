@@ -69,6 +69,18 @@ function promptSchedule(prompts: PromptRow[], seed: number, steps: number, perSt
   return batches;
 }
 
+/** Hyperparameters of policy-gradient optimization against a reward. */
+export interface RewardOptimizeOptions {
+  seed: number;
+  steps: number;
+  promptsPerStep: number;
+  samplesPerPrompt: number;
+  beta: number;
+  lr: number;
+  temperature: number;
+  maxTokens: number;
+}
+
 /**
  * REINFORCE with a leave-one-out baseline against `reward`, the KL to the reference folded into
  * the return (R = r − β (log πθ − log πref)); one Adam step per batch of promptsPerStep ×
@@ -80,16 +92,7 @@ export async function optimizeWithReward(
   referenceOnnx: Uint8Array,
   prompts: PromptRow[],
   reward: RewardFn,
-  opts: {
-    seed: number;
-    steps: number;
-    promptsPerStep: number;
-    samplesPerPrompt: number;
-    beta: number;
-    lr: number;
-    temperature: number;
-    maxTokens: number;
-  },
+  opts: RewardOptimizeOptions,
   onProgress?: ProgressFn,
   signal?: AbortSignal,
 ): Promise<{ onnx: Uint8Array; meanReward: number; kl: number }> {

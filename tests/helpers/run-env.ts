@@ -73,10 +73,14 @@ export async function startRunEnv(taskQueue = 'rlaif'): Promise<RunEnv> {
       shutdownGraceTime: '2 seconds',
     });
     const running = worker.run();
-    const stopWorker = async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await nativeConnection.close();
+    let stopped: Promise<void> | undefined;
+    const stopWorker = () => {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running.catch(() => undefined);
+        await nativeConnection.close();
+      })();
+      return stopped;
     };
     workers.push(stopWorker);
     return stopWorker;

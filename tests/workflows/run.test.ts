@@ -100,7 +100,9 @@ test('a stage routed to its own task queue runs on the worker pool polling that 
       const a = e.activityTaskScheduledEventAttributes;
       return a ? [{ type: a.activityType?.name, queue: a.taskQueue?.name }] : [];
     });
-    expect(scheduled.filter((s) => s.type === 'rlaif.judge').map((s) => s.queue)).toEqual(Array(4).fill('judge-pool'));
+    expect(scheduled.filter((s) => s.type === 'rlaif.judge').map((s) => s.queue)).toEqual(
+      Array(4).fill('judge-pool'),
+    );
     expect(scheduled.filter((s) => s.type === 'rlaif.generate').every((s) => s.queue === 'rlaif')).toBe(true);
   } finally {
     await stopPool();
