@@ -2,7 +2,7 @@
  * The Temporal side of an activity in one place: heartbeats with progress details, the
  * cancellation signal, and turning errors into failures Temporal classifies correctly.
  */
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../src/config/errors';
 
@@ -12,9 +12,18 @@ export interface BatchProgress {
   total: number;
 }
 
+/** The last details each running activity heartbeated, so a liveness beat can repeat them. */
+const lastDetails = new WeakMap<Context, unknown>();
+
 /** Heartbeats progress. The SDK throttles sends, so calling it often is cheap. */
 export function reportProgress(progress: BatchProgress | Record<string, number>): void {
+  lastDetails.set(Context.current(), progress);
   heartbeat(progress);
+}
+
+/** Heartbeats the last reported details again: the worker is alive, the work goes on. */
+export function heartbeatAgain(): void {
+  heartbeat(lastDetails.get(Context.current()));
 }
 
 /** The progress the previous attempt of this activity reported, if any. */

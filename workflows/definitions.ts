@@ -8,7 +8,7 @@ import type { RoundMetrics } from '../src/contracts';
 
 /** Where a run is: returned by the `progress` query. */
 export interface RunProgress {
-  status: 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'failed';
+  status: 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'completed' | 'failed';
   runKey: string;
   round: number;
   rounds: number;

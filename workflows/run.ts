@@ -7,6 +7,7 @@
 import {
   ApplicationFailure,
   condition,
+  ContinueAsNew,
   continueAsNew,
   log,
   proxyActivities,
@@ -69,6 +70,17 @@ function validate(raw: unknown): RunConfig {
 
 export async function rlaifRun(rawConfig: unknown, carried?: CarriedState): Promise<RunSummary> {
   const config = validate(rawConfig);
+  try {
+    return await runRounds(config, rawConfig, carried);
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    // Let `temporal workflow list --query 'RlaifStatus="failed"'` find it; the error is rethrown.
+    upsertSearchAttributes([{ key: RLAIF_STATUS, value: 'failed' }]);
+    throw err;
+  }
+}
+
+async function runRounds(config: RunConfig, rawConfig: unknown, carried?: CarriedState): Promise<RunSummary> {
   const info = workflowInfo();
   const runKey = config.runKey ?? info.workflowId;
   const acts = proxyActivities<RlaifActivities>(bookkeepingOptions(config, 'bookkeeping'));
@@ -217,7 +229,7 @@ export async function rlaifRun(rawConfig: unknown, carried?: CarriedState): Prom
 
   const stopped = state.round < config.rounds;
   progress.stage = 'done';
-  setStatus(stopped ? 'stopping' : 'completed');
+  setStatus(stopped ? 'stopped' : 'completed');
   const last = state.history[state.history.length - 1]?.metrics ?? {};
   const summary: RunSummary = {
     workflowId: info.workflowId,

@@ -47,7 +47,9 @@ export const JudgeSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe('judge each pair in both orders and average (removes position bias)'),
-  batchSize: positiveInt.default(128).describe('prompts per generate batch whose pairs one judge activity labels'),
+  batchSize: positiveInt
+    .default(128)
+    .describe('prompts per generate batch whose pairs one judge activity labels'),
 });
 
 export const RewardModelSchema = z.strictObject({
@@ -76,7 +78,11 @@ export const OptimizerSchema = z.strictObject({
     .min(2)
     .default(4)
     .describe('samples per prompt (leave-one-out baseline)'),
-  beta: z.number().min(0).default(0.2).describe('KL penalty to the initial policy, per unit of reward-model logit'),
+  beta: z
+    .number()
+    .min(0)
+    .default(0.2)
+    .describe('KL penalty to the initial policy, per unit of reward-model logit'),
   lr: z.number().positive().default(0.03).describe('Adam learning rate'),
   temperature: z.number().positive().default(1).describe('sampling temperature while training'),
 });

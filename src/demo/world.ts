@@ -52,7 +52,11 @@ const MODIFIERS: readonly string[] = ['', ' at night', ' in spring', ' today', '
 /** Every word a prompt or response of the demo world can contain, in a fixed order. */
 export function demoWords(): string[] {
   const words = new Set<string>();
-  const add = (text: string) => text.split(/\s+/).filter(Boolean).forEach((w) => words.add(w));
+  const add = (text: string) =>
+    text
+      .split(/\s+/)
+      .filter(Boolean)
+      .forEach((w) => words.add(w));
   for (const t of TEMPLATES) add(t.replace('{t}', ''));
   for (const m of MODIFIERS) add(m);
   for (const topic of DEMO_TOPICS) {

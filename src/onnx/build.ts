@@ -80,7 +80,9 @@ export function buildOnnxModel(spec: ModelSpec): Uint8Array {
       })),
       initializer: spec.weights.map((w) => {
         if (w.data.length !== w.dims.reduce((a, b) => a * b, 1)) {
-          throw new Error(`ONNX weight ${w.name}: ${w.data.length} values do not fill dims [${w.dims.join(', ')}]`);
+          throw new Error(
+            `ONNX weight ${w.name}: ${w.data.length} values do not fill dims [${w.dims.join(', ')}]`,
+          );
         }
         const copy = new Float32Array(w.data);
         return { name: w.name, dims: w.dims, dataType: FLOAT, rawData: new Uint8Array(copy.buffer) };
