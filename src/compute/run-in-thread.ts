@@ -40,6 +40,7 @@ export function runInThread<N extends JobName>(
     const request: JobRequest = { job, args };
     const worker = new Worker(THREAD_MAIN, { workerData: request });
     let settled = false;
+    let gotResult = false;
     // Progress callbacks may be async (they append rows to disk); keep them in order and make
     // sure the last one has finished before the result is delivered.
     let chain: Promise<void> = Promise.resolve();
@@ -62,6 +63,8 @@ export function runInThread<N extends JobName>(
           void worker.terminate();
         });
       } else if (msg.type === 'result') {
+        // The thread may exit before the last progress callbacks finish; the result is in hand.
+        gotResult = true;
         chain.then(
           () => finish(() => resolve(msg.value as JobResult<N>)),
           (err: unknown) => finish(() => reject(err)),
@@ -74,6 +77,7 @@ export function runInThread<N extends JobName>(
     });
     worker.on('error', (err) => finish(() => reject(err)));
     worker.on('exit', (code) => {
+      if (gotResult) return;
       finish(() => reject(new Error(`compute thread for ${job} exited with code ${code} before returning`)));
     });
   });
