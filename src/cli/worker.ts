@@ -3,6 +3,7 @@ import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worke
 import { connectWorker, type ConnectionSettings } from '../connection';
 import { DEFAULT_TASK_QUEUE } from '../contracts';
 import { RlaifPlugin, type RlaifPluginOptions } from '../plugin';
+import { registerSearchAttributes } from '../server/register-search-attributes';
 
 export interface WorkerOptions {
   taskQueue?: string;
@@ -23,6 +24,17 @@ export function installWorkerLogging(level: LogLevel): void {
 }
 
 export async function createWorker(settings: ConnectionSettings, opts: WorkerOptions = {}): Promise<Worker> {
+  if (opts.workflows !== false) {
+    const added = await registerSearchAttributes(
+      {
+        address: settings.address,
+        ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+        ...(settings.tls !== undefined ? { tls: settings.tls as never } : {}),
+      },
+      settings.namespace,
+    );
+    if (added.length > 0) process.stderr.write(`[rlaif] registered search attributes ${added.join(', ')}\n`);
+  }
   const connection = await connectWorker(settings);
   const plugin = new RlaifPlugin({ ...opts.plugin, registerWorkflows: opts.workflows !== false });
   return Worker.create({
