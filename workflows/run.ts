@@ -218,7 +218,9 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     progress.latest = result.metrics;
     show();
 
-    if (workflowInfo().continueAsNewSuggested && state.round < config.rounds) {
+    const every = config.continueAsNewEvery;
+    const due = workflowInfo().continueAsNewSuggested || (every !== undefined && round % every === 0);
+    if (due && state.round < config.rounds && !progress.stopAfterRound) {
       // The checkpoint holds everything; the next execution reloads it.
       await continueAsNew<typeof rlaifRun>(rawConfig, {
         paused: progress.paused,

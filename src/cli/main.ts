@@ -1,4 +1,5 @@
 /** The `rlaif` command line. */
+import type { WorkflowHandle } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/errors';
 import { loadRunConfigFile } from '../config/load';
@@ -23,7 +24,7 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 };
 
-async function waitAndPrint(handle: Awaited<ReturnType<typeof startRun>>, o: ConnOpts): Promise<void> {
+async function waitAndPrint(handle: WorkflowHandle, o: ConnOpts): Promise<void> {
   const s = settingsOf(o);
   const ui = workflowUiUrl(s.address, s.namespace, handle.workflowId);
   process.stderr.write(`[rlaif] started ${handle.workflowId}; UI: ${ui}\n`);

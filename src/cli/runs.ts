@@ -1,5 +1,5 @@
 /** Starting, resuming and inspecting runs through a Temporal client. */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { ConfigError } from '../config/errors';
 import { parseRunConfig } from '../config/parse';
@@ -25,7 +25,7 @@ export async function startRun(
   client: Client,
   config: RunConfig,
   opts: StartOptions = {},
-): Promise<WorkflowHandle> {
+): Promise<WorkflowHandleWithFirstExecutionRunId> {
   const workflowId = opts.workflowId ?? defaultWorkflowId(config);
   return client.workflow.start('rlaifRun', {
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,

@@ -193,6 +193,9 @@ export const RunConfigSchema = z.strictObject({
     .optional()
     .describe('artifact namespace; defaults to the workflow id'),
   concurrency: positiveInt.max(64).default(4).describe('batch activities in flight at once'),
+  continueAsNewEvery: positiveInt
+    .optional()
+    .describe('continue-as-new after every N rounds (it also happens whenever Temporal suggests it)'),
   data: DataSchema.prefault({ kind: 'demo' }),
   generate: GenerateSchema.prefault({}),
   judge: JudgeSchema.prefault({}),

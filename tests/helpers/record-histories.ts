@@ -11,22 +11,42 @@ export async function recordHistories(dir: string): Promise<string[]> {
   const env = await startRunEnv();
   try {
     await env.startWorker();
-    const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 2 })), {
-      workflowId: 'replay-fixture',
-    });
-    await handle.result();
+    const runs = [
+      { id: 'replay-fixture', config: smallConfig({ rounds: 2 }) },
+      { id: 'replay-can', config: smallConfig({ rounds: 2, continueAsNewEvery: 1 }) },
+    ];
     const files: string[] = [];
-    for (const id of ['replay-fixture', 'replay-fixture-round-1', 'replay-fixture-round-2']) {
-      // The Temporal CLI writes the standard JSON history format that replayers read.
-      const json = execFileSync(
-        findTemporalCli(),
-        ['workflow', 'show', '--workflow-id', id, '--address', env.server.address, '--output', 'json'],
-        { encoding: 'utf8' },
-      );
-      const file = path.join(dir, `history-${id}.json`);
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(file, json);
-      files.push(file);
+    for (const run of runs) {
+      const handle = await startRun(env.client, parseRunConfig(run.config), { workflowId: run.id });
+      await handle.result();
+      // The first execution of each run (for replay-can it ends in continue-as-new) and its rounds.
+      const executions: Array<[string, string | undefined, string]> = [
+        [run.id, handle.firstExecutionRunId, run.id],
+        [`${run.id}-round-1`, undefined, `${run.id}-round-1`],
+      ];
+      if (run.id === 'replay-fixture') executions.push([`${run.id}-round-2`, undefined, `${run.id}-round-2`]);
+      for (const [id, runId, name] of executions) {
+        // The Temporal CLI writes the standard JSON history format that replayers read.
+        const json = execFileSync(
+          findTemporalCli(),
+          [
+            'workflow',
+            'show',
+            '--workflow-id',
+            id,
+            ...(runId ? ['--run-id', runId] : []),
+            '--address',
+            env.server.address,
+            '--output',
+            'json',
+          ],
+          { encoding: 'utf8' },
+        );
+        const file = path.join(dir, `history-${name}.json`);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(file, json);
+        files.push(file);
+      }
     }
     return files;
   } finally {

@@ -60,6 +60,27 @@ test('a classic run completes every round, commits each batch once and keeps dat
   }
 });
 
+test('a run that continues-as-new every round picks up from its checkpoint each time', async () => {
+  const handle = await startRun(
+    env.client,
+    parseRunConfig(smallConfig({ rounds: 3, continueAsNewEvery: 1 })),
+    {
+      workflowId: 'can-1',
+    },
+  );
+  const summary = (await handle.result()) as RunSummary;
+  expect(summary.status).toBe('completed');
+  expect(summary.history.map((h) => h.round)).toEqual([1, 2, 3]);
+  const first = await env.client.workflow.getHandle('can-1', handle.firstExecutionRunId).fetchHistory();
+  const events = first.events ?? [];
+  expect(events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+  // Each execution ran exactly one round child.
+  const children = events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes);
+  expect(children).toHaveLength(1);
+  const counts = await commitCounts(env.store);
+  expect([...counts].filter(([k, n]) => k.startsWith('runs/can-1/') && n !== 1)).toEqual([]);
+});
+
 test('the dpo and direct presets run their own DAGs', async () => {
   const dpo = await run('dpo-1', { preset: 'dpo', rounds: 1 });
   expect(dpo.history[0]?.metrics.dpoPairs).toBe(32);
