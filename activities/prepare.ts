@@ -1,5 +1,6 @@
 /** The run's data and its initial policy (fitted by SFT), made once per run. */
 import type { PreparedRun, RunConfig } from '../src/contracts';
+import { readPromptFile } from '../src/data/prompt-file';
 import { makeDemoData } from '../src/stages/prepare';
 import { seedFrom } from '../src/util/rng';
 import { classified, reportProgress } from './context';
@@ -15,12 +16,22 @@ export function createPrepareActivity(deps: ActivityDeps) {
       const done = await store.get(`${base}/result.json`);
       if (done) return (await store.readJsonl<PreparedRun>(done))[0] as PreparedRun;
 
-      const data = makeDemoData({
+      const demo = makeDemoData({
         seed: config.seed,
-        trainPrompts: config.data.trainPrompts,
-        evalPrompts: config.data.evalPrompts,
+        trainPrompts: config.data.kind === 'demo' ? config.data.trainPrompts : 1,
+        evalPrompts: config.data.kind === 'demo' ? config.data.evalPrompts : 1,
         sftExamples: config.data.sftExamples,
       });
+      // A user's prompt files are validated and copied into the store (the claim check), so
+      // every worker reads the same prompts whatever later happens to the files.
+      const data =
+        config.data.kind === 'jsonl'
+          ? {
+              ...demo,
+              train: readPromptFile(config.data.trainFile, config.data),
+              eval: readPromptFile(config.data.evalFile, config.data),
+            }
+          : demo;
       const trainPrompts = await store.commitJsonl(`${base}/train-prompts.jsonl`, data.train);
       const evalPrompts = await store.commitJsonl(`${base}/eval-prompts.jsonl`, data.eval);
       await store.commitJsonl(`${base}/sft.jsonl`, data.sft);

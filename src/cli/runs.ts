@@ -39,7 +39,9 @@ export async function startRun(
       `rounds: ${config.rounds}`,
       `seed: ${config.seed}`,
       `judge: ${config.judge.kind} (position bias ${config.judge.positionBias}, swap order ${config.judge.swapOrder})`,
-      `train prompts: ${config.data.trainPrompts}, eval prompts: ${config.data.evalPrompts}`,
+      config.data.kind === 'demo'
+        ? `data: demo world, ${config.data.trainPrompts} train / ${config.data.evalPrompts} eval prompts`
+        : `data: ${config.data.trainFile} (train), ${config.data.evalFile} (eval)`,
     ].join('\n'),
     ...(opts.memo ? { memo: opts.memo } : {}),
   });

@@ -7,15 +7,25 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 
-/** Where prompts and the supervised corpus come from. */
-export const DataSchema = z
-  .strictObject({
-    kind: z.literal('demo').describe('the built-in demo world, generated from the seed'),
-    trainPrompts: positiveInt.default(1024).describe('prompts sampled each round'),
-    evalPrompts: positiveInt.default(512).describe('held-out prompts for evaluation'),
-    sftExamples: positiveInt.default(2000).describe('examples to fit the initial policy'),
-  })
-  .describe('the prompt data');
+/** The built-in demo world: prompts and the supervised corpus generated from the seed. */
+export const DemoDataSchema = z.strictObject({
+  kind: z.literal('demo'),
+  trainPrompts: positiveInt.default(1024).describe('prompts sampled each round'),
+  evalPrompts: positiveInt.default(512).describe('held-out prompts for evaluation'),
+  sftExamples: positiveInt.default(2000).describe('examples to fit the initial policy'),
+});
+
+/** A user's prompts as JSON Lines files (`{"id": ..., "prompt": ...}` per line), read by the worker. */
+export const JsonlDataSchema = z.strictObject({
+  kind: z.literal('jsonl'),
+  trainFile: z.string().min(1).describe('training prompts (path on the worker)'),
+  evalFile: z.string().min(1).describe('held-out prompts for evaluation (path on the worker)'),
+  maxPromptChars: positiveInt.default(8000).describe('longest prompt accepted'),
+  sftExamples: positiveInt.default(2000).describe('demo-corpus examples to fit the embedded policy'),
+});
+
+/** Where prompts come from. */
+export const DataSchema = z.discriminatedUnion('kind', [DemoDataSchema, JsonlDataSchema]);
 
 export const GenerateSchema = z.strictObject({
   samplesPerPrompt: z

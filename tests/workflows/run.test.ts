@@ -1,4 +1,7 @@
 /** Runs against a real Temporal dev server: completion, presets, custom stages, pause, bad config. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
@@ -149,6 +152,47 @@ test('pause holds the run between activities, resume lets it finish, stop ends i
   const summary = (await handle.result()) as RunSummary;
   expect(summary.status).toBe('stopped');
   expect(summary.rounds).toBeLessThan(3);
+});
+
+test('prompts from a user file are used, and a bad line fails the run at once with file and line', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-jsonl-'));
+  try {
+    const lines = (n: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) =>
+        JSON.stringify({ id: `${prefix}${i}`, prompt: `describe the ocean ${i % 2 ? 'today' : 'please'}` }),
+      ).join('\n');
+    fs.writeFileSync(path.join(dir, 'train.jsonl'), lines(16, 't'));
+    fs.writeFileSync(path.join(dir, 'eval.jsonl'), lines(8, 'e'));
+    const data = {
+      kind: 'jsonl' as const,
+      trainFile: path.join(dir, 'train.jsonl'),
+      evalFile: path.join(dir, 'eval.jsonl'),
+    };
+    const ok = await run('jsonl-1', { rounds: 1, data });
+    expect(ok.history[0]?.metrics.evalComparisons).toBe(8);
+    expect(ok.history[0]?.metrics.responses).toBe(32);
+
+    fs.writeFileSync(path.join(dir, 'bad.jsonl'), `${lines(3, 'b')}\n{"id": "b1", "prompt": "again"}`);
+    const handle = await startRun(
+      env.client,
+      parseRunConfig(smallConfig({ data: { ...data, trainFile: path.join(dir, 'bad.jsonl') } })),
+      {
+        workflowId: 'jsonl-bad',
+      },
+    );
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const history = await handle.fetchHistory();
+    const failed = (history.events ?? []).find((e) => e.activityTaskFailedEventAttributes);
+    expect(failed?.activityTaskFailedEventAttributes?.failure?.message).toContain(
+      `${path.join(dir, 'bad.jsonl')}:4: duplicate id "b1"`,
+    );
+    // Non-retryable: one attempt, no retry loop.
+    const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+    expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a bad config is rejected before anything runs, naming the field', async () => {
