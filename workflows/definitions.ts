@@ -15,11 +15,22 @@ export interface RunProgress {
   stage: string;
   batchesDone: number;
   batchesTotal: number;
+  /** Each stage of the current round so far, in the order they started. */
+  stages: StageStatus[];
   /** Metrics of the last completed round. */
   latest?: Record<string, number>;
   history: RoundMetrics[];
   paused: boolean;
   stopAfterRound: boolean;
+}
+
+/** One stage of the current round: batches done, and when it started and ended (workflow time, ms). */
+export interface StageStatus {
+  stage: string;
+  batchesDone: number;
+  batchesTotal: number;
+  startedAt: number;
+  finishedAt?: number;
 }
 
 /** Sent by a round to its parent run as stages start, batches finish and stages end. */

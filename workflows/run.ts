@@ -94,6 +94,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     batchesDone: 0,
     batchesTotal: 0,
     history: [],
+    stages: [],
     paused: carried?.paused ?? false,
     stopAfterRound: carried?.stopAfterRound ?? false,
   };
@@ -129,6 +130,16 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     progress.stage = p.stage;
     progress.batchesDone = p.batchesDone;
     progress.batchesTotal = p.batchesTotal;
+    let entry = progress.stages.find((st) => st.stage === p.stage);
+    if (!entry) {
+      entry = { stage: p.stage, batchesDone: 0, batchesTotal: p.batchesTotal, startedAt: Date.now() };
+      progress.stages.push(entry);
+    }
+    // Batches of one stage report concurrently and their signals may arrive out of order.
+    entry.batchesDone = Math.max(entry.batchesDone, p.batchesDone);
+    entry.batchesTotal = p.batchesTotal;
+    if (entry.batchesDone >= entry.batchesTotal && entry.batchesTotal > 0) entry.finishedAt ??= Date.now();
+    progress.batchesDone = entry.batchesDone;
     if (stageChanged) upsertSearchAttributes([{ key: RLAIF_STAGE, value: p.stage }]);
     show();
   });
@@ -173,6 +184,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     progress.stage = 'waiting';
     progress.batchesDone = 0;
     progress.batchesTotal = 0;
+    progress.stages = [];
     if (progress.paused) setStatus('paused');
     await condition(() => !progress.paused || progress.stopAfterRound);
     if (progress.stopAfterRound) break;

@@ -137,6 +137,22 @@ export function buildProgram(): Command {
 
   connectionOptions(
     program
+      .command('watch <workflowId>')
+      .description("follow a run's progress: a bar per stage (batches, rate, ETA) and the latest metrics")
+      .option('--interval <ms>', 'poll interval', (v) => Number(v), 1000),
+  ).action(async (id: string, o: ConnOpts & { interval: number }) => {
+    const client = await connectClient(settingsOf(o));
+    try {
+      const handle = client.workflow.getHandle(id);
+      const result = await showProgressUntil(handle, runResult(handle), o.interval, process.stdout);
+      process.stdout.write(`${id}: ${result.status}, ${result.rounds} rounds\n`);
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  connectionOptions(
+    program
       .command('resume <workflowId>')
       .description(
         'continue a failed, terminated or cancelled run from its last checkpoint, as a new execution',

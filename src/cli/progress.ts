@@ -1,63 +1,146 @@
 /**
- * Shows a run's progress while a command waits for it, from the `progress` query: a bar in a
- * terminal (cli-progress), plain lines in a pipe. Output goes to stderr so stdout keeps only
- * the summary line.
+ * Live progress of a run from its `progress` query: in a terminal, one bar per stage of the
+ * current round (batches done, rate, ETA) and the latest metrics, drawn with cli-progress; in a
+ * pipe, plain lines without escape codes whenever something changes.
  */
-import { SingleBar, Presets } from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
-import { progressQuery, type RunProgress } from '../../workflows/definitions';
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { progressQuery, type RunProgress, type StageStatus } from '../../workflows/definitions';
 
-function describe(p: RunProgress): string {
-  const win = p.latest?.winRateVsInitial;
-  return `round ${p.round}/${p.rounds} ${p.stage}${p.paused ? ' (paused)' : ''}${
-    win !== undefined ? ` · win rate ${win.toFixed(3)}` : ''
-  }`;
+function seconds(ms: number): string {
+  return ms >= 60_000
+    ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`
+    : `${(ms / 1000).toFixed(1)}s`;
 }
 
-/** Polls progress until `done` settles; returns `done`'s result. */
+/** Rate (batches per second) and ETA of a stage, from workflow timestamps. */
+export function stageRate(s: StageStatus, now: number): { rate: number; eta: string } {
+  const elapsed = Math.max(1, (s.finishedAt ?? now) - s.startedAt);
+  const rate = (s.batchesDone * 1000) / elapsed;
+  if (s.finishedAt !== undefined) return { rate, eta: `done in ${seconds(elapsed)}` };
+  if (s.batchesDone === 0) return { rate, eta: 'ETA -' };
+  return { rate, eta: `ETA ${seconds(((s.batchesTotal - s.batchesDone) / rate) * 1000)}` };
+}
+
+/** The latest round's headline figures, one line. */
+export function metricsLine(p: RunProgress): string {
+  const m = p.latest;
+  if (!m) return 'no round finished yet';
+  const parts: string[] = [];
+  if (m.winRateVsInitial !== undefined) {
+    parts.push(
+      `win rate vs initial ${m.winRateVsInitial.toFixed(3)} [${m.winRateLow?.toFixed(3)}, ${m.winRateHigh?.toFixed(3)}]`,
+    );
+  }
+  if (m.rewardModelAgreement !== undefined) parts.push(`RM agreement ${m.rewardModelAgreement.toFixed(3)}`);
+  if (m.klToInitial !== undefined) parts.push(`KL ${m.klToInitial.toFixed(2)}`);
+  if (m.flipRate !== undefined) parts.push(`judge flip rate ${m.flipRate.toFixed(2)}`);
+  return `round ${p.history[p.history.length - 1]?.round ?? '-'}: ${parts.join(' · ')}`;
+}
+
+function header(p: RunProgress): string {
+  return `round ${p.round}/${p.rounds} · ${p.status}${p.paused ? ' (paused)' : ''}`;
+}
+
+/** Draws progress snapshots to a stream: bars on a TTY, plain lines elsewhere. */
+export class ProgressView {
+  private readonly tty: boolean;
+  private multibar: MultiBar | undefined;
+  private bars = new Map<string, SingleBar>();
+  private round = -1;
+  private lastLines = new Set<string>();
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+    this.tty = Boolean(stream.isTTY);
+  }
+
+  update(p: RunProgress): void {
+    const now = Date.now();
+    if (p.round === 0) return; // still preparing data and the initial policy
+    if (this.tty) this.drawBars(p, now);
+    else this.printLines(p, now);
+  }
+
+  private drawBars(p: RunProgress, now: number): void {
+    if (p.round !== this.round) {
+      // A new round starts only after the previous one completed: close its bars as done.
+      for (const bar of this.bars.values()) bar.update(bar.getTotal(), { when: 'done' });
+      this.multibar?.stop();
+      this.multibar = new MultiBar(
+        {
+          stream: this.stream,
+          format: ' {stage} {bar} {value}/{total} batches | {rate}/s | {when}',
+          hideCursor: true,
+          clearOnComplete: false,
+          autopadding: true,
+        },
+        Presets.shades_classic,
+      );
+      this.stream.write(`${header(p)}\n${metricsLine(p)}\n`);
+      this.bars.clear();
+      this.round = p.round;
+    }
+    for (const s of p.stages) {
+      const { rate, eta } = stageRate(s, now);
+      const payload = { stage: s.stage.padEnd(16), rate: rate.toFixed(1), when: eta };
+      let bar = this.bars.get(s.stage);
+      if (!bar) {
+        bar = (this.multibar as MultiBar).create(Math.max(1, s.batchesTotal), s.batchesDone, payload);
+        this.bars.set(s.stage, bar);
+      }
+      bar.setTotal(Math.max(1, s.batchesTotal));
+      bar.update(s.batchesDone, payload);
+    }
+  }
+
+  private printLines(p: RunProgress, now: number): void {
+    const lines = [header(p), ...(p.latest ? [metricsLine(p)] : [])];
+    for (const s of p.stages) {
+      const { rate, eta } = stageRate(s, now);
+      lines.push(
+        `round ${p.round} ${s.stage}: ${s.batchesDone}/${s.batchesTotal} batches${
+          s.finishedAt !== undefined ? ` (${eta})` : ` (${rate.toFixed(1)}/s, ${eta})`
+        }`,
+      );
+    }
+    for (const line of lines) {
+      // ETAs change every poll; print a line again only when its batch count or state changed.
+      const key = line.replace(/\(.*\)$/, '');
+      if (!this.lastLines.has(key)) this.stream.write(`[rlaif] ${line}\n`);
+      this.lastLines.add(key);
+    }
+  }
+
+  stop(): void {
+    this.multibar?.stop();
+  }
+}
+
+/** Polls progress until `done` settles, drawing it; returns `done`'s result. */
 export async function showProgressUntil<T>(
   handle: WorkflowHandle,
   done: Promise<T>,
   intervalMs = 500,
+  stream: NodeJS.WriteStream = process.stderr,
 ): Promise<T> {
-  const tty = Boolean(process.stderr.isTTY);
-  const bar = tty
-    ? new SingleBar(
-        {
-          format: ' {bar} {percentage}% | {text}',
-          stream: process.stderr,
-          hideCursor: true,
-          clearOnComplete: false,
-        },
-        Presets.shades_classic,
-      )
-    : undefined;
-  let started = false;
-  let lastLine = '';
+  const view = new ProgressView(stream);
   let finished = false;
   const settled = done.finally(() => {
     finished = true;
   });
   while (!finished) {
     try {
-      const p = await handle.query(progressQuery);
-      // Whole rounds done plus the share of the current stage's batches.
-      const stageShare = p.batchesTotal > 0 ? p.batchesDone / p.batchesTotal : 0;
-      const completed = p.history.length + (p.round > p.history.length ? stageShare * 0.2 : 0);
-      const text = describe(p);
-      if (bar) {
-        if (!started) bar.start(p.rounds * 100, 0, { text });
-        started = true;
-        bar.update(Math.round(completed * 100), { text });
-      } else if (text !== lastLine) {
-        process.stderr.write(`[rlaif] ${text}\n`);
-        lastLine = text;
-      }
+      view.update(await handle.query(progressQuery));
     } catch {
       // The query fails until the first workflow task has run, and while a worker restarts.
     }
     await Promise.race([settled.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
   }
-  if (bar && started) bar.stop();
+  try {
+    view.update(await handle.query(progressQuery));
+  } catch {
+    // a closed run without a worker cannot answer; the result says enough
+  }
+  view.stop();
   return done;
 }

@@ -42,6 +42,12 @@ test('start --wait shows progress and prints the summary line', async () => {
   expect(typeof summary.rewardModelAgreement).toBe('number');
   expect(summary.uiUrl).toMatch(/\/namespaces\/default\/workflows\/e2e-1$/);
 
+  const watched = await runCli(['watch', 'e2e-1'], env());
+  expect(watched.code).toBe(0);
+  expect(watched.stdout).not.toContain('\u001b'); // a pipe gets no escape codes
+  expect(watched.stdout).toContain('round 2: win rate vs initial');
+  expect(watched.stdout.trim().split('\n').pop()).toBe('e2e-1: completed, 2 rounds');
+
   const status = await runCli(['status', 'e2e-1', '--json'], env());
   const parsed = JSON.parse(status.stdout) as { status: string; progress: { history: unknown[] } };
   expect(parsed.status).toBe('COMPLETED');
