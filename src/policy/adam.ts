@@ -11,6 +11,13 @@ export interface AdamOptions {
   eps?: number;
 }
 
+/** Adam's moment estimates and step count: what a checkpoint needs to resume training exactly. */
+export interface AdamState {
+  step: number;
+  m: Float64Array[];
+  v: Float64Array[];
+}
+
 /** Adam state for a fixed list of parameter arrays; `step` takes gradients of the LOSS (it descends). */
 export class Adam {
   lr: number;
@@ -37,6 +44,23 @@ export class Adam {
   /** How many steps have been taken. */
   get steps(): number {
     return this.t;
+  }
+
+  /** A copy of the optimizer state, for a checkpoint. */
+  snapshot(): AdamState {
+    return { step: this.t, m: this.m.map((a) => a.slice()), v: this.v.map((a) => a.slice()) };
+  }
+
+  /** Restores a state taken by `snapshot` from an optimizer over parameters of the same shapes. */
+  restore(state: AdamState): void {
+    const fits = (arrays: Float64Array[]) =>
+      arrays.length === this.groups.length && arrays.every((a, i) => a.length === this.groups[i]?.length);
+    if (!Number.isInteger(state.step) || state.step < 0 || !fits(state.m) || !fits(state.v)) {
+      throw new Error("Adam.restore: the state does not match this optimizer's parameter groups");
+    }
+    this.t = state.step;
+    state.m.forEach((a, i) => (this.m[i] as Float64Array).set(a));
+    state.v.forEach((a, i) => (this.v[i] as Float64Array).set(a));
   }
 
   /** One update θ ← θ − lr · m̂ / (√v̂ + ε) from the loss gradients, one array per group. */

@@ -24,6 +24,12 @@ export interface ResponseRow {
   response: string;
   /** log π(response | prompt) under the policy that sampled it, summed over tokens. */
   logprob: number;
+  /**
+   * Where `logprob` comes from: 'policy' (the local policy, exact), 'endpoint' (the sum of the
+   * token logprobs an OpenAI-compatible endpoint returned) or 'unknown' (the endpoint returned
+   * none; `logprob` is then 0 and must not be used, e.g. for KL estimates). Absent means 'policy'.
+   */
+  logprobSource?: 'policy' | 'endpoint' | 'unknown';
 }
 
 /** One AI-judged comparison of two responses to the same prompt. */

@@ -1,0 +1,288 @@
+/**
+ * A fault-injecting HTTP proxy for the local model server (or any OpenAI-compatible endpoint):
+ * it forwards requests and, by a deterministic plan, answers some of them with the failures a real
+ * provider produces (rate limits, server errors, hangs, broken bodies, missing or malformed
+ * logprobs, dropped connections), so the retry and dead-letter paths of the client can be tested.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+import { Rng, seedFrom } from '../util/rng';
+
+/** The faults the proxy can inject. */
+export const FAULT_KINDS = [
+  '429',
+  '500',
+  'hang',
+  'malformed-json',
+  'truncated-json',
+  'missing-logprobs',
+  'wrong-logprobs-shape',
+  'drop-connection',
+] as const;
+
+/** One fault. */
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * Which requests fail and how. Either random but seeded (request k is faulted when the k-th draw
+ * of the plan's stream falls below `rate`; its kind is drawn from `kinds`), or an explicit
+ * `sequence` applied request by request (requests past its end pass through).
+ */
+export type FaultPlan =
+  | {
+      seed: number;
+      /** Share of requests faulted, in [0, 1]. */
+      rate: number;
+      kinds: FaultKind[];
+      /** Seconds announced in Retry-After on a 429 (default 1). */
+      retryAfterSeconds?: number;
+      /** How long a `hang` holds the request before forwarding it (default 30 000 ms). */
+      hangMs?: number;
+    }
+  | { sequence: Array<FaultKind | 'ok'>; retryAfterSeconds?: number; hangMs?: number };
+
+/** Options of `startFaultProxy`. */
+export interface FaultProxyOptions {
+  /** The upstream base URL, e.g. http://127.0.0.1:PORT or http://127.0.0.1:PORT/v1. */
+  target: string;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  plan: FaultPlan;
+}
+
+/** A running fault proxy. */
+export interface FaultProxy {
+  /** The base URL for a client: the proxy's origin plus the target's path (e.g. …/v1). */
+  url: string;
+  close(): Promise<void>;
+  /** Requests seen and faults injected, by kind. */
+  stats(): { requests: number; faults: Record<string, number> };
+}
+
+/** Which fault (or 'ok') the plan assigns to request number k (0-based). */
+export function faultFor(plan: FaultPlan, k: number): FaultKind | 'ok' {
+  if ('sequence' in plan) return plan.sequence[k] ?? 'ok';
+  if (plan.kinds.length === 0 || plan.rate <= 0) return 'ok';
+  const rng = new Rng(seedFrom(plan.seed, 'fault', k));
+  if (rng.next() >= plan.rate) return 'ok';
+  return plan.kinds[Math.floor(rng.next() * plan.kinds.length)] as FaultKind;
+}
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
+
+/** Starts the proxy; resolves once it listens. */
+export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
+  const target = new URL(opts.target);
+  if (target.protocol !== 'http:')
+    throw new Error(`startFaultProxy: target must be an http:// URL, got ${opts.target}`);
+  const basePath = target.pathname.replace(/\/+$/, '');
+  const retryAfter = opts.plan.retryAfterSeconds ?? 1;
+  const hangMs = opts.plan.hangMs ?? 30_000;
+  let requests = 0;
+  const faults: Record<string, number> = {};
+  const timers = new Set<NodeJS.Timeout>();
+
+  const forward = (req: IncomingMessage, body: Buffer) =>
+    new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'host')
+          headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      headers['content-length'] = String(body.length);
+      const up = httpRequest(
+        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const out: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers)) {
+              if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+            }
+            resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+          });
+          res.on('error', reject);
+        },
+      );
+      up.on('error', reject);
+      up.end(body);
+    });
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: Buffer | string,
+  ) => {
+    if (res.destroyed) return;
+    const buf = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
+    res.end(buf);
+  };
+
+  const sendJson = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => send(res, status, { 'content-type': 'application/json', ...headers }, JSON.stringify(body));
+
+  async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const kind = faultFor(opts.plan, requests++);
+    if (kind !== 'ok') faults[kind] = (faults[kind] ?? 0) + 1;
+    switch (kind) {
+      case '429':
+        return sendJson(
+          res,
+          429,
+          {
+            error: {
+              message: `Rate limit reached for requests (injected by the fault proxy). Please try again in ${retryAfter}s.`,
+              type: 'requests',
+              param: null,
+              code: 'rate_limit_exceeded',
+            },
+          },
+          { 'retry-after': String(retryAfter), 'retry-after-ms': String(Math.round(retryAfter * 1000)) },
+        );
+      case '500':
+        return sendJson(res, 500, {
+          error: {
+            message: 'The server had an error while processing your request. Sorry about that! (injected)',
+            type: 'server_error',
+            param: null,
+            code: null,
+          },
+        });
+      case 'drop-connection':
+        req.socket.destroy();
+        return;
+      case 'hang': {
+        const gone = await new Promise<boolean>((resolve) => {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            resolve(false);
+          }, hangMs);
+          timers.add(t);
+          res.once('close', () => {
+            clearTimeout(t);
+            timers.delete(t);
+            resolve(true);
+          });
+        });
+        if (gone) return;
+        break;
+      }
+      default:
+        break;
+    }
+    let up: Awaited<ReturnType<typeof forward>>;
+    try {
+      up = await forward(req, body);
+    } catch (err) {
+      return sendJson(res, 502, {
+        error: {
+          message: `fault proxy: upstream failed: ${String(err)}`,
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+      });
+    }
+    const text = up.body.toString('utf8');
+    switch (kind) {
+      case 'malformed-json':
+        return send(res, up.status, up.headers, text.startsWith('{') ? `{,${text.slice(1)}` : `{,${text}`);
+      case 'truncated-json':
+        return send(res, up.status, up.headers, up.body.subarray(0, Math.floor(up.body.length / 2)));
+      case 'missing-logprobs':
+      case 'wrong-logprobs-shape':
+        return send(res, up.status, up.headers, mutateLogprobs(text, kind));
+      default:
+        return send(res, up.status, up.headers, up.body);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks)).catch((err: unknown) =>
+        sendJson(res, 502, {
+          error: { message: `fault proxy: ${String(err)}`, type: 'server_error', param: null, code: null },
+        }),
+      );
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}${basePath}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+    stats: () => ({ requests, faults: { ...faults } }),
+  };
+}
+
+/**
+ * `missing-logprobs`: every choice's logprobs becomes null (a provider that ignored the request).
+ * `wrong-logprobs-shape`: chat logprobs come back in a foreign shape (string logprobs, top_logprobs
+ * as a token→logprob map), legacy ones with arrays where maps belong. Bodies that are not JSON or
+ * have no choices pass through unchanged.
+ */
+function mutateLogprobs(text: string, kind: 'missing-logprobs' | 'wrong-logprobs-shape'): string {
+  let body: { choices?: Array<Record<string, unknown>> };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return text;
+  }
+  if (!Array.isArray(body.choices)) return text;
+  for (const c of body.choices) {
+    if (kind === 'missing-logprobs') {
+      c.logprobs = null;
+      continue;
+    }
+    const lp = c.logprobs as Record<string, unknown> | null | undefined;
+    if (lp && Array.isArray(lp.content)) {
+      lp.content = (
+        lp.content as Array<{
+          token: string;
+          logprob: number;
+          top_logprobs?: Array<{ token: string; logprob: number }>;
+        }>
+      ).map((e) => ({
+        token: e.token,
+        logprob: String(e.logprob),
+        top_logprobs: Object.fromEntries((e.top_logprobs ?? []).map((t) => [t.token, t.logprob])),
+      }));
+    } else if (lp && Array.isArray(lp.top_logprobs)) {
+      lp.top_logprobs = (lp.top_logprobs as Array<Record<string, number>>).map((m) => Object.entries(m));
+    } else {
+      c.logprobs = { content: 'unavailable' };
+    }
+  }
+  return JSON.stringify(body);
+}

@@ -1,0 +1,546 @@
+/**
+ * The project's own model server speaking the OpenAI HTTP protocol on localhost, so the code paths
+ * that use the `openai` SDK can be tested end to end against real models with no network: the
+ * policy (`local-policy`), the judge behind an LLM-judge prompt protocol (`local-judge`) and a
+ * hashed bag-of-words embedder (`local-embed`). Only Node's http module; every handler is
+ * synchronous model maths, so requests interleave freely. See docs/local-model-server.md.
+ */
+import { randomBytes } from 'crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+import { createLocalJudge } from '../judges/create';
+import { ApiError, invalidParam, missingParam, modelNotFound } from './api-error';
+import { EMBED_DIM, embedText, embeddingToBase64, embedWords } from './embed';
+import { MAX_TOP_LOGPROBS, type Generation, type GeneratedToken } from './generation';
+import { JudgeEngine } from './judge-engine';
+import { optBool, optInt, optNumber, modelParam, stopParam, describe, type Body } from './params';
+import { defaultPolicyOnnx, PolicyEngine } from './policy-engine';
+import { chatChunks, completionChunks, SseReply } from './streaming';
+
+/** The model ids the server lists and serves. */
+export const LOCAL_MODELS = {
+  policy: 'local-policy',
+  judge: 'local-judge',
+  embed: 'local-embed',
+} as const;
+
+/** Options of `startLocalModelServer`. */
+export interface LocalModelServerOptions {
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** The policy checkpoint to serve; default the demo's initial policy (seed 7), trained once and cached. */
+  policyOnnx?: Uint8Array;
+  /** Options of the served judge; missing ones take the local judge's defaults. */
+  judge?: { positionBias?: number; sharpness?: number };
+  /** When set, every request must carry `Authorization: Bearer <apiKey>` (else 401). */
+  apiKey?: string;
+}
+
+/** A running local model server. */
+export interface LocalModelServer {
+  /** The base URL for an OpenAI client, e.g. http://127.0.0.1:41234/v1. */
+  url: string;
+  port: number;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+  /** Serves new policy weights from the next request on (like reloading a vLLM server). */
+  setPolicy(onnx: Uint8Array): Promise<void>;
+}
+
+/** Largest request body accepted. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Most choices per request (OpenAI's limit for n). */
+const MAX_N = 128;
+
+type Kind = keyof typeof LOCAL_MODELS;
+
+/** Starts the server; resolves once it listens. */
+export async function startLocalModelServer(opts: LocalModelServerOptions = {}): Promise<LocalModelServer> {
+  let policy = PolicyEngine.fromOnnx(opts.policyOnnx ?? (await defaultPolicyOnnx()));
+  const judge = new JudgeEngine(createLocalJudge(opts.judge ?? {}));
+  const created = Math.floor(Date.now() / 1000);
+
+  const kindOf = (model: string): Kind => {
+    const kind = (Object.keys(LOCAL_MODELS) as Kind[]).find((k) => LOCAL_MODELS[k] === model);
+    if (!kind) throw modelNotFound(model);
+    return kind;
+  };
+  const modelObject = (id: string) => ({ id, object: 'model', created, owned_by: 'temporal-rlaif' });
+
+  const generate = (kind: 'policy' | 'judge', text: string, p: SamplingParams): Generation[] => {
+    if (kind === 'judge') {
+      // The judge decodes greedily: every choice is its argmax answer.
+      const answer = judge.answer(text, p.maxTokens);
+      return Array.from({ length: p.n }, () => answer);
+    }
+    return policy.generate(text, {
+      n: p.n,
+      temperature: p.temperature,
+      topP: p.topP,
+      maxTokens: p.maxTokens,
+      seed: p.seed,
+      stop: p.stop,
+    });
+  };
+  const promptTokens = (kind: 'policy' | 'judge', text: string): number =>
+    kind === 'policy' ? policy.promptTokens(text) : embedWords(text).length;
+  const fingerprint = (kind: 'policy' | 'judge'): string =>
+    kind === 'policy' ? policy.fingerprint : judge.fingerprint;
+
+  const textModel = (body: Body, endpoint: string): 'policy' | 'judge' => {
+    const model = modelParam(body);
+    const kind = kindOf(model);
+    if (kind === 'embed') {
+      throw new ApiError(
+        404,
+        `This is not a chat or completions model and thus not supported in the ${endpoint} endpoint.`,
+        'invalid_request_error',
+        'model',
+        null,
+      );
+    }
+    return kind;
+  };
+
+  function chatCompletions(body: Body): unknown {
+    const kind = textModel(body, 'v1/chat/completions');
+    const messages = chatMessages(body);
+    const stream = streamParams(body);
+    const p = samplingParams(body, 'chat');
+    let text: string;
+    if (kind === 'policy') {
+      const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+      if (!lastUser) throw invalidParam('messages', `The model ${LOCAL_MODELS.policy} needs a user message.`);
+      text = lastUser.text;
+    } else {
+      text = messages.map((m) => m.text).join('\n\n');
+    }
+    const gens = generate(kind, text, p);
+    const promptCount =
+      kind === 'policy'
+        ? messages.reduce((s, m) => s + policy.promptTokens(m.text), 0)
+        : promptTokens(kind, text);
+    const response = {
+      id: `chatcmpl-${randomBytes(12).toString('hex')}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: LOCAL_MODELS[kind],
+      choices: gens.map((g, index) => ({
+        index,
+        message: { role: 'assistant', content: g.text, refusal: null, annotations: [] },
+        logprobs: p.logprobs
+          ? { content: g.tokens.map((t) => chatLogprob(t, p.topLogprobs)), refusal: null }
+          : null,
+        finish_reason: g.finishReason,
+      })),
+      usage: usage(promptCount, gens),
+      service_tier: 'default',
+      system_fingerprint: fingerprint(kind),
+    };
+    if (!stream.on) return response;
+    const tokens = gens.map((g) => g.tokens.map((t) => t.token));
+    return chatChunks(response, tokens, stream.includeUsage);
+  }
+
+  function completions(body: Body): unknown {
+    const kind = textModel(body, 'v1/completions');
+    const stream = streamParams(body);
+    const prompts = textInputs(body, 'prompt');
+    const p = samplingParams(body, 'legacy');
+    let promptCount = 0;
+    const all: Generation[] = [];
+    const choices = prompts.flatMap((prompt, pi) => {
+      promptCount += promptTokens(kind, prompt);
+      return generate(kind, prompt, p).map((g, i) => {
+        all.push(g);
+        return {
+          text: g.text,
+          index: pi * p.n + i,
+          logprobs: p.logprobs ? legacyLogprobs(g, p.topLogprobs) : null,
+          finish_reason: g.finishReason,
+        };
+      });
+    });
+    const response = {
+      id: `cmpl-${randomBytes(12).toString('hex')}`,
+      object: 'text_completion',
+      created: Math.floor(Date.now() / 1000),
+      model: LOCAL_MODELS[kind],
+      choices,
+      usage: usage(promptCount, all),
+      system_fingerprint: fingerprint(kind),
+    };
+    if (!stream.on) return response;
+    const cut = choices.map((c, i) => ({ ...c, tokens: (all[i] as Generation).tokens.map((t) => t.token) }));
+    return completionChunks(response, cut, stream.includeUsage);
+  }
+
+  function embeddings(body: Body): unknown {
+    const model = modelParam(body);
+    if (kindOf(model) !== 'embed') {
+      throw new ApiError(
+        404,
+        `The model \`${model}\` is not an embedding model and thus not supported in the v1/embeddings endpoint.`,
+        'invalid_request_error',
+        'model',
+        null,
+      );
+    }
+    const inputs = textInputs(body, 'input');
+    if (inputs.some((s) => s === ''))
+      throw invalidParam('input', `'$.input' is invalid: empty strings cannot be embedded.`);
+    const dim = optInt(body, 'dimensions', 1, 4096) ?? EMBED_DIM;
+    const format = body.encoding_format ?? 'float';
+    if (format !== 'float' && format !== 'base64')
+      throw invalidParam(
+        'encoding_format',
+        `Invalid 'encoding_format': expected "float" or "base64", got ${describe(format)}.`,
+      );
+    const tokens = inputs.reduce((s, t) => s + embedWords(t).length, 0);
+    return {
+      object: 'list',
+      data: inputs.map((t, index) => {
+        const v = embedText(t, dim);
+        return {
+          object: 'embedding',
+          index,
+          embedding: format === 'base64' ? embeddingToBase64(v) : Array.from(v),
+        };
+      }),
+      model: LOCAL_MODELS.embed,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+  }
+
+  function route(method: string, path: string, body: () => Body): unknown {
+    if (path === '/v1/models' || path === '/v1/models/') {
+      if (method !== 'GET') throw methodNotAllowed(method, path);
+      return { object: 'list', data: Object.values(LOCAL_MODELS).map(modelObject) };
+    }
+    const one = /^\/v1\/models\/([^/]+)$/.exec(path);
+    if (one) {
+      if (method !== 'GET') throw methodNotAllowed(method, path);
+      const id = decodeURIComponent(one[1] as string);
+      kindOf(id);
+      return modelObject(id);
+    }
+    const handlers: Record<string, (b: Body) => unknown> = {
+      '/v1/chat/completions': chatCompletions,
+      '/v1/completions': completions,
+      '/v1/embeddings': embeddings,
+    };
+    const h = handlers[path];
+    if (!h) throw new ApiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error', null, null);
+    if (method !== 'POST') throw methodNotAllowed(method, path);
+    return h(body());
+  }
+
+  const authorized = (req: IncomingMessage): void => {
+    if (opts.apiKey === undefined) return;
+    const header = req.headers.authorization;
+    if (header === undefined) {
+      throw new ApiError(
+        401,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        'invalid_request_error',
+        null,
+        null,
+      );
+    }
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    if (!m || m[1] !== opts.apiKey) {
+      const shown = m ? `${(m[1] ?? '').slice(0, 2)}***` : 'none';
+      throw new ApiError(
+        401,
+        `Incorrect API key provided: ${shown}.`,
+        'invalid_request_error',
+        null,
+        'invalid_api_key',
+      );
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = `req_${randomBytes(12).toString('hex')}`;
+    const started = Date.now();
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?')[0] as string;
+    let status = 200;
+    let payload: unknown;
+    try {
+      const raw = await readBody(req);
+      if (path === '/health') {
+        payload = { status: 'ok' };
+      } else {
+        authorized(req);
+        payload = route(method, path, () => parseJson(raw));
+      }
+    } catch (err) {
+      const e =
+        err instanceof ApiError
+          ? err
+          : new ApiError(
+              500,
+              `The server had an error while processing your request: ${String(err)}`,
+              'server_error',
+            );
+      status = e.status;
+      payload = e.body();
+    }
+    if (res.destroyed) return;
+    if (payload instanceof SseReply) {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-request-id': requestId,
+        'openai-processing-ms': String(Date.now() - started),
+      });
+      for (const e of payload.events) res.write(`data: ${JSON.stringify(e)}\n\n`);
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    const text = JSON.stringify(payload);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-request-id': requestId,
+      'openai-processing-ms': String(Date.now() - started),
+    });
+    res.end(text);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host =
+    opts.host === undefined || opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+    setPolicy: async (onnx) => {
+      policy = PolicyEngine.fromOnnx(onnx, 'setPolicy checkpoint');
+    },
+  };
+}
+
+/** Sampling parameters common to chat and legacy completions. */
+interface SamplingParams {
+  n: number;
+  temperature: number;
+  topP: number;
+  maxTokens?: number;
+  seed?: number;
+  stop: string[];
+  logprobs: boolean;
+  topLogprobs: number;
+}
+
+function samplingParams(body: Body, api: 'chat' | 'legacy'): SamplingParams {
+  const base = {
+    n: optInt(body, 'n', 1, MAX_N) ?? 1,
+    temperature: optNumber(body, 'temperature', 0, 2) ?? 1,
+    topP: optNumber(body, 'top_p', 0, 1) ?? 1,
+    seed: optInt(body, 'seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    stop: stopParam(body),
+  };
+  if (api === 'legacy') {
+    const k = optInt(body, 'logprobs', 0, MAX_TOP_LOGPROBS);
+    return {
+      ...base,
+      maxTokens: optInt(body, 'max_tokens', 1, 1 << 20),
+      logprobs: k !== undefined,
+      topLogprobs: k ?? 0,
+    };
+  }
+  const maxTokens =
+    optInt(body, 'max_completion_tokens', 1, 1 << 20) ?? optInt(body, 'max_tokens', 1, 1 << 20);
+  const logprobs = optBool(body, 'logprobs') ?? false;
+  const topLogprobs = optInt(body, 'top_logprobs', 0, MAX_TOP_LOGPROBS);
+  if (topLogprobs !== undefined && !logprobs)
+    throw invalidParam(
+      'top_logprobs',
+      "Invalid value for 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used.",
+    );
+  return { ...base, maxTokens, logprobs, topLogprobs: topLogprobs ?? 0 };
+}
+
+interface ChatMessage {
+  role: string;
+  text: string;
+}
+
+function chatMessages(body: Body): ChatMessage[] {
+  const v = body.messages;
+  if (v === undefined || v === null) throw missingParam('messages');
+  if (!Array.isArray(v))
+    throw invalidParam('messages', `Invalid type for 'messages': expected an array, but got ${describe(v)}.`);
+  if (v.length === 0)
+    throw invalidParam(
+      'messages',
+      "Invalid 'messages': empty array. Expected an array with minimum length 1.",
+    );
+  return v.map((m: unknown, i) => {
+    if (typeof m !== 'object' || m === null || typeof (m as Body).role !== 'string')
+      throw invalidParam(`messages[${i}]`, `Invalid 'messages[${i}]': expected an object with a 'role'.`);
+    const content = (m as Body).content;
+    let text: string;
+    if (typeof content === 'string') text = content;
+    else if (content === undefined || content === null) text = '';
+    else if (Array.isArray(content)) {
+      text = content
+        .filter(
+          (part): part is Body => typeof part === 'object' && part !== null && (part as Body).type === 'text',
+        )
+        .map((part) => String(part.text ?? ''))
+        .join('\n');
+    } else {
+      throw invalidParam(
+        `messages[${i}].content`,
+        `Invalid type for 'messages[${i}].content': expected a string or an array of content parts.`,
+      );
+    }
+    return { role: (m as Body).role as string, text };
+  });
+}
+
+/** `prompt` / `input`: a string or a non-empty array of strings (token arrays are not accepted). */
+function textInputs(body: Body, name: string): string[] {
+  const v = body[name];
+  if (v === undefined || v === null) throw missingParam(name);
+  const list = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string')) {
+    throw invalidParam(
+      name,
+      `Invalid '${name}': expected a string or a non-empty array of strings (this server does not take token arrays).`,
+    );
+  }
+  return list as string[];
+}
+
+function bytesOf(token: string): number[] {
+  return Array.from(Buffer.from(token, 'utf8'));
+}
+
+function chatLogprob(t: GeneratedToken, k: number) {
+  return {
+    token: t.token,
+    logprob: t.logprob,
+    bytes: bytesOf(t.token),
+    top_logprobs: t.top
+      .slice(0, k)
+      .map((a) => ({ token: a.token, logprob: a.logprob, bytes: bytesOf(a.token) })),
+  };
+}
+
+function legacyLogprobs(g: Generation, k: number) {
+  let offset = 0;
+  const textOffset = g.tokens.map((t) => {
+    const o = offset;
+    offset += t.token === '<eos>' ? 0 : t.token.length;
+    return o;
+  });
+  return {
+    tokens: g.tokens.map((t) => t.token),
+    token_logprobs: g.tokens.map((t) => t.logprob),
+    top_logprobs: g.tokens.map((t) => Object.fromEntries(t.top.slice(0, k).map((a) => [a.token, a.logprob]))),
+    text_offset: textOffset,
+  };
+}
+
+function usage(promptTokens: number, gens: Generation[]) {
+  const completion = gens.reduce((s, g) => s + g.tokens.length, 0);
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completion,
+    total_tokens: promptTokens + completion,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  };
+}
+
+/** `stream` and `stream_options.include_usage`. */
+function streamParams(body: Body): { on: boolean; includeUsage: boolean } {
+  const on = optBool(body, 'stream') ?? false;
+  const so = body.stream_options;
+  if (so !== undefined && so !== null && !on)
+    throw invalidParam(
+      'stream_options',
+      "Invalid value for 'stream_options': only allowed when 'stream' is true.",
+    );
+  const includeUsage = typeof so === 'object' && so !== null && optBool(so as Body, 'include_usage') === true;
+  return { on, includeUsage };
+}
+
+function methodNotAllowed(method: string, path: string): ApiError {
+  return new ApiError(
+    405,
+    `Method ${method} is not allowed on ${path}.`,
+    'invalid_request_error',
+    null,
+    null,
+  );
+}
+
+function parseJson(raw: string): Body {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch (err) {
+    throw new ApiError(
+      400,
+      `We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.) ${(err as Error).message}`,
+      'invalid_request_error',
+      null,
+      null,
+    );
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ApiError(
+      400,
+      `The request body must be a JSON object, got ${describe(v)}.`,
+      'invalid_request_error',
+      null,
+      null,
+    );
+  return v as Body;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(
+          new ApiError(
+            413,
+            `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+            'invalid_request_error',
+          ),
+        );
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,56 @@
+import { asyncPairwise } from '../../src/judges/async-judge';
+import { createLocalJudge } from '../../src/judges/create';
+import { humanAgreement, parseHumanPairs } from '../../src/judges/human-agreement';
+
+describe('human agreement', () => {
+  test('reads both formats and reports every bad line by number', () => {
+    const ok = parseHumanPairs(
+      [
+        '{"prompt":"describe the ocean","chosen":"waves tide","rejected":"the the"}',
+        '',
+        '{"prompt":"describe the ocean","a":"x","b":"waves","label":"b"}',
+        '{"prompt":"p","a":"x","b":"y","label":"tie"}',
+      ].join('\n'),
+    );
+    expect(ok.map((p) => [p.line, p.label])).toEqual([
+      [1, 'a'],
+      [3, 'b'],
+      [4, 'tie'],
+    ]);
+    try {
+      parseHumanPairs(
+        ['{"prompt":"p","chosen":"x"}', 'not json', '{"prompt":"p","a":"x","b":"y","label":"c"}'].join('\n'),
+        'labels.jsonl',
+      );
+      throw new Error('expected a failure');
+    } catch (e) {
+      const err = e as Error & { problems: string[] };
+      expect(err.name).toBe('HumanLabelsError');
+      expect(err.message).toMatch(/^labels\.jsonl: 3 bad line/);
+      expect(err.problems[0]).toMatch(/^line 1: .*chosen/);
+      expect(err.problems[1]).toMatch(/^line 2: not valid JSON/);
+      expect(err.problems[2]).toMatch(/^line 3: "label"/);
+    }
+  });
+
+  test('the local judge agrees with labels that follow its preferences, whatever its position bias', async () => {
+    const judge = asyncPairwise(createLocalJudge({ positionBias: -3 }));
+    const good = 'wave tide coral';
+    const bad = 'wave tide';
+    const pairs = parseHumanPairs(
+      [
+        JSON.stringify({ prompt: 'describe the ocean at night', chosen: good, rejected: bad }),
+        JSON.stringify({ prompt: 'describe the ocean at night', a: bad, b: good, label: 'b' }),
+        JSON.stringify({ prompt: 'describe the ocean at night', a: bad, b: good, label: 'a' }),
+      ].join('\n'),
+    );
+    const r = await humanAgreement(judge, pairs);
+    expect(r.n).toBe(3);
+    expect(r.judged).toBe(3);
+    expect(r.agreement).toBeCloseTo(2 / 3);
+    expect(r.ci[0]).toBeLessThan(r.agreement);
+    // Judged in one order only, the biased judge would prefer whichever response comes second.
+    const oneOrder = await humanAgreement(judge, pairs, { swapOrder: false });
+    expect(oneOrder.agreement).not.toBeCloseTo(r.agreement);
+  });
+});
