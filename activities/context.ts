@@ -41,7 +41,12 @@ export function activitySignal(): AbortSignal {
 }
 
 /** Errors that a retry cannot fix, by name (`instanceof` is not reliable across bundles). */
-const PERMANENT_ERRORS = new Set(['ConfigError', 'InvalidInputError']);
+const PERMANENT_ERRORS = new Set([
+  'ConfigError',
+  'InvalidInputError',
+  'EndpointConfigError',
+  'HumanLabelsError',
+]);
 
 /**
  * Runs an activity body, turning permanent errors into non-retryable failures with their
@@ -53,6 +58,16 @@ export async function classified<T>(body: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof ConfigError || (err instanceof Error && PERMANENT_ERRORS.has(err.name))) {
       throw ApplicationFailure.nonRetryable(err.message, err.name);
+    }
+    // A rate limit that outlasted the governor's own retries: retry after what the server asked.
+    const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
+    if (
+      err instanceof Error &&
+      err.name === 'RateLimitedError' &&
+      typeof retryAfterMs === 'number' &&
+      retryAfterMs > 0
+    ) {
+      throw ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: retryAfterMs });
     }
     throw err;
   }

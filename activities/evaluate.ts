@@ -3,10 +3,14 @@
  * both orders with a 95% Wilson interval, mean reward, and KL to the initial policy.
  */
 import type { StageInput, StageOutput } from '../src/contracts';
-import type { PromptRow } from '../src/stages/types';
+import { wilsonInterval } from '../src/eval/stats';
+import { judgeBatch } from '../src/judges/judge-batch';
+import { DeadLetterSet } from '../src/judges/ledger';
+import type { PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { seedFrom } from '../src/util/rng';
-import { classified } from './context';
+import { activitySignal, classified, reportProgress } from './context';
+import { endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
@@ -15,8 +19,51 @@ import { requireArtifact } from './stage-helpers';
 export function createEvaluateActivity(deps: ActivityDeps) {
   const { store } = deps;
   return async function evaluate(input: StageInput): Promise<StageOutput> {
+    const { runKey, round, stageId, config } = input;
+    const judgeWithLLM = async (policy: Uint8Array, initial: Uint8Array, prompts: PromptRow[]) => {
+      const samples = await compute(deps, 'evaluationSamples', {
+        policy,
+        initial,
+        prompts,
+        options: {
+          seed: seedFrom(config.seed, 'evaluate'),
+          temperature: config.evaluate.temperature,
+          maxTokens: config.generate.maxTokens,
+        },
+      });
+      const pairs = samples.policy.map((m, i) => {
+        const b = samples.initial[i] as ResponseRow;
+        return {
+          id: `${m.id}|initial`,
+          promptId: m.promptId,
+          prompt: m.prompt,
+          aId: m.id,
+          bId: `${b.id}@initial`,
+          a: m.response,
+          b: b.response,
+        };
+      });
+      const judges = llmJudgesFor(config, store, runKey);
+      const out = await judgeBatch(judges.pairwise, pairs, {
+        ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
+        deadLetters: new DeadLetterSet(store.pathOf(stageKey(runKey, round, stageId, 'dead-letters.jsonl'))),
+        seed: seedFrom(config.seed, 'evaluate-judge'),
+        signal: activitySignal(),
+        onProgress: (done, total) => reportProgress({ step: done, total }),
+      });
+      if (out.rows.length === 0) throw new Error('evaluation: the judge labelled none of the held-out pairs');
+      const wins = out.rows.reduce((w, r) => w + (r.p > 0.5 ? 1 : r.p === 0.5 ? 0.5 : 0), 0);
+      const n = out.rows.length;
+      return {
+        figures: { winRate: wins / n, winRateCI: wilsonInterval(wins, n), n, flipRate: out.flipRate },
+        usage: {
+          evalJudgeCoverage: out.coverage,
+          ...usageMetrics('evalJudge', out.usage, endpointOf(config, config.judge.endpoint)),
+        },
+      };
+    };
     return classified(async () => {
-      const { runKey, round, stageId, config, board } = input;
+      const { board } = input;
       return onceOnly(store, stageKey(runKey, round, stageId, 'result.json'), async () => {
         const policy = await store.readBytes(requireArtifact(board.newPolicy ?? board.policy, 'policy'));
         const initial = await store.readBytes(requireArtifact(board.initialPolicy, 'initialPolicy'));
@@ -34,11 +81,16 @@ export function createEvaluateActivity(deps: ActivityDeps) {
             rewardOnnx,
           },
         });
+        // With an LLM judge, the win rate is that judge's verdict on the same samples; the local
+        // judge's figures above (KL, reward-model mean) do not depend on the judge.
+        const judged = config.judge.kind === 'llm' ? await judgeWithLLM(policy, initial, prompts) : undefined;
+        if (judged) Object.assign(result, judged.figures);
         const report = { round, ...result };
         await store.commitJsonl(stageKey(runKey, round, stageId, 'evaluation.jsonl'), [report]);
         return {
           artifacts: {},
           metrics: {
+            ...(judged?.usage ?? {}),
             winRateVsInitial: result.winRate,
             winRateLow: result.winRateCI[0],
             winRateHigh: result.winRateCI[1],

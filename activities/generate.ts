@@ -4,7 +4,9 @@ import { seedFrom } from '../src/util/rng';
 import type { PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { runResumableBatch } from './batch';
-import { classified } from './context';
+import { activitySignal, classified, reportProgress } from './context';
+import { endpointOf, usageMetrics } from './llm-backends';
+import { OpenAIGenerator } from '../src/providers/openai-generator';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
@@ -12,6 +14,32 @@ import { batchSlice, batchName, requireArtifact } from './stage-helpers';
 
 export function createGenerateActivity(deps: ActivityDeps) {
   const { store } = deps;
+
+  /**
+   * Sampling from an OpenAI-compatible endpoint: the endpoint's model is the policy, so whatever
+   * optimizes it (an external trainer that reloads the server) must update what it serves.
+   * Seeds are per prompt, so a retried batch asks for the same samples.
+   */
+  async function generateWithEndpoint(
+    input: StageInput,
+    name: string,
+    prompts: PromptRow[],
+  ): Promise<StageOutput> {
+    const { runKey, round, stageId, config } = input;
+    const endpoint = endpointOf(config, config.generate.endpoint);
+    const out = await new OpenAIGenerator(endpoint).generate(prompts, {
+      samplesPerPrompt: config.generate.samplesPerPrompt,
+      seed: seedFrom(config.seed, 'generate', round),
+      signal: activitySignal(),
+      onProgress: (done, total) => reportProgress({ step: done, total }),
+    });
+    const ref = await store.commitJsonl(stageKey(runKey, round, stageId, `${name}.jsonl`), out.rows);
+    return {
+      artifacts: { responses: [ref] },
+      metrics: { responses: out.rows.length, ...usageMetrics('generate', out.usage, endpoint) },
+    };
+  }
+
   return async function generate(input: StageInput): Promise<StageOutput> {
     return classified(async () => {
       const { runKey, round, stageId, config, board } = input;
@@ -22,6 +50,7 @@ export function createGenerateActivity(deps: ActivityDeps) {
         );
         const prompts = batchSlice(allPrompts, input);
         const k = config.generate.samplesPerPrompt;
+        if (config.generate.endpoint) return generateWithEndpoint(input, name, prompts);
         const policy = await store.readBytes(requireArtifact(board.policy, 'policy'));
         const { ref, rows } = await runResumableBatch<ResponseRow>({
           store,

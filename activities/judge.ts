@@ -5,11 +5,15 @@
  */
 import type { RunConfig, StageInput, StageOutput } from '../src/contracts';
 import { createLocalJudge } from '../src/judges/create';
+import { judgeBatch, pairResponses, scoreBatch } from '../src/judges/judge-batch';
+import { DeadLetterSet } from '../src/judges/ledger';
+import { seedFrom } from '../src/util/rng';
+import { endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { runResumableBatch } from './batch';
-import { activitySignal, classified } from './context';
+import { activitySignal, classified, reportProgress } from './context';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
 import { batchName, requireArtifact } from './stage-helpers';
@@ -46,6 +50,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
       const { runKey, round, stageId, config } = input;
       const name = batchName(input);
       return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
+        if (config.judge.kind === 'llm') return judgeWithLLM(input, name);
         const groups = groupByPrompt(await responsesOfBatch(deps, input));
         const judgeModel = judgeOf(config);
         const pairsOf = (group: ResponseRow[]) => {
@@ -89,6 +94,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
       const name = batchName(input);
       return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
         const responses = await responsesOfBatch(deps, input);
+        if (config.judge.kind === 'llm') return scoreWithLLM(input, name, responses);
         const judgeModel = judgeOf(config);
         const { ref, rows } = await runResumableBatch<ScoreRow>({
           store,
@@ -104,6 +110,68 @@ export function createJudgeActivities(deps: ActivityDeps) {
         return { artifacts: { scores: [ref] }, metrics: { scored: rows.length, meanJudgeScore: meanScore } };
       });
     });
+  }
+
+  /**
+   * An LLM judge over an endpoint. Every verdict goes through the run's judgment ledger, so a
+   * retried or resumed batch asks the endpoint only for what it has not paid for yet; pairs no
+   * judge could label go to the batch's dead-letter file and count against coverage.
+   */
+  async function judgeWithLLM(input: StageInput, name: string): Promise<StageOutput> {
+    const { runKey, round, stageId, config } = input;
+    const responses = await responsesOfBatch(deps, input);
+    const judges = llmJudgesFor(config, store, runKey);
+    const result = await judgeBatch(judges.pairwise, pairResponses(responses), {
+      ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
+      deadLetters: new DeadLetterSet(
+        store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
+      ),
+      seed: seedFrom(config.seed, 'judge', round),
+      signal: activitySignal(),
+      onProgress: (done, total) => reportProgress({ step: done, total }),
+    });
+    const ref = await store.commitJsonl(stageKey(runKey, round, stageId, `${name}.jsonl`), result.rows);
+    return {
+      artifacts: { preferences: [ref] },
+      metrics: {
+        pairs: result.rows.length,
+        flipRate: result.flipRate,
+        judgeCoverage: result.coverage,
+        deadLetters: result.deadLetters.length,
+        pairsByFallback: result.byFallback,
+        ...usageMetrics('judge', result.usage, endpointOf(config, config.judge.endpoint)),
+      },
+    };
+  }
+
+  async function scoreWithLLM(
+    input: StageInput,
+    name: string,
+    responses: ResponseRow[],
+  ): Promise<StageOutput> {
+    const { runKey, round, stageId, config } = input;
+    const judges = llmJudgesFor(config, store, runKey);
+    const result = await scoreBatch(judges.scoring, responses, {
+      ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
+      deadLetters: new DeadLetterSet(
+        store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
+      ),
+      seed: seedFrom(config.seed, 'score', round),
+      signal: activitySignal(),
+      onProgress: (done, total) => reportProgress({ step: done, total }),
+    });
+    const ref = await store.commitJsonl(stageKey(runKey, round, stageId, `${name}.jsonl`), result.rows);
+    const meanScore = result.rows.reduce((s, r) => s + r.score, 0) / Math.max(result.rows.length, 1);
+    return {
+      artifacts: { scores: [ref] },
+      metrics: {
+        scored: result.rows.length,
+        meanJudgeScore: meanScore,
+        judgeCoverage: result.coverage,
+        deadLetters: result.deadLetters.length,
+        ...usageMetrics('judge', result.usage, endpointOf(config, config.judge.endpoint)),
+      },
+    };
   }
 
   return { judge, score };

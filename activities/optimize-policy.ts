@@ -6,7 +6,14 @@
 import type { StageSpec } from '../src/config/schema';
 import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import type { PreferenceRow, PromptRow } from '../src/stages/types';
-import { stageKey } from '../src/store/artifact';
+import { keyOfRef, stageKey } from '../src/store/artifact';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ConfigError } from '../src/config/errors';
+import { policyFromOnnx } from '../src/models/policy';
+import { runExternalTrainer } from '../src/policy/external-trainer';
+import { writeTrlPreferences } from '../src/policy/trainer-data';
+import { activitySignal, reportProgress } from './context';
 import { seedFrom } from '../src/util/rng';
 import { classified } from './context';
 import { compute } from './compute';
@@ -16,6 +23,66 @@ import { requireArtifact } from './stage-helpers';
 
 export function createOptimizePolicyActivity(deps: ActivityDeps) {
   const { store } = deps;
+
+  /** Every pair judged so far: the pool of earlier rounds plus this round's, committed as the new pool. */
+  async function preferencePoolOf(input: StageInput): Promise<{ pairs: PreferenceRow[]; pool: ArtifactRef }> {
+    const { runKey, round, stageId, board } = input;
+    const fresh = await store.readAllJsonl<PreferenceRow>(requireArtifact(board.preferences, 'preferences'));
+    const earlier = board.preferencePool ? await store.readJsonl<PreferenceRow>(board.preferencePool) : [];
+    const pairs = [...earlier, ...fresh];
+    const pool = await store.commitJsonl(stageKey(runKey, round, stageId, 'preference-pool.jsonl'), pairs);
+    return { pairs, pool };
+  }
+
+  /**
+   * The external trainer command on the judged pairs (TRL's preference JSONL). Its work folder
+   * lives in the store under the stage's key, so a retried activity finds the trainer's
+   * checkpoints there and the trainer resumes from the newest instead of starting over.
+   */
+  async function trainExternally(input: StageInput, seed: number) {
+    const { runKey, round, stageId, config, board } = input;
+    const trainer = config.policy.trainer;
+    if (!trainer) throw new ConfigError('optimize-policy method "external" needs policy.trainer');
+    const { pairs, pool } = await preferencePoolOf(input);
+    const workDir = store.pathOf(stageKey(runKey, round, stageId, 'trainer'));
+    const dataFile = path.join(workDir, 'preferences.jsonl');
+    await writeTrlPreferences(dataFile, pairs, {
+      form: trainer.dataFormat === 'trl-conversational' ? 'conversational' : 'standard',
+      softLabel: 'score',
+    });
+    const result = await runExternalTrainer({
+      command: trainer.command,
+      workDir,
+      spec: {
+        version: 1,
+        method: trainer.method,
+        baseCheckpoint: store.pathOf(keyOfRef(requireArtifact(board.policy, 'policy'))),
+        referenceCheckpoint: store.pathOf(keyOfRef(requireArtifact(board.initialPolicy, 'initialPolicy'))),
+        dataFile,
+        dataFormat: trainer.dataFormat,
+        outputDir: path.join(workDir, 'output'),
+        hyperparameters: trainer.hyperparameters,
+        seed,
+      },
+      onProgress: (p) => reportProgress({ step: p.step, total: p.total ?? 0 }),
+      signal: activitySignal(),
+      timeoutMs: trainer.timeoutMinutes * 60_000,
+    });
+    const bytes = await readFile(result.checkpoint);
+    // The embedded policy continues from the trainer's ONNX checkpoint; check it is one.
+    policyFromOnnx(bytes, `trainer checkpoint ${result.checkpoint}`);
+    const metrics: Record<string, number> = {
+      trainerStepsRun: result.stepsRun,
+      trainerFinalStep: result.finalStep,
+      trainerResumed: result.resumed ? 1 : 0,
+      trainerPairs: pairs.length,
+    };
+    for (const [k, v] of Object.entries(result.metrics ?? {})) {
+      if (typeof v === 'number' && Number.isFinite(v)) metrics[`trainer_${k}`] = v;
+    }
+    return { onnx: new Uint8Array(bytes), metrics, preferencePool: pool };
+  }
+
   return async function optimizePolicy(
     input: StageInput & { method?: StageSpec['method'] },
   ): Promise<StageOutput> {
@@ -40,19 +107,15 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
         let onnx: Uint8Array;
         let metrics: Record<string, number>;
         let preferencePool: ArtifactRef | undefined;
-        if (method === 'dpo') {
+        if (method === 'external') {
+          const out = await trainExternally(input, seed);
+          onnx = out.onnx;
+          metrics = out.metrics;
+          preferencePool = out.preferencePool;
+        } else if (method === 'dpo') {
           // Iterative DPO on every pair judged so far, this round's added to the pool.
-          const fresh = await store.readAllJsonl<PreferenceRow>(
-            requireArtifact(board.preferences, 'preferences'),
-          );
-          const earlier = board.preferencePool
-            ? await store.readJsonl<PreferenceRow>(board.preferencePool)
-            : [];
-          const pairs = [...earlier, ...fresh];
-          preferencePool = await store.commitJsonl(
-            stageKey(runKey, round, stageId, 'preference-pool.jsonl'),
-            pairs,
-          );
+          const { pairs, pool } = await preferencePoolOf(input);
+          preferencePool = pool;
           const dpo = config.policy.dpo;
           const out = await compute(deps, 'optimizeWithDpo', {
             policy,

@@ -7,7 +7,11 @@ import { connectClient, resolveConnection } from '../connection';
 import { progressQuery } from '../../workflows/definitions';
 import { runDemo } from './demo';
 import { showProgressUntil } from './progress';
-import { resumeRun, runResult, startRun } from './runs';
+import { resumeRun, runResult, startedConfig, startRun } from './runs';
+import { exportPreferences, type ExportFormat } from './export';
+import { runServeLocal } from '../serve/cli-entry';
+import { LocalArtifactStore } from '../store/local-store';
+import { defaultStoreRoot } from '../paths';
 import { runServer, stopBackgroundServer } from './server';
 import { summaryLine, workflowUiUrl } from './summary';
 import { createWorker, installWorkerLogging } from './worker';
@@ -169,6 +173,48 @@ export function buildProgram(): Command {
       await client.connection.close();
     }
   });
+
+  program
+    .command('serve-local')
+    .description('serve the embedded policy, judge and an embedding model over the OpenAI HTTP protocol')
+    .option('--port <n>', 'port (0: a free one)', (v) => Number(v), 8000)
+    .option('--host <ip>', 'address to bind', '127.0.0.1')
+    .action(async (o: { port: number; host: string }) => {
+      await runServeLocal({ port: o.port, host: o.host });
+    });
+
+  connectionOptions(
+    program
+      .command('export <workflowId>')
+      .description("write a run's judged pairs as JSONL for training elsewhere")
+      .addOption(
+        new Option('--format <format>', 'TRL preference rows or OpenAI DPO fine-tuning rows')
+          .choices(['trl', 'openai-dpo'])
+          .makeOptionMandatory(),
+      )
+      .requiredOption('--out <file>', 'output file')
+      .option('--round <n>', 'only this round', (v) => Number(v))
+      .option('--store <dir>', 'artifact store (default $RLAIF_STORE or .rlaif/store)'),
+  ).action(
+    async (
+      id: string,
+      o: ConnOpts & { format: ExportFormat; out: string; round?: number; store?: string },
+    ) => {
+      const client = await connectClient(settingsOf(o));
+      try {
+        const config = await startedConfig(client, id);
+        const store = new LocalArtifactStore(o.store ?? defaultStoreRoot());
+        const report = await exportPreferences(store, config.runKey ?? id, config, {
+          format: o.format,
+          out: o.out,
+          ...(o.round !== undefined ? { round: o.round } : {}),
+        });
+        print(report);
+      } finally {
+        await client.connection.close();
+      }
+    },
+  );
 
   program
     .command('demo')

@@ -4,7 +4,7 @@
  */
 import { createLocalJudge } from '../judges/create';
 import { OnnxPolicyRuntime } from '../models/onnx-policy-runtime';
-import { evaluatePolicy } from '../stages/evaluate';
+import { evaluatePolicy, sampleForEvaluation } from '../stages/evaluate';
 import { optimizeWithDpo, optimizeWithReward, rewardFromJudge, rewardFromOnnx } from '../stages/optimize';
 import { trainInitialPolicy } from '../stages/prepare';
 import { trainRewardModel } from '../stages/train-reward';
@@ -100,6 +100,15 @@ export const JOBS = {
     progress: Progress,
   ) {
     return optimizeWithDpo(args.policy, args.reference, args.pairs, args.options, progress);
+  },
+
+  async evaluationSamples(args: {
+    policy: Uint8Array;
+    initial: Uint8Array;
+    prompts: PromptRow[];
+    options: Parameters<typeof sampleForEvaluation>[3];
+  }) {
+    return sampleForEvaluation(args.policy, args.initial, args.prompts, args.options);
   },
 
   async evaluate(

@@ -31,7 +31,7 @@ export function parseRunConfig(value: unknown, source = 'run config'): RunConfig
     throw new ConfigError(`Invalid ${source}:\n  - ${problems.join('\n  - ')}`, problems);
   }
   const config = result.data;
-  const problems = checkStageGraph(expandStages(config));
+  const problems = [...checkStageGraph(expandStages(config)), ...checkReferences(config)];
   if (problems.length > 0) {
     throw new ConfigError(`Invalid ${source}:\n  - ${problems.join('\n  - ')}`, problems);
   }
@@ -41,4 +41,37 @@ export function parseRunConfig(value: unknown, source = 'run config'): RunConfig
 /** The stage DAG a config runs (its explicit stages, or its preset's). */
 export function stagesOf(config: RunConfig): StageSpec[] {
   return expandStages(config);
+}
+
+/** Names that must resolve: endpoints used by stages, the trainer of an external optimizer. */
+function checkReferences(config: RunConfig): string[] {
+  const problems: string[] = [];
+  const known = Object.keys(config.endpoints);
+  const need = (field: string, name: string | undefined) => {
+    if (name !== undefined && !(name in config.endpoints)) {
+      problems.push(
+        `${field}: no endpoint named "${name}" (endpoints has ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'none'})`,
+      );
+    }
+  };
+  need('generate.endpoint', config.generate.endpoint);
+  need('judge.endpoint', config.judge.endpoint);
+  need('judge.fallbackEndpoint', config.judge.fallbackEndpoint);
+  if (config.judge.kind === 'llm' && !config.judge.endpoint) {
+    problems.push('judge.endpoint: a judge of kind "llm" needs an endpoint');
+  }
+  if (config.judge.kind === 'local' && (config.judge.endpoint || config.judge.llm)) {
+    problems.push('judge.kind: endpoint and llm options need kind "llm"');
+  }
+  expandStages(config).forEach((s, i) => {
+    if (s.method === 'judge-score' && config.judge.kind === 'llm') {
+      problems.push(
+        `stages[${i}].method: "judge-score" optimizes against the embedded judge only; with an LLM judge use "reward-model", "dpo" or "external"`,
+      );
+    }
+    if (s.method === 'external' && !config.policy.trainer) {
+      problems.push(`stages[${i}].method: "external" needs policy.trainer (the trainer command)`);
+    }
+  });
+  return problems;
 }

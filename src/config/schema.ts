@@ -4,6 +4,8 @@
  * code (no Node built-ins) and it never holds a secret: backends name environment variables.
  */
 import { z } from 'zod';
+import { llmJudgeOptionsSchema } from '../judges/llm-judge-options';
+import { endpointConfigSchema } from '../providers/endpoint-schema';
 
 const positiveInt = z.number().int().positive();
 
@@ -27,7 +29,14 @@ export const JsonlDataSchema = z.strictObject({
 /** Where prompts come from. */
 export const DataSchema = z.discriminatedUnion('kind', [DemoDataSchema, JsonlDataSchema]);
 
+const endpointName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'a name of letters, digits, _ and -');
+
 export const GenerateSchema = z.strictObject({
+  endpoint: endpointName
+    .optional()
+    .describe(
+      'sample from this OpenAI-compatible endpoint (a key of `endpoints`) instead of the embedded policy',
+    ),
   samplesPerPrompt: z
     .number()
     .int()
@@ -41,7 +50,17 @@ export const GenerateSchema = z.strictObject({
 });
 
 export const JudgeSchema = z.strictObject({
-  kind: z.literal('local').default('local').describe('the embedded lexical judge'),
+  kind: z
+    .enum(['local', 'llm'])
+    .default('local')
+    .describe('the embedded lexical judge, or an LLM behind an endpoint'),
+  endpoint: endpointName.optional().describe('for kind llm: the judge endpoint (a key of `endpoints`)'),
+  fallbackEndpoint: endpointName
+    .optional()
+    .describe('for kind llm: tried once when the judge gives no usable answer'),
+  llm: llmJudgeOptionsSchema
+    .optional()
+    .describe('for kind llm: templates, chain of thought, principles, ...'),
   positionBias: z
     .number()
     .min(-10)
@@ -109,11 +128,27 @@ export const DirectSchema = z.strictObject({
   lr: z.number().positive().default(0.03).describe('Adam learning rate for the direct preset'),
 });
 
+/** An external trainer command (a TRL, OpenRLHF or verl script); see docs/external-trainer.md. */
+export const TrainerSchema = z.strictObject({
+  command: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('argv of the trainer (no shell); the spec path is appended'),
+  method: z.enum(['dpo', 'ppo', 'grpo', 'rloo', 'sft']).default('dpo'),
+  dataFormat: z.enum(['trl-standard', 'trl-conversational']).default('trl-standard'),
+  hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  timeoutMinutes: z
+    .number()
+    .positive()
+    .default(24 * 60),
+});
+
 export const PolicySchema = z.strictObject({
   sft: SftSchema.prefault({}),
   optimizer: OptimizerSchema.prefault({}),
   dpo: DpoSchema.prefault({}),
   direct: DirectSchema.prefault({}),
+  trainer: TrainerSchema.optional().describe('for optimize-policy method "external"'),
 });
 
 export const EvaluateSchema = z.strictObject({
@@ -140,9 +175,11 @@ export const StageSchema = z.strictObject({
   after: z.array(z.string()).default([]).describe('ids of the stages that must finish first'),
   activity: z.string().min(1).optional().describe('for type custom: the registered activity name'),
   method: z
-    .enum(['reward-model', 'judge-score', 'dpo'])
+    .enum(['reward-model', 'judge-score', 'dpo', 'external'])
     .optional()
-    .describe('for optimize-policy: where the signal comes from'),
+    .describe(
+      'for optimize-policy: where the signal comes from (external: policy.trainer on the judged pairs)',
+    ),
   taskQueue: z.string().min(1).optional().describe('route this stage to its own worker pool'),
 });
 export type StageSpec = z.infer<typeof StageSchema>;
@@ -179,7 +216,7 @@ export const TimeoutsSchema = z.strictObject({
     .describe('attempts per activity before the run fails'),
 });
 
-export const PRESETS = ['classic', 'dpo', 'direct'] as const;
+export const PRESETS = ['classic', 'dpo', 'direct', 'external'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 export const RunConfigSchema = z.strictObject({
@@ -195,7 +232,9 @@ export const RunConfigSchema = z.strictObject({
   preset: z
     .enum(PRESETS)
     .default('classic')
-    .describe('classic (reward model), dpo, or direct (judge score as reward)'),
+    .describe(
+      'classic (reward model), dpo, direct (judge score as reward), or external (policy.trainer on the pairs)',
+    ),
   stages: z.array(StageSchema).min(1).optional().describe('an explicit stage DAG; replaces the preset'),
   runKey: z
     .string()
@@ -212,6 +251,10 @@ export const RunConfigSchema = z.strictObject({
   rewardModel: RewardModelSchema.prefault({}),
   policy: PolicySchema.prefault({}),
   evaluate: EvaluateSchema.prefault({}),
+  endpoints: z
+    .record(endpointName, endpointConfigSchema)
+    .default({})
+    .describe('named OpenAI-compatible endpoints; keys are read from the environment variables they name'),
   taskQueues: TaskQueuesSchema.prefault({}),
   timeouts: TimeoutsSchema.prefault({}),
 });

@@ -35,6 +35,13 @@ export function presetStages(preset: Preset): StageSpec[] {
         stage('optimize-policy', 'optimize-policy', ['judge'], { method: 'dpo' }),
         stage('evaluate', 'evaluate', ['optimize-policy']),
       ];
+    case 'external':
+      return [
+        stage('generate', 'generate', []),
+        stage('judge', 'judge', ['generate']),
+        stage('optimize-policy', 'optimize-policy', ['judge'], { method: 'external' }),
+        stage('evaluate', 'evaluate', ['optimize-policy']),
+      ];
     case 'direct':
       return [
         stage('generate', 'generate', []),
@@ -91,8 +98,12 @@ export function checkStageGraph(stages: StageSpec[]): string[] {
     if (s.type === 'optimize-policy' && s.method === 'reward-model' && !types.has('train-reward')) {
       problems.push(`stages[${i}].method: "reward-model" needs a train-reward stage`);
     }
-    if (s.type === 'optimize-policy' && s.method === 'dpo' && !types.has('judge')) {
-      problems.push(`stages[${i}].method: "dpo" needs a judge stage`);
+    if (
+      s.type === 'optimize-policy' &&
+      (s.method === 'dpo' || s.method === 'external') &&
+      !types.has('judge')
+    ) {
+      problems.push(`stages[${i}].method: "${s.method}" needs a judge stage`);
     }
   });
   return problems;

@@ -28,6 +28,22 @@ async function sampleOnce(
 }
 
 /**
+ * The evaluation samples alone: one per held-out prompt from the policy and from the initial
+ * policy, with the same seed as `evaluatePolicy` draws them, for judging by a judge that cannot
+ * run in this thread (an LLM behind an endpoint).
+ */
+export async function sampleForEvaluation(
+  policyOnnx: Uint8Array,
+  initialOnnx: Uint8Array,
+  prompts: PromptRow[],
+  opts: { seed: number; temperature: number; maxTokens: number },
+): Promise<{ policy: ResponseRow[]; initial: ResponseRow[] }> {
+  const policy = await sampleOnce(policyOnnx, 'policy checkpoint', prompts, opts);
+  const initial = await sampleOnce(initialOnnx, 'initial checkpoint', prompts, opts);
+  return { policy, initial };
+}
+
+/**
  * One sample per held-out prompt from each policy, drawn with the same seed (common random
  * numbers: a policy evaluated against itself scores exactly 0.5), judged in both orders. A win is
  * a debiased p > 0.5, a tie (p = 0.5) counts half; the interval is Wilson's at 95%. meanReward

@@ -181,6 +181,35 @@ export class LocalArtifactStore {
     }
   }
 
+  /** Committed keys directly inside a folder (by their manifests), sorted. */
+  async listCommitted(folder: string): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.pathOf(folder));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return names
+      .filter((n) => n.endsWith('.manifest.json'))
+      .map((n) => `${folder}/${n.slice(0, -'.manifest.json'.length)}`)
+      .sort();
+  }
+
+  /** Sub-folders of a folder, sorted (for walking rounds and stages). */
+  async listFolders(folder: string): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(this.pathOf(folder), { withFileTypes: true });
+      return entries
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
   /** Reads a small JSON document stored with `writeJson` (not an artifact: mutable state). */
   async readJson<T>(key: string): Promise<T | undefined> {
     try {

@@ -1,0 +1,117 @@
+/**
+ * Real backends through a real dev server: the judge as an LLM behind the OpenAI protocol (the
+ * project's local model server), an external trainer command, and exports of the judged pairs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRun } from '../../src/cli/runs';
+import { exportPreferences } from '../../src/cli/export';
+import { parseRunConfig } from '../../src/config/parse';
+import { startLocalModelServer } from '../../src/serve/local-model-server';
+import type { RunSummary } from '../../workflows/run';
+import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
+
+let env: RunEnv;
+let server: Awaited<ReturnType<typeof startLocalModelServer>>;
+const TRAINER = path.resolve(__dirname, '..', '..', '..', 'examples', 'trainers', 'dpo-trainer.js');
+
+beforeAll(async () => {
+  env = await startRunEnv();
+  await env.startWorker();
+  server = await startLocalModelServer({ port: 0 });
+});
+afterAll(async () => {
+  await server?.close();
+  await env?.stop();
+});
+
+async function run(id: string, overrides: Parameters<typeof smallConfig>[0]): Promise<RunSummary> {
+  const handle = await startRun(env.client, parseRunConfig(smallConfig(overrides)), { workflowId: id });
+  return (await handle.result()) as RunSummary;
+}
+
+test('an LLM judge over HTTP gives the same labels and figures as the embedded judge', async () => {
+  const local = await run('judge-local', { rounds: 2 });
+  const llm = await run('judge-http', {
+    rounds: 2,
+    endpoints: { judge: { baseURL: server.url, model: 'local-judge' } },
+    judge: { kind: 'llm', endpoint: 'judge', batchSize: 8 },
+  });
+  for (const [a, b] of [
+    [local.history[1]!.metrics, llm.history[1]!.metrics],
+    [local.history[0]!.metrics, llm.history[0]!.metrics],
+  ] as const) {
+    expect(b.pairs).toBe(a.pairs);
+    expect(b.flipRate).toBeCloseTo(a.flipRate!, 6);
+    expect(b.rewardModelAgreement).toBeCloseTo(a.rewardModelAgreement!, 6);
+    expect(b.winRateVsInitial).toBeCloseTo(a.winRateVsInitial!, 6);
+    expect(b.judgeCoverage).toBe(1);
+    expect(b.judgeRequests).toBeGreaterThan(0);
+  }
+  const rows = (p: string) =>
+    fs
+      .readFileSync(env.store.pathOf(`runs/${p}/round-0001/judge/batch-0000-of-0004.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; p: number });
+  const [x, y] = [rows('judge-local'), rows('judge-http')];
+  expect(y.map((r) => r.id)).toEqual(x.map((r) => r.id));
+  y.forEach((r, i) => expect(r.p).toBeCloseTo(x[i]!.p, 6));
+  // Every judgment is in the run's ledger, so a retried batch would not pay again.
+  const ledger = fs
+    .readFileSync(env.store.pathOf('runs/judge-http/ledger/judgments.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
+  expect(ledger.length).toBeGreaterThanOrEqual(llm.history[0]!.metrics.judgeRequests!);
+});
+
+test('the external preset trains with an external trainer command and the run learns', async () => {
+  const summary = await run('external-1', {
+    preset: 'external',
+    rounds: 2,
+    policy: {
+      trainer: {
+        command: [process.execPath, TRAINER],
+        hyperparameters: { beta: 0.5, learning_rate: 0.02, num_train_epochs: 3, save_steps: 2 },
+      },
+    },
+  });
+  expect(summary.status).toBe('completed');
+  const m = summary.history[1]!.metrics;
+  expect(m.trainerStepsRun).toBeGreaterThan(0);
+  expect(m.trainerPairs).toBe(64);
+  expect(m.klToInitial).toBeGreaterThan(0);
+  // The trainer's checkpoints stayed in the store for a retried activity to resume from.
+  const out = env.store.pathOf('runs/external-1/round-0001/optimize-policy/trainer/output');
+  expect(fs.readdirSync(out).some((d) => d.startsWith('checkpoint-'))).toBe(true);
+  expect(
+    [...(await commitCounts(env.store))].filter(([k, n]) => k.startsWith('runs/external-1/') && n !== 1),
+  ).toEqual([]);
+});
+
+test('judged pairs export as TRL and OpenAI DPO JSONL', async () => {
+  await run('export-1', { rounds: 2 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-export-'));
+  try {
+    const config = parseRunConfig(smallConfig({ rounds: 2 }));
+    const trl = await exportPreferences(env.store, 'export-1', config, {
+      format: 'trl',
+      out: path.join(dir, 'trl.jsonl'),
+    });
+    expect(trl.rounds).toEqual([1, 2]);
+    expect(trl.pairs + trl.skippedTies).toBe(64);
+    const first = JSON.parse(fs.readFileSync(trl.file, 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(Object.keys(first).sort()).toEqual(['chosen', 'prompt', 'rejected']);
+    const dpo = await exportPreferences(env.store, 'export-1', config, {
+      format: 'openai-dpo',
+      out: path.join(dir, 'dpo.jsonl'),
+      round: 2,
+    });
+    expect(dpo.rounds).toEqual([2]);
+    const line = JSON.parse(fs.readFileSync(dpo.file, 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(Object.keys(line).sort()).toEqual(['input', 'non_preferred_output', 'preferred_output']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
