@@ -4,6 +4,9 @@
  */
 import type { StageInput, StageOutput } from '../src/contracts';
 import { wilsonInterval } from '../src/eval/stats';
+import { asyncPairwise } from '../src/judges/async-judge';
+import { createLocalJudge } from '../src/judges/create';
+import { humanAgreement, readHumanPairs } from '../src/judges/human-agreement';
 import { judgeBatch } from '../src/judges/judge-batch';
 import { DeadLetterSet } from '../src/judges/ledger';
 import type { PromptRow, ResponseRow } from '../src/stages/types';
@@ -20,6 +23,20 @@ export function createEvaluateActivity(deps: ActivityDeps) {
   const { store } = deps;
   return async function evaluate(input: StageInput): Promise<StageOutput> {
     const { runKey, round, stageId, config } = input;
+    /** The run's judge on the user's human-labelled pairs (labels in both orders, like every pair). */
+    const agreementWithPeople = async (file: string) => {
+      const pairs = readHumanPairs(file);
+      const judge =
+        config.judge.kind === 'llm'
+          ? llmJudgesFor(config, store, runKey).pairwise
+          : asyncPairwise(
+              createLocalJudge({
+                positionBias: config.judge.positionBias,
+                sharpness: config.judge.sharpness,
+              }),
+            );
+      return humanAgreement(judge, pairs, { swapOrder: config.judge.swapOrder, signal: activitySignal() });
+    };
     const judgeWithLLM = async (policy: Uint8Array, initial: Uint8Array, prompts: PromptRow[]) => {
       const samples = await compute(deps, 'evaluationSamples', {
         policy,
@@ -85,12 +102,23 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         // judge's figures above (KL, reward-model mean) do not depend on the judge.
         const judged = config.judge.kind === 'llm' ? await judgeWithLLM(policy, initial, prompts) : undefined;
         if (judged) Object.assign(result, judged.figures);
-        const report = { round, ...result };
+        const human = config.judge.humanLabels
+          ? await agreementWithPeople(config.judge.humanLabels)
+          : undefined;
+        const report = { round, ...result, ...(human ? { humanAgreement: human } : {}) };
         await store.commitJsonl(stageKey(runKey, round, stageId, 'evaluation.jsonl'), [report]);
         return {
           artifacts: {},
           metrics: {
             ...(judged?.usage ?? {}),
+            ...(human
+              ? {
+                  humanAgreement: human.agreement,
+                  humanAgreementLow: human.ci[0],
+                  humanAgreementHigh: human.ci[1],
+                  humanAgreementPairs: human.judged,
+                }
+              : {}),
             winRateVsInitial: result.winRate,
             winRateLow: result.winRateCI[0],
             winRateHigh: result.winRateCI[1],

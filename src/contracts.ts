@@ -3,6 +3,7 @@
  * carried by artifact references (claim checks), never inline. Workflow-safe (types and
  * constants only).
  */
+import type { Spend } from './budget';
 import type { RunConfig } from './config/schema';
 import type { ArtifactRef } from './store/artifact';
 
@@ -80,10 +81,14 @@ export interface RoundInput {
   board: Blackboard;
   /** The parent to report stage progress to. */
   parentWorkflowId?: string;
+  /** Endpoint spend of the run before this round, checked against `config.budget`. */
+  spentBefore?: Spend;
 }
 
 export interface RoundResult {
   round: number;
+  /** The round gave up waiting for budget (the run is stopping); nothing of it is kept. */
+  abandoned?: boolean;
   policy: ArtifactRef;
   preferencePool?: ArtifactRef;
   metrics: Record<string, number>;

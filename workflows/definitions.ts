@@ -4,11 +4,13 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Budget, Spend } from '../src/budget';
 import type { RoundMetrics } from '../src/contracts';
 
 /** Where a run is: returned by the `progress` query. */
 export interface RunProgress {
-  status: 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'completed' | 'failed';
+  status:
+    'starting' | 'running' | 'paused' | 'budget-exhausted' | 'stopping' | 'stopped' | 'completed' | 'failed';
   runKey: string;
   round: number;
   rounds: number;
@@ -22,6 +24,9 @@ export interface RunProgress {
   history: RoundMetrics[];
   paused: boolean;
   stopAfterRound: boolean;
+  /** Endpoint spend so far (tokens, money) and the run's budget. */
+  spend: Spend;
+  budget?: Budget;
 }
 
 /** One stage of the current round: batches done, and when it started and ended (workflow time, ms). */
@@ -39,12 +44,20 @@ export interface StageProgress {
   stage: string;
   batchesDone: number;
   batchesTotal: number;
+  /** The round's spend so far, when it changed. */
+  roundSpend?: Spend;
+  /** The round waits for a higher budget before its next stage. */
+  waitingForBudget?: boolean;
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
 export const pauseUpdate = defineUpdate<RunProgress>('pause');
 export const resumeUpdate = defineUpdate<RunProgress>('resume');
 export const stopAfterRoundUpdate = defineUpdate<RunProgress>('stopAfterRound');
+/** Raises (or lowers) the budget; a run paused at its cap goes on if the new cap allows. */
+export const raiseBudgetUpdate = defineUpdate<RunProgress, [Budget]>('raiseBudget');
+/** Parent → round: the new budget, or `abandon` to end a round waiting for budget (run stopping). */
+export const budgetSignal = defineSignal<[{ budget?: Budget; abandon?: boolean }]>('setBudget');
 /** Parent → round: pause or resume scheduling new activities. */
 export const setPausedSignal = defineSignal<[boolean]>('setPaused');
 /** Round → parent: stage progress. */

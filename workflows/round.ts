@@ -21,7 +21,8 @@ import type {
   StageInput,
   StageOutput,
 } from '../src/contracts';
-import { setPausedSignal, stageProgressSignal, type StageProgress } from './definitions';
+import { addSpend, NO_SPEND, overBudget, spendOf } from '../src/budget';
+import { budgetSignal, setPausedSignal, stageProgressSignal, type StageProgress } from './definitions';
 import { stageActivityOptions } from './stage-options';
 
 const ACTIVITY_OF: Record<Exclude<StageSpec['type'], 'custom'>, keyof RlaifActivities> = {
@@ -83,6 +84,15 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   setHandler(setPausedSignal, (value) => {
     paused = value;
   });
+  let budget = config.budget;
+  let abandon = false;
+  let abandoned = false;
+  let roundSpend = NO_SPEND;
+  setHandler(budgetSignal, (update) => {
+    if (update.budget) budget = update.budget;
+    if (update.abandon) abandon = true;
+  });
+  const spent = () => addSpend(input.spentBefore ?? NO_SPEND, roundSpend);
 
   const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
   const report = async (p: StageProgress) => {
@@ -116,7 +126,26 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     );
   };
 
+  /** At the budget's cap, waits for a raise (true) or for the run to give up (false). */
+  const waitForBudget = async (stage: StageSpec): Promise<boolean> => {
+    if (!overBudget(spent(), budget)) return true;
+    await report({
+      round,
+      stage: stage.id,
+      batchesDone: 0,
+      batchesTotal: 0,
+      roundSpend,
+      waitingForBudget: true,
+    });
+    await condition(() => abandon || !overBudget(spent(), budget));
+    return !abandon;
+  };
+
   const runStage = async (stage: StageSpec): Promise<void> => {
+    if (abandoned || !(await waitForBudget(stage))) {
+      abandoned = true;
+      return;
+    }
     const count = batchCount(stage, input, board);
     let output: StageOutput;
     if (count === 0) {
@@ -142,6 +171,17 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     }
     Object.assign(board, output.artifacts);
     Object.assign(metrics, output.metrics);
+    const stageSpend = spendOf(output.metrics);
+    if (stageSpend.tokens > 0 || stageSpend.cost > 0) {
+      roundSpend = addSpend(roundSpend, stageSpend);
+      await report({
+        round,
+        stage: stage.id,
+        batchesDone: Math.max(count, 1),
+        batchesTotal: Math.max(count, 1),
+        roundSpend,
+      });
+    }
   };
 
   // Run the DAG: start every stage whose dependencies are done; independent stages overlap.
@@ -163,6 +203,7 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     finished.add(id);
   }
 
+  if (abandoned) return { round, abandoned: true, policy: board.policy, metrics };
   return {
     round,
     policy: board.newPolicy ?? board.policy,

@@ -22,10 +22,13 @@ import type { RlaifActivities } from '../activities';
 import { ConfigError } from '../src/config/errors';
 import { parseRunConfig } from '../src/config/parse';
 import type { RunConfig } from '../src/config/schema';
+import { addSpend, NO_SPEND, overBudget, spendOf, type Budget } from '../src/budget';
 import type { RunCheckpoint, RoundResult } from '../src/contracts';
 import {
+  budgetSignal,
   pauseUpdate,
   progressQuery,
+  raiseBudgetUpdate,
   resumeUpdate,
   RLAIF_CONFIG,
   RLAIF_ROUND,
@@ -57,6 +60,8 @@ export interface RunSummary {
 export interface CarriedState {
   paused: boolean;
   stopAfterRound: boolean;
+  /** The budget as last raised by an update. */
+  budget?: Budget;
 }
 
 function validate(raw: unknown): RunConfig {
@@ -97,7 +102,11 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     stages: [],
     paused: carried?.paused ?? false,
     stopAfterRound: carried?.stopAfterRound ?? false,
+    spend: NO_SPEND,
+    ...((carried?.budget ?? config.budget) ? { budget: carried?.budget ?? config.budget } : {}),
   };
+  /** Spend of the completed rounds; the running round's is added as it reports. */
+  let spentBeforeRound = NO_SPEND;
   let child: ChildWorkflowHandle<typeof rlaifRound> | undefined;
 
   const show = () => {
@@ -140,6 +149,8 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     entry.batchesTotal = p.batchesTotal;
     if (entry.batchesDone >= entry.batchesTotal && entry.batchesTotal > 0) entry.finishedAt ??= Date.now();
     progress.batchesDone = entry.batchesDone;
+    if (p.roundSpend) progress.spend = addSpend(spentBeforeRound, p.roundSpend);
+    if (p.waitingForBudget) setStatus('budget-exhausted');
     if (stageChanged) upsertSearchAttributes([{ key: RLAIF_STAGE, value: p.stage }]);
     show();
   });
@@ -158,9 +169,19 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     setStatus(progress.stopAfterRound ? 'stopping' : 'running');
     return progress;
   });
-  setHandler(stopAfterRoundUpdate, () => {
+  setHandler(stopAfterRoundUpdate, async () => {
     progress.stopAfterRound = true;
+    // A round waiting for budget cannot finish without spending: it is abandoned instead.
+    if (child && progress.status === 'budget-exhausted') {
+      await child.signal(budgetSignal, { abandon: true }).catch(() => undefined);
+    }
     setStatus('stopping');
+    return progress;
+  });
+  setHandler(raiseBudgetUpdate, async (budget) => {
+    progress.budget = budget;
+    if (child) await child.signal(budgetSignal, { budget }).catch(() => undefined);
+    if (progress.status === 'budget-exhausted' && !overBudget(progress.spend, budget)) setStatus('running');
     return progress;
   });
 
@@ -174,6 +195,8 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
   const checkpoint = await acts['rlaif.loadCheckpoint']({ runKey });
   let state: RunCheckpoint = checkpoint ?? { runKey, round: 0, policy: prepared.initialPolicy, history: [] };
   progress.history = state.history;
+  spentBeforeRound = state.history.reduce((sum, h) => addSpend(sum, spendOf(h.metrics)), NO_SPEND);
+  progress.spend = spentBeforeRound;
   progress.round = state.round;
   progress.latest = state.history[state.history.length - 1]?.metrics;
   if (checkpoint) log.info('resuming from checkpoint', { runKey, round: checkpoint.round });
@@ -188,6 +211,11 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     if (progress.paused) setStatus('paused');
     await condition(() => !progress.paused || progress.stopAfterRound);
     if (progress.stopAfterRound) break;
+    if (overBudget(progress.spend, progress.budget)) {
+      setStatus('budget-exhausted');
+      await condition(() => !overBudget(progress.spend, progress.budget) || progress.stopAfterRound);
+      if (progress.stopAfterRound) break;
+    }
     setStatus('running');
 
     child = await startChild(rlaifRound, {
@@ -197,8 +225,9 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
         {
           runKey,
           round,
-          config,
+          config: progress.budget ? { ...config, budget: progress.budget } : config,
           parentWorkflowId: info.workflowId,
+          spentBefore: spentBeforeRound,
           board: {
             trainPrompts: prepared.trainPrompts,
             evalPrompts: prepared.evalPrompts,
@@ -212,6 +241,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     if (progress.paused) await forwardPause();
     const result: RoundResult = await child.result();
     child = undefined;
+    if (result.abandoned) break;
 
     state = {
       runKey,
@@ -227,6 +257,8 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
       [state],
     );
     progress.history = state.history;
+    spentBeforeRound = addSpend(spentBeforeRound, spendOf(result.metrics));
+    progress.spend = spentBeforeRound;
     progress.latest = result.metrics;
     show();
 

@@ -39,7 +39,11 @@ export function metricsLine(p: RunProgress): string {
 }
 
 function header(p: RunProgress): string {
-  return `round ${p.round}/${p.rounds} · ${p.status}${p.paused ? ' (paused)' : ''}`;
+  const spend =
+    p.spend.tokens > 0
+      ? ` · spent ${p.spend.tokens} tokens${p.spend.cost > 0 ? `, ${p.spend.cost.toFixed(4)}` : ''}`
+      : '';
+  return `round ${p.round}/${p.rounds} · ${p.status}${p.paused ? ' (paused)' : ''}${spend}`;
 }
 
 /** Draws progress snapshots to a stream: bars on a TTY, plain lines elsewhere. */

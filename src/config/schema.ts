@@ -61,6 +61,11 @@ export const JudgeSchema = z.strictObject({
   llm: llmJudgeOptionsSchema
     .optional()
     .describe('for kind llm: templates, chain of thought, principles, ...'),
+  humanLabels: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("JSONL of human-labelled pairs (path on the worker); every round reports the judge's agreement with it"),
   positionBias: z
     .number()
     .min(-10)
@@ -255,6 +260,19 @@ export const RunConfigSchema = z.strictObject({
     .record(endpointName, endpointConfigSchema)
     .default({})
     .describe('named OpenAI-compatible endpoints; keys are read from the environment variables they name'),
+  budget: z
+    .strictObject({
+      maxTokens: positiveInt.optional().describe('endpoint tokens (prompt + completion) the run may spend'),
+      maxCost: z
+        .number()
+        .positive()
+        .optional()
+        .describe("money the run may spend, from the endpoints' price tables"),
+    })
+    .optional()
+    .describe(
+      'at the cap the run pauses until the raiseBudget update raises it or stopAfterRound ends the run',
+    ),
   taskQueues: TaskQueuesSchema.prefault({}),
   timeouts: TimeoutsSchema.prefault({}),
 });

@@ -15,6 +15,7 @@ function snapshot(over: Partial<RunProgress>): RunProgress {
     stages: [],
     paused: false,
     stopAfterRound: false,
+    spend: { tokens: 0, cost: 0 },
     ...over,
   };
 }

@@ -195,6 +195,30 @@ test('prompts from a user file are used, and a bad line fails the run at once wi
   }
 });
 
+test("every round reports the judge's agreement with a user's human labels", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-human-'));
+  try {
+    const file = path.join(dir, 'human.jsonl');
+    const pairs = [
+      { prompt: 'describe the ocean', chosen: 'wave coral tide reef', rejected: 'the stuff okay very thing' },
+      {
+        prompt: 'tell me about the forest',
+        chosen: 'pine moss fern owl',
+        rejected: 'neon subway neon subway',
+      },
+      // A person who disagrees with the judge here:
+      { prompt: 'describe the city', chosen: 'okay okay okay', rejected: 'street tower bridge neon' },
+    ];
+    fs.writeFileSync(file, pairs.map((p) => JSON.stringify(p)).join('\n'));
+    const summary = await run('human-1', { rounds: 1, judge: { humanLabels: file } });
+    const m = summary.history[0]!.metrics;
+    expect(m.humanAgreementPairs).toBe(3);
+    expect(m.humanAgreement).toBeCloseTo(2 / 3, 6);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a bad config is rejected before anything runs, naming the field', async () => {
   const handle = await env.client.workflow.start('rlaifRun', {
     taskQueue: env.taskQueue,
