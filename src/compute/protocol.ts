@@ -1,7 +1,15 @@
-/** Messages between an activity (main thread) and the compute thread running its job. */
+/** Messages between activities (main thread) and the pooled compute threads running their jobs. */
+
+/** Main → thread: run a job. */
+export interface JobRequest {
+  id: number;
+  job: string;
+  args: unknown;
+}
 
 /** Sent by the thread while it works: progress, and optionally finished rows to keep. */
 export interface ProgressMessage {
+  id: number;
   type: 'progress';
   done: number;
   total: number;
@@ -9,11 +17,13 @@ export interface ProgressMessage {
 }
 
 export interface ResultMessage {
+  id: number;
   type: 'result';
   value: unknown;
 }
 
 export interface ErrorMessage {
+  id: number;
   type: 'error';
   name: string;
   message: string;
@@ -21,9 +31,3 @@ export interface ErrorMessage {
 }
 
 export type ThreadMessage = ProgressMessage | ResultMessage | ErrorMessage;
-
-/** What the thread is started with. */
-export interface JobRequest {
-  job: string;
-  args: unknown;
-}

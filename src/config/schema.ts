@@ -65,7 +65,9 @@ export const JudgeSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("JSONL of human-labelled pairs (path on the worker); every round reports the judge's agreement with it"),
+    .describe(
+      "JSONL of human-labelled pairs (path on the worker); every round reports the judge's agreement with it",
+    ),
   positionBias: z
     .number()
     .min(-10)

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { keyOfRef, type ArtifactRef } from './artifact';
+import { ArtifactReadCache } from './read-cache';
 
 /** Raised when stored bytes do not match their manifest: the producer must recompute. */
 export class ArtifactCorruptError extends Error {
@@ -27,6 +28,8 @@ const KEY_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
 export class LocalArtifactStore {
   readonly root: string;
+  /** Parsed rows of artifacts read recently, up to about 256 MiB of their JSONL. */
+  private readonly rowCache = new ArtifactReadCache<unknown[]>(256 * 1024 * 1024);
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -103,8 +106,21 @@ export class LocalArtifactStore {
     return data;
   }
 
-  /** Reads JSON Lines rows of a reference, verifying checksum and row count. */
+  /**
+   * Reads JSON Lines rows of a reference, verifying checksum and row count. Rows of an artifact
+   * read before come from memory (artifacts are immutable); callers get their own array but
+   * share the row objects, which they must not modify.
+   */
   async readJsonl<T>(ref: ArtifactRef): Promise<T[]> {
+    const cacheKey = `${ref.uri}@${ref.sha256}`;
+    const cached = this.rowCache.get(cacheKey);
+    if (cached) return cached.slice() as T[];
+    const rows = await this.parseJsonl<T>(ref);
+    this.rowCache.set(cacheKey, rows, ref.bytes);
+    return rows.slice();
+  }
+
+  private async parseJsonl<T>(ref: ArtifactRef): Promise<T[]> {
     const text = (await this.readBytes(ref)).toString('utf8');
     const rows = text
       .split('\n')

@@ -1,0 +1,339 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { buildOnnxModel, type NodeSpec, type ValueSpec } from '../../src/onnx/build';
+import { UserOnnxRewardModel, type TokenizedRow } from '../../src/reward/user-onnx-reward';
+import { Rng } from '../../src/util/rng';
+
+/** A BERT-style vocabulary: specials, whole words and one continuation piece. */
+const VOCAB = [
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  'describe',
+  'the',
+  'ocean',
+  'at',
+  'night',
+  'waves',
+  'calm',
+  'dark',
+  'water',
+  'forest',
+  'wave',
+  '##let',
+  ',',
+  '.',
+];
+const id = (t: string): number => VOCAB.indexOf(t);
+const HIDDEN = 4;
+
+/** A tokenizer.json as `tokenizers` saves a BERT tokenizer (WordPiece, lowercasing, [CLS] A [SEP] B [SEP]). */
+function tokenizerJson(): unknown {
+  const special = (content: string) => ({
+    id: id(content),
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
+  const tok = (t: string, typeId: number) => ({ SpecialToken: { id: t, type_id: typeId } });
+  const seq = (s: 'A' | 'B', typeId: number) => ({ Sequence: { id: s, type_id: typeId } });
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'].map(special),
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
+    pre_tokenizer: { type: 'BertPreTokenizer' },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [tok('[CLS]', 0), seq('A', 0), tok('[SEP]', 0)],
+      pair: [tok('[CLS]', 0), seq('A', 0), tok('[SEP]', 0), seq('B', 1), tok('[SEP]', 1)],
+      special_tokens: {
+        '[CLS]': { id: '[CLS]', ids: [id('[CLS]')], tokens: ['[CLS]'] },
+        '[SEP]': { id: '[SEP]', ids: [id('[SEP]')], tokens: ['[SEP]'] },
+      },
+    },
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: Object.fromEntries(VOCAB.map((t, i) => [t, i])),
+    },
+  };
+}
+
+/** Weights of the tiny classifier: token and token-type embeddings, then a linear head. */
+interface TinyWeights {
+  emb: Float32Array;
+  types: Float32Array;
+  w: Float32Array;
+  b: Float32Array;
+}
+
+function tinyWeights(seed: number): TinyWeights {
+  const rng = new Rng(seed);
+  const r = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+  return { emb: r(VOCAB.length * HIDDEN), types: r(2 * HIDDEN), w: r(HIDDEN), b: r(1) };
+}
+
+/**
+ * A classifier shaped like a Hugging Face export: input_ids and attention_mask int64 [batch,
+ * sequence] (and token_type_ids with `tokenTypes`) → logits float [batch, 1], computed as a linear
+ * head over the attention-masked mean of the token embeddings. `rename` and `floatIds` break the
+ * input contract on purpose.
+ */
+function tinyClassifier(
+  wts: TinyWeights,
+  variant: {
+    tokenTypes?: boolean;
+    rename?: string;
+    floatIds?: boolean;
+    shape?: Array<number | string>;
+  } = {},
+): Uint8Array {
+  const idsName = variant.rename ?? 'input_ids';
+  const shape = variant.shape ?? ['batch', 'sequence'];
+  const inputs: ValueSpec[] = [
+    { name: idsName, type: variant.floatIds ? 'float' : 'int64', shape },
+    { name: 'attention_mask', type: 'int64', shape },
+  ];
+  const nodes: NodeSpec[] = [];
+  let ids = idsName;
+  if (variant.floatIds) {
+    nodes.push({
+      op: 'Cast',
+      inputs: [idsName],
+      outputs: ['ids_int'],
+      attributes: { to: 7 },
+      intAttributes: ['to'],
+    });
+    ids = 'ids_int';
+  }
+  nodes.push({ op: 'Gather', inputs: ['emb', ids], outputs: ['tok'] });
+  let hidden = 'tok';
+  if (variant.tokenTypes) {
+    inputs.push({ name: 'token_type_ids', type: 'int64', shape: ['batch', 'sequence'] });
+    nodes.push({ op: 'Gather', inputs: ['types', 'token_type_ids'], outputs: ['typ'] });
+    nodes.push({ op: 'Add', inputs: ['tok', 'typ'], outputs: ['hidden'] });
+    hidden = 'hidden';
+  }
+  nodes.push(
+    {
+      op: 'Cast',
+      inputs: ['attention_mask'],
+      outputs: ['maskf'],
+      attributes: { to: 1 },
+      intAttributes: ['to'],
+    },
+    { op: 'Constant', inputs: [], outputs: ['axis2'], attributes: { value_ints: [2] } },
+    { op: 'Constant', inputs: [], outputs: ['axis1'], attributes: { value_ints: [1] } },
+    { op: 'Unsqueeze', inputs: ['maskf', 'axis2'], outputs: ['mask3'] },
+    { op: 'Mul', inputs: [hidden, 'mask3'], outputs: ['masked'] },
+    {
+      op: 'ReduceSum',
+      inputs: ['masked', 'axis1'],
+      outputs: ['sum'],
+      attributes: { keepdims: 0 },
+      intAttributes: ['keepdims'],
+    },
+    {
+      op: 'ReduceSum',
+      inputs: ['maskf', 'axis1'],
+      outputs: ['count'],
+      attributes: { keepdims: 1 },
+      intAttributes: ['keepdims'],
+    },
+    { op: 'Div', inputs: ['sum', 'count'], outputs: ['mean'] },
+    { op: 'MatMul', inputs: ['mean', 'w'], outputs: ['proj'] },
+    { op: 'Add', inputs: ['proj', 'b'], outputs: ['logits'] },
+  );
+  return buildOnnxModel({
+    name: 'tiny_sequence_classifier',
+    inputs,
+    outputs: [{ name: 'logits', type: 'float', shape: ['batch', 1] }],
+    nodes,
+    weights: [
+      { name: 'emb', dims: [VOCAB.length, HIDDEN], data: wts.emb },
+      ...(variant.tokenTypes ? [{ name: 'types', dims: [2, HIDDEN], data: wts.types }] : []),
+      { name: 'w', dims: [HIDDEN, 1], data: wts.w },
+      { name: 'b', dims: [1], data: wts.b },
+    ],
+  });
+}
+
+/** The classifier in plain JS: the reference the onnxruntime scores must equal. */
+function jsScore(wts: TinyWeights, row: TokenizedRow, tokenTypes: boolean): number {
+  const mean = new Float64Array(HIDDEN);
+  row.ids.forEach((t, j) => {
+    for (let h = 0; h < HIDDEN; h++) {
+      let v = wts.emb[t * HIDDEN + h] as number;
+      if (tokenTypes) v += wts.types[(row.typeIds[j] as number) * HIDDEN + h] as number;
+      mean[h] = (mean[h] as number) + v / row.ids.length;
+    }
+  });
+  return mean.reduce((s, m, h) => s + m * (wts.w[h] as number), wts.b[0] as number);
+}
+
+const ROWS = [
+  { prompt: 'Describe the ocean at night.', response: 'Calm, dark water.' },
+  { prompt: 'describe the forest', response: 'waves' },
+  {
+    prompt: 'describe the ocean',
+    response: 'wavelet waves calm calm dark water at night, the ocean . zebra',
+  },
+  { prompt: 'Describe the ocean at night', response: '' },
+];
+
+let dir: string;
+let tokenizerPath: string;
+const wts = tinyWeights(11);
+
+function writeModel(name: string, bytes: Uint8Array): string {
+  const p = join(dir, name);
+  writeFileSync(p, bytes);
+  return p;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rlaif-user-rm-'));
+  tokenizerPath = join(dir, 'tokenizer.json');
+  writeFileSync(tokenizerPath, JSON.stringify(tokenizerJson()));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('UserOnnxRewardModel', () => {
+  test('reads tokenizer.json: BERT pair encoding, lowercase, punctuation split, wordpiece, [UNK]', async () => {
+    const rm = await UserOnnxRewardModel.create({
+      modelPath: writeModel('m.onnx', tinyClassifier(wts)),
+      tokenizerPath,
+    });
+    try {
+      const t = rm.tokenize({ prompt: 'Describe the Ocean, at night.', response: 'Wavelet zebra' });
+      expect(t.ids.map((i) => VOCAB[i])).toEqual([
+        '[CLS]',
+        'describe',
+        'the',
+        'ocean',
+        ',',
+        'at',
+        'night',
+        '.',
+        '[SEP]',
+        'wave',
+        '##let',
+        '[UNK]',
+        '[SEP]',
+      ]);
+      expect(t.typeIds).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+      expect(rm.tokenizer.padId).toBe(id('[PAD]'));
+    } finally {
+      await rm.release();
+    }
+  });
+
+  test.each([false, true])('scores equal a JS reimplementation (token_type_ids: %s)', async (tokenTypes) => {
+    const modelPath = writeModel(`m-${tokenTypes}.onnx`, tinyClassifier(wts, { tokenTypes }));
+    const rm = await UserOnnxRewardModel.create({ modelPath, tokenizerPath });
+    try {
+      const got = await rm.score(ROWS);
+      expect(got).toHaveLength(ROWS.length);
+      ROWS.forEach((r, i) => expect(got[i]).toBeCloseTo(jsScore(wts, rm.tokenize(r), tokenTypes), 5));
+      expect(await rm.score([])).toHaveLength(0);
+    } finally {
+      await rm.release();
+    }
+  });
+
+  test('padding does not change a row score: alone, in a batch with longer rows, in batches of one', async () => {
+    const modelPath = writeModel('m-pad.onnx', tinyClassifier(wts, { tokenTypes: true }));
+    const batched = await UserOnnxRewardModel.create({ modelPath, tokenizerPath, batchSize: 16 });
+    const single = await UserOnnxRewardModel.create({ modelPath, tokenizerPath, batchSize: 1 });
+    try {
+      const lengths = ROWS.map((r) => batched.tokenize(r).ids.length);
+      expect(Math.max(...lengths)).toBeGreaterThan(Math.min(...lengths) + 5);
+      const all = await batched.score(ROWS);
+      const one = await single.score(ROWS);
+      for (let i = 0; i < ROWS.length; i++) {
+        const alone = await batched.score([ROWS[i]!]);
+        expect(all[i]).toBeCloseTo(alone[0]!, 5);
+        expect(all[i]).toBeCloseTo(one[i]!, 5);
+      }
+    } finally {
+      await batched.release();
+      await single.release();
+    }
+  });
+
+  test('a model with fixed input shapes [2, 16] gets full batches of 2 rows padded to 16 tokens', async () => {
+    const modelPath = writeModel('m-fixed.onnx', tinyClassifier(wts, { shape: [2, 16] }));
+    const rm = await UserOnnxRewardModel.create({ modelPath, tokenizerPath, batchSize: 8 });
+    try {
+      const rows = ROWS.slice(0, 3);
+      expect(rm.tokenize(rows[2]!).ids).toHaveLength(16);
+      const got = await rm.score(rows);
+      expect(got).toHaveLength(3);
+      rows.forEach((r, i) => expect(got[i]).toBeCloseTo(jsScore(wts, rm.tokenize(r), false), 5));
+    } finally {
+      await rm.release();
+    }
+  });
+
+  test('rows longer than maxLength are cut, keeping the closing [SEP]', async () => {
+    const modelPath = writeModel('m-short.onnx', tinyClassifier(wts));
+    const rm = await UserOnnxRewardModel.create({ modelPath, tokenizerPath, maxLength: 6 });
+    try {
+      const t = rm.tokenize(ROWS[2]!);
+      expect(t.ids).toHaveLength(6);
+      expect(VOCAB[t.ids[5]!]).toBe('[SEP]');
+      const got = await rm.score([ROWS[2]!]);
+      expect(got[0]).toBeCloseTo(jsScore(wts, t, false), 5);
+    } finally {
+      await rm.release();
+    }
+  });
+
+  test('a model whose inputs differ from what we feed fails with a clear error naming the file', async () => {
+    const renamed = writeModel('model-ids.onnx', tinyClassifier(wts, { rename: 'ids' }));
+    await expect(UserOnnxRewardModel.create({ modelPath: renamed, tokenizerPath })).rejects.toThrow(
+      /model-ids\.onnx: the model's inputs do not match.*input "input_ids" is missing.*input "ids" is not one we can feed.*Expected: input_ids int64 \[batch, sequence\], attention_mask int64.*Actual: ids int64 \[batch, sequence\], attention_mask int64 \[batch, sequence\]/,
+    );
+    const floats = writeModel('model-float.onnx', tinyClassifier(wts, { floatIds: true }));
+    const err = await UserOnnxRewardModel.create({ modelPath: floats, tokenizerPath }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ name: 'UserRewardModelError', isUserRewardModelError: true, file: floats });
+    expect((err as Error).message).toMatch(
+      /model-float\.onnx: .*input "input_ids" is float32 of rank 2, expected int64 of rank 2.*Actual: input_ids float32 \[batch, sequence\]/,
+    );
+  });
+
+  test('a file that is not ONNX, a missing file and a bad tokenizer give errors naming the file', async () => {
+    const text = join(dir, 'not-onnx.onnx');
+    writeFileSync(text, 'this is a tokenizer.json, not a model\n');
+    await expect(UserOnnxRewardModel.create({ modelPath: text, tokenizerPath })).rejects.toThrow(
+      /not-onnx\.onnx is not an ONNX model/,
+    );
+    await expect(
+      UserOnnxRewardModel.create({ modelPath: join(dir, 'missing.onnx'), tokenizerPath }),
+    ).rejects.toThrow(/cannot read the reward model file .*missing\.onnx/);
+    const modelPath = writeModel('m-tok.onnx', tinyClassifier(wts));
+    const badTok = join(dir, 'bad', 'tokenizer.json');
+    await expect(UserOnnxRewardModel.create({ modelPath, tokenizerPath: badTok })).rejects.toThrow(
+      /cannot read the tokenizer file .*bad\/tokenizer\.json/,
+    );
+  });
+});
