@@ -26,7 +26,11 @@ export function createGenerateActivity(deps: ActivityDeps) {
     prompts: PromptRow[],
   ): Promise<StageOutput> {
     const { runKey, round, stageId, config } = input;
-    const endpoint = endpointOf(config, config.generate.endpoint);
+    // "{policy}" in the model name stands for the round's policy checkpoint, for servers that
+    // load policies by name (the local model server reads them from the shared store).
+    const configured = endpointOf(config, config.generate.endpoint);
+    const policyUri = requireArtifact(input.board.policy, 'policy').uri;
+    const endpoint = { ...configured, model: configured.model.replace('{policy}', policyUri) };
     const out = await new OpenAIGenerator(endpoint).generate(prompts, {
       samplesPerPrompt: config.generate.samplesPerPrompt,
       seed: seedFrom(config.seed, 'generate', round),

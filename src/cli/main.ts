@@ -179,8 +179,12 @@ export function buildProgram(): Command {
     .description('serve the embedded policy, judge and an embedding model over the OpenAI HTTP protocol')
     .option('--port <n>', 'port (0: a free one)', (v) => Number(v), 8000)
     .option('--host <ip>', 'address to bind', '127.0.0.1')
-    .action(async (o: { port: number; host: string }) => {
-      await runServeLocal({ port: o.port, host: o.host });
+    .option(
+      '--store <dir>',
+      'serve run policies by name (model "store:<key>") from this artifact store (default $RLAIF_STORE or .rlaif/store)',
+    )
+    .action(async (o: { port: number; host: string; store?: string }) => {
+      await runServeLocal({ port: o.port, host: o.host, storeRoot: o.store ?? defaultStoreRoot() });
     });
 
   connectionOptions(

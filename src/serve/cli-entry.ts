@@ -2,11 +2,19 @@
 import { LOCAL_MODELS, startLocalModelServer } from './local-model-server';
 
 /** Starts the server, prints its base URL and models to stderr, and resolves after a clean shutdown on a signal. */
-export async function runServeLocal(opts: { port: number; host?: string }): Promise<void> {
-  const server = await startLocalModelServer({ port: opts.port, host: opts.host });
+export async function runServeLocal(opts: {
+  port: number;
+  host?: string;
+  storeRoot?: string;
+}): Promise<void> {
+  const server = await startLocalModelServer({
+    port: opts.port,
+    ...(opts.host ? { host: opts.host } : {}),
+    ...(opts.storeRoot ? { storeRoot: opts.storeRoot } : {}),
+  });
   process.stderr.write(
     `local model server: ${server.url}\n` +
-      `models: ${Object.values(LOCAL_MODELS).join(', ')}\n` +
+      `models: ${Object.values(LOCAL_MODELS).join(', ')}${opts.storeRoot ? `, and store:<key> policies from ${opts.storeRoot}` : ''}\n` +
       `use it with OPENAI_BASE_URL=${server.url} (any API key); Ctrl-C stops it\n`,
   );
   await new Promise<void>((resolve) => {

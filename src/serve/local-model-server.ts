@@ -14,6 +14,8 @@ import { EMBED_DIM, embedText, embeddingToBase64, embedWords } from './embed';
 import { MAX_TOP_LOGPROBS, type Generation, type GeneratedToken } from './generation';
 import { JudgeEngine } from './judge-engine';
 import { optBool, optInt, optNumber, modelParam, stopParam, describe, type Body } from './params';
+import { readFileSync } from 'node:fs';
+import { LocalArtifactStore } from '../store/local-store';
 import { defaultPolicyOnnx, PolicyEngine } from './policy-engine';
 import { chatChunks, completionChunks, SseReply } from './streaming';
 
@@ -36,6 +38,12 @@ export interface LocalModelServerOptions {
   judge?: { positionBias?: number; sharpness?: number };
   /** When set, every request must carry `Authorization: Bearer <apiKey>` (else 401). */
   apiKey?: string;
+  /**
+   * An artifact store to serve policies from: the model name `store:<key>` (a run's policy
+   * checkpoint, as a run config's `"model": "{policy}"` sends it) is loaded from there, the way
+   * vLLM serves adapters by name. Without it, only `local-policy` is served.
+   */
+  storeRoot?: string;
 }
 
 /** A running local model server. */
@@ -62,7 +70,35 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   const judge = new JudgeEngine(createLocalJudge(opts.judge ?? {}));
   const created = Math.floor(Date.now() / 1000);
 
+  const store = opts.storeRoot ? new LocalArtifactStore(opts.storeRoot) : undefined;
+  const fromStore = new Map<string, PolicyEngine>();
+  /** The policy engine for a model name: the served one, or a checkpoint from the store. */
+  const engineFor = (model: string): PolicyEngine => {
+    if (!model.startsWith('store:')) return policy;
+    if (!store) throw modelNotFound(model);
+    let engine = fromStore.get(model);
+    if (!engine) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(store.pathOf(model.slice('store:'.length)));
+      } catch {
+        throw modelNotFound(model);
+      }
+      engine = PolicyEngine.fromOnnx(bytes, model);
+      if (fromStore.size >= 8) fromStore.delete(fromStore.keys().next().value as string);
+      fromStore.set(model, engine);
+    }
+    return engine;
+  };
+  // Handlers run synchronously per request, so the engine chosen by the request's model holds
+  // for the whole request.
+  let active = policy;
+
   const kindOf = (model: string): Kind => {
+    if (model.startsWith('store:')) {
+      engineFor(model);
+      return 'policy';
+    }
     const kind = (Object.keys(LOCAL_MODELS) as Kind[]).find((k) => LOCAL_MODELS[k] === model);
     if (!kind) throw modelNotFound(model);
     return kind;
@@ -75,7 +111,7 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
       const answer = judge.answer(text, p.maxTokens);
       return Array.from({ length: p.n }, () => answer);
     }
-    return policy.generate(text, {
+    return active.generate(text, {
       n: p.n,
       temperature: p.temperature,
       topP: p.topP,
@@ -85,13 +121,14 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
     });
   };
   const promptTokens = (kind: 'policy' | 'judge', text: string): number =>
-    kind === 'policy' ? policy.promptTokens(text) : embedWords(text).length;
+    kind === 'policy' ? active.promptTokens(text) : embedWords(text).length;
   const fingerprint = (kind: 'policy' | 'judge'): string =>
-    kind === 'policy' ? policy.fingerprint : judge.fingerprint;
+    kind === 'policy' ? active.fingerprint : judge.fingerprint;
 
   const textModel = (body: Body, endpoint: string): 'policy' | 'judge' => {
     const model = modelParam(body);
     const kind = kindOf(model);
+    active = kind === 'policy' ? engineFor(model) : policy;
     if (kind === 'embed') {
       throw new ApiError(
         404,
@@ -120,7 +157,7 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
     const gens = generate(kind, text, p);
     const promptCount =
       kind === 'policy'
-        ? messages.reduce((s, m) => s + policy.promptTokens(m.text), 0)
+        ? messages.reduce((s, m) => s + active.promptTokens(m.text), 0)
         : promptTokens(kind, text);
     const response = {
       id: `chatcmpl-${randomBytes(12).toString('hex')}`,

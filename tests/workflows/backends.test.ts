@@ -10,6 +10,8 @@ import { exportPreferences } from '../../src/cli/export';
 import { parseRunConfig } from '../../src/config/parse';
 import { startLocalModelServer } from '../../src/serve/local-model-server';
 import type { RunSummary } from '../../workflows/run';
+import { encodeResponse, policyFromOnnx, promptContext, tokensLogProb } from '../../src/models/policy';
+import type { ResponseRow } from '../../src/stages/types';
 import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 
 let env: RunEnv;
@@ -64,6 +66,40 @@ test('an LLM judge over HTTP gives the same labels and figures as the embedded j
     .trim()
     .split('\n');
   expect(ledger.length).toBeGreaterThanOrEqual(llm.history[0]!.metrics.judgeRequests!);
+});
+
+test('generation over HTTP follows the run: each round samples from the policy the last round made', async () => {
+  const policyServer = await startLocalModelServer({ port: 0, storeRoot: env.storeRoot });
+  try {
+    const summary = await run('gen-http', {
+      rounds: 2,
+      endpoints: {
+        policy: { baseURL: policyServer.url, model: '{policy}' },
+        judge: { baseURL: policyServer.url, model: 'local-judge' },
+      },
+      generate: { endpoint: 'policy', batchSize: 8 },
+      judge: { kind: 'llm', endpoint: 'judge', batchSize: 8 },
+    });
+    expect(summary.status).toBe('completed');
+    expect(summary.history[1]!.metrics.generateRequests).toBeGreaterThan(0);
+    // Round 2's responses carry the log-probability of the policy round 1 produced.
+    const policyRef = (await env.store.get('runs/gen-http/round-0001/optimize-policy/policy.onnx'))!;
+    const policy = policyFromOnnx(await env.store.readBytes(policyRef));
+    const rows = await env.store.readJsonl<ResponseRow>(
+      (await env.store.get('runs/gen-http/round-0002/generate/batch-0000-of-0004.jsonl'))!,
+    );
+    for (const r of rows.slice(0, 6)) {
+      expect(r.logprobSource).toBe('endpoint');
+      const expected = tokensLogProb(
+        policy,
+        promptContext(policy.vocab, r.prompt),
+        encodeResponse(policy, r.response),
+      );
+      expect(r.logprob).toBeCloseTo(expected, 4);
+    }
+  } finally {
+    await policyServer.close();
+  }
 });
 
 test('the external preset trains with an external trainer command and the run learns', async () => {

@@ -10,6 +10,7 @@ import { LocalArtifactStore } from '../../src/store/local-store';
 import type { PromptRow, ResponseRow } from '../../src/stages/types';
 import { pauseUpdate, progressQuery, resumeUpdate, stopAfterRoundUpdate } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
+import { historyText } from '../helpers/history-text';
 import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 
 let env: RunEnv;
@@ -54,9 +55,13 @@ test('a classic run completes every round, commits each batch once and keeps dat
   );
   const histories: string[] = [];
   for (const id of ['classic-1', 'classic-1-round-1', 'classic-1-round-2']) {
-    histories.push(JSON.stringify(await env.client.workflow.getHandle(id).fetchHistory()));
+    histories.push(await historyText(env.client, id));
   }
   const all = histories.join('\n');
+  // The decoded payloads are searched: the config and artifact references are there...
+  expect(all).toContain('"name":"test-run"');
+  expect(all).toContain('store:runs/classic-1/round-0001/generate/batch-0000-of-0004.jsonl');
+  // ...but no prompt or response text is.
   for (const p of prompts.slice(0, 10)) expect(all).not.toContain(p.prompt);
   for (const r of responses.filter((x) => x.response.split(' ').length >= 3).slice(0, 10)) {
     expect(all).not.toContain(r.response);
