@@ -14,7 +14,7 @@ import { createTrainRewardActivity } from './train-reward';
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
-  const { judge, score } = createJudgeActivities(deps);
+  const { judge, score, judgeBatchSubmit, judgeBatchPoll } = createJudgeActivities(deps);
   const { loadCheckpoint, saveCheckpoint } = createCheckpointActivities(deps);
   return {
     'rlaif.prepare': createPrepareActivity(deps),
@@ -23,6 +23,8 @@ export function createActivities(deps: ActivityDeps) {
     'rlaif.generate': createGenerateActivity(deps),
     'rlaif.judge': judge,
     'rlaif.score': score,
+    'rlaif.judgeBatchSubmit': judgeBatchSubmit,
+    'rlaif.judgeBatchPoll': judgeBatchPoll,
     'rlaif.trainReward': createTrainRewardActivity(deps),
     'rlaif.optimizePolicy': createOptimizePolicyActivity(deps),
     'rlaif.evaluate': createEvaluateActivity(deps),

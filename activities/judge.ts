@@ -9,6 +9,7 @@ import { judgeBatch, pairResponses, scoreBatch } from '../src/judges/judge-batch
 import { DeadLetterSet } from '../src/judges/ledger';
 import { seedFrom } from '../src/util/rng';
 import { endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
+import { createBatchApiActivities, judgeSeed } from './judge-batch-api';
 import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
@@ -44,6 +45,7 @@ const CHUNK_PROMPTS = 8;
 
 export function createJudgeActivities(deps: ActivityDeps) {
   const { store } = deps;
+  const batchApi = createBatchApiActivities(deps);
 
   async function judge(input: StageInput): Promise<StageOutput> {
     return classified(async () => {
@@ -121,12 +123,15 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const { runKey, round, stageId, config } = input;
     const responses = await responsesOfBatch(deps, input);
     const judges = llmJudgesFor(config, store, runKey);
-    const result = await judgeBatch(judges.pairwise, pairResponses(responses), {
+    const replay = input.batchJob
+      ? await batchApi.replayJudge(config, runKey, input.batchJob.batchId)
+      : undefined;
+    const result = await judgeBatch(replay?.judge ?? judges.pairwise, pairResponses(responses), {
       ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
       deadLetters: new DeadLetterSet(
         store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
       ),
-      seed: seedFrom(config.seed, 'judge', round),
+      seed: judgeSeed(config, round),
       signal: activitySignal(),
       onProgress: (done, total) => reportProgress({ step: done, total }),
     });
@@ -139,6 +144,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
         judgeCoverage: result.coverage,
         deadLetters: result.deadLetters.length,
         pairsByFallback: result.byFallback,
+        ...(replay ? { judgeAnswersFromBatch: replay.fromBatch(), judgeBatchMissing: replay.missing } : {}),
         ...usageMetrics('judge', result.usage, endpointOf(config, config.judge.endpoint)),
       },
     };
@@ -174,5 +180,10 @@ export function createJudgeActivities(deps: ActivityDeps) {
     };
   }
 
-  return { judge, score };
+  return {
+    judge,
+    score,
+    judgeBatchSubmit: batchApi.judgeBatchSubmit,
+    judgeBatchPoll: batchApi.judgeBatchPoll,
+  };
 }

@@ -42,6 +42,23 @@ export interface StageInput {
   board: Blackboard;
   /** For batched stages: which batch of how many. */
   batch?: { index: number; count: number };
+  /** For a judge batch sent through the Batch API: the finished batch to read answers from. */
+  batchJob?: { batchId: string };
+}
+
+/** A judge batch submitted to the Batch API (no batch when there was nothing to ask). */
+export interface SubmittedJudgeBatch {
+  batchId: string | null;
+  requests: number;
+}
+
+/** The state of a submitted batch. */
+export interface JudgeBatchStatus {
+  terminal: boolean;
+  status: string;
+  completed: number;
+  failed: number;
+  total: number;
 }
 
 /** What every stage activity returns: artifacts to add to the board, and metrics. */

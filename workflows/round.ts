@@ -9,6 +9,7 @@ import {
   scheduleActivity,
   setCurrentDetails,
   setHandler,
+  sleep,
 } from '@temporalio/workflow';
 import type { RlaifActivities } from '../activities';
 import { stagesOf } from '../src/config/parse';
@@ -20,6 +21,8 @@ import type {
   RoundResult,
   StageInput,
   StageOutput,
+  SubmittedJudgeBatch,
+  JudgeBatchStatus,
 } from '../src/contracts';
 import { addSpend, NO_SPEND, overBudget, spendOf } from '../src/budget';
 import { budgetSignal, setPausedSignal, stageProgressSignal, type StageProgress } from './definitions';
@@ -34,8 +37,17 @@ const ACTIVITY_OF: Record<Exclude<StageSpec['type'], 'custom'>, keyof RlaifActiv
   evaluate: 'rlaif.evaluate',
 };
 
-/** Metrics that are counts add up over batches; the rest are averaged, weighted by rows. */
-const SUMMED = new Set(['responses', 'pairs', 'scored']);
+/** Metrics that are counts (rows, tokens, requests, money) add up over batches; rates are averaged, weighted by rows. */
+const SUMMED = new Set([
+  'responses',
+  'pairs',
+  'scored',
+  'deadLetters',
+  'pairsByFallback',
+  'judgeAnswersFromBatch',
+  'judgeBatchMissing',
+]);
+const isSummed = (key: string) => SUMMED.has(key) || /(Tokens|Requests|Cost)$/.test(key);
 
 /** How many batch activities a stage fans out to, given what the board holds. */
 function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): number {
@@ -68,7 +80,7 @@ function mergeBatchOutputs(outputs: StageOutput[]): StageOutput {
   const metrics: Record<string, number> = {};
   outputs.forEach((o, i) => {
     for (const [k, v] of Object.entries(o.metrics)) {
-      const w = SUMMED.has(k) ? 1 : (weights[i] ?? 1) / totalWeight;
+      const w = isSummed(k) ? 1 : (weights[i] ?? 1) / totalWeight;
       metrics[k] = (metrics[k] ?? 0) + v * w;
     }
   });
@@ -119,11 +131,44 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
       ...(batch ? { batch } : {}),
       ...(stage.method ? { method: stage.method } : {}),
     };
+    if (stage.type === 'judge' && config.judge.batchApi) {
+      const batchJob = await viaBatchApi(stage, stageInput, where);
+      if (batchJob) stageInput.batchJob = batchJob;
+    }
     return scheduleActivity<StageOutput>(
       name,
       [stageInput],
       stageActivityOptions(config, stage, `round ${round} · ${stage.id}${where}`),
     );
+  };
+
+  /**
+   * Submits a judge batch to the Batch API and waits for it on durable timers: no process is
+   * held while the provider works, and a crash anywhere resumes the same batch (submission is
+   * idempotent). Polls start at `pollSeconds` and back off to 15 minutes, so a day-long batch
+   * adds about a hundred polls to history, not thousands.
+   */
+  const viaBatchApi = async (stage: StageSpec, stageInput: StageInput, where: string) => {
+    const options = (summary: string) =>
+      stageActivityOptions(config, stage, `round ${round} · ${stage.id}${where} · ${summary}`);
+    const submitted = await scheduleActivity<SubmittedJudgeBatch>(
+      'rlaif.judgeBatchSubmit',
+      [stageInput],
+      options('submit batch'),
+    );
+    if (!submitted.batchId) return undefined;
+    let waitSeconds = config.judge.batchApi?.pollSeconds ?? 60;
+    for (;;) {
+      const status = await scheduleActivity<JudgeBatchStatus>(
+        'rlaif.judgeBatchPoll',
+        [{ config, batchId: submitted.batchId }],
+        options('check batch'),
+      );
+      if (status.terminal) break;
+      await sleep(`${waitSeconds} seconds`);
+      waitSeconds = Math.min(waitSeconds * 2, 15 * 60);
+    }
+    return { batchId: submitted.batchId };
   };
 
   /** At the budget's cap, waits for a raise (true) or for the run to give up (false). */

@@ -60,6 +60,17 @@ function checkReferences(config: RunConfig): string[] {
   if (config.judge.kind === 'llm' && !config.judge.endpoint) {
     problems.push('judge.endpoint: a judge of kind "llm" needs an endpoint');
   }
+  if (config.judge.batchApi && config.judge.kind !== 'llm') {
+    problems.push('judge.batchApi: the Batch API needs a judge of kind "llm"');
+  }
+  if (
+    config.judge.batchApi &&
+    (config.judge.llm?.chainOfThought || (config.judge.llm?.selfConsistency ?? 1) > 1)
+  ) {
+    problems.push(
+      'judge.batchApi: chain of thought needs two rounds of requests; judge synchronously or turn it off',
+    );
+  }
   if (config.judge.kind === 'local' && (config.judge.endpoint || config.judge.llm)) {
     problems.push('judge.kind: endpoint and llm options need kind "llm"');
   }

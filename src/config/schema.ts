@@ -61,6 +61,22 @@ export const JudgeSchema = z.strictObject({
   llm: llmJudgeOptionsSchema
     .optional()
     .describe('for kind llm: templates, chain of thought, principles, ...'),
+  batchApi: z
+    .strictObject({
+      baseURL: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe("the Batch API's base URL (default: the judge endpoint's)"),
+      pollSeconds: z
+        .number()
+        .positive()
+        .default(60)
+        .describe('first wait between status checks (doubles up to 15 minutes)'),
+    })
+    .optional()
+    .describe(
+      'for kind llm: judge each batch through the OpenAI Batch API (about half the price, up to 24 h)',
+    ),
   humanLabels: z
     .string()
     .min(1)

@@ -1,0 +1,101 @@
+/**
+ * Judging through the OpenAI Batch API, as three idempotent activities the round workflow runs
+ * with a durable timer between them: submit (record the judge's requests, upload, create the
+ * batch under an idempotency key, so a crash never submits twice), poll (stateless), and the
+ * ordinary judge activity reading the answers from the finished batch.
+ */
+import type OpenAI from 'openai';
+import type { JudgeBatchStatus, RunConfig, StageInput, SubmittedJudgeBatch } from '../src/contracts';
+import { recordJudgeRequests, replayingClient } from '../src/judges/batch-judging';
+import { pairResponses } from '../src/judges/judge-batch';
+import { ledgerPath, openLedger } from '../src/judges/ledger';
+import { OpenAIPairwiseJudge } from '../src/judges/llm-judge';
+import { collectBatch, pollBatch, submitBatch, writeBatchRequests } from '../src/providers/batch-api';
+import { createClient, type EndpointConfig } from '../src/providers/endpoint';
+import type { ResponseRow } from '../src/stages/types';
+import { stageKey } from '../src/store/artifact';
+import type { LocalArtifactStore } from '../src/store/local-store';
+import { seedFrom } from '../src/util/rng';
+import { classified } from './context';
+import type { ActivityDeps } from './deps';
+import { endpointOf } from './llm-backends';
+import { batchName, requireArtifact } from './stage-helpers';
+
+/** The judge endpoint, and the client for its Batch API (same key, maybe another base URL). */
+function batchClient(config: RunConfig): { endpoint: EndpointConfig; client: OpenAI } {
+  const endpoint = endpointOf(config, config.judge.endpoint);
+  const baseURL = config.judge.batchApi?.baseURL ?? endpoint.baseURL;
+  return { endpoint, client: createClient({ ...endpoint, baseURL }) };
+}
+
+const judgeOptions = (config: RunConfig) => ({
+  ...(config.judge.llm ?? {}),
+  swapOrder: config.judge.swapOrder,
+});
+
+/** The seed the judge uses for a round; recording and replay must agree on it. */
+export const judgeSeed = (config: RunConfig, round: number) => seedFrom(config.seed, 'judge', round);
+
+async function responsesOf(store: LocalArtifactStore, input: StageInput): Promise<ResponseRow[]> {
+  const refs = requireArtifact(input.board.responses, 'responses');
+  const ref = refs[input.batch?.index ?? 0];
+  if (!ref) throw new Error(`no responses batch ${input.batch?.index ?? 0}`);
+  return store.readJsonl<ResponseRow>(ref);
+}
+
+export function createBatchApiActivities(deps: ActivityDeps) {
+  const { store } = deps;
+
+  async function judgeBatchSubmit(input: StageInput): Promise<SubmittedJudgeBatch> {
+    return classified(async () => {
+      const { runKey, round, stageId, config } = input;
+      const name = batchName(input);
+      const { endpoint, client } = batchClient(config);
+      const pairs = pairResponses(await responsesOf(store, input));
+      const requests = await recordJudgeRequests(
+        endpoint,
+        judgeOptions(config),
+        pairs,
+        judgeSeed(config, round),
+      );
+      if (requests.length === 0) return { batchId: null, requests: 0 };
+      const file = store.pathOf(stageKey(runKey, round, stageId, `${name}.batch-requests.jsonl`));
+      await writeBatchRequests(requests, file);
+      const submitted = await submitBatch(client, {
+        inputFile: file,
+        idempotencyKey: `${runKey}/${round}/${stageId}/${name}`,
+        metadata: { run: runKey, round: String(round), stage: stageId },
+      });
+      return { batchId: submitted.batchId, requests: requests.length };
+    });
+  }
+
+  async function judgeBatchPoll(input: { config: RunConfig; batchId: string }): Promise<JudgeBatchStatus> {
+    return classified(async () => {
+      const { client } = batchClient(input.config);
+      const p = await pollBatch(client, input.batchId);
+      return { terminal: p.terminal, status: p.status, ...p.requestCounts };
+    });
+  }
+
+  /**
+   * The primary judge for a judge activity that reads a finished batch: its answers come from
+   * the batch, the rest from the endpoint; returns also how many came from the batch.
+   */
+  async function replayJudge(config: RunConfig, runKey: string, batchId: string) {
+    const { endpoint, client } = batchClient(config);
+    const collected = await collectBatch(client, batchId);
+    const replaying = replayingClient(collected.results, createClient(endpoint));
+    const judge = new OpenAIPairwiseJudge(endpoint, judgeOptions(config), {
+      client: replaying,
+      ledger: openLedger(ledgerPath(store.pathOf(`runs/${runKey}/ledger`))),
+    });
+    return {
+      judge,
+      fromBatch: () => (replaying as unknown as { replayed: number }).replayed,
+      missing: collected.missing.length,
+    };
+  }
+
+  return { judgeBatchSubmit, judgeBatchPoll, replayJudge };
+}
