@@ -125,3 +125,42 @@ test('a Temporal server restarted mid-run (same database) lets the run finish', 
     fs.rmSync(dbDir, { recursive: true, force: true });
   }
 });
+
+test('a worker killed during an external trainer run is replaced and the trainer resumes from its checkpoint', async () => {
+  const first = worker();
+  const trainer = path.resolve(__dirname, '..', '..', '..', 'examples', 'trainers', 'dpo-trainer.js');
+  const config = parseRunConfig(
+    smallConfig({
+      preset: 'external',
+      rounds: 1,
+      policy: {
+        trainer: {
+          command: [process.execPath, trainer],
+          hyperparameters: {
+            beta: 0.5,
+            learning_rate: 0.02,
+            max_steps: 40,
+            save_steps: 5,
+            step_delay_ms: 150,
+          },
+        },
+      },
+    }),
+  );
+  const handle = await startRun(client, config, { workflowId: 'kill-trainer' });
+  const out = path.join(storeRoot, 'runs/kill-trainer/round-0001/optimize-policy/trainer/output');
+  const checkpoints = () =>
+    fs.existsSync(out) ? fs.readdirSync(out).filter((d) => /^checkpoint-\d+$/.test(d)) : [];
+  await waitFor('a trainer checkpoint', () => checkpoints().length >= 2, 60000, 50);
+  await first.kill('SIGKILL');
+  const atKill = Math.max(...checkpoints().map((d) => Number(d.split('-')[1])));
+  worker();
+  const summary = (await handle.result()) as RunSummary;
+  expect(summary.status).toBe('completed');
+  const m = summary.history[0]!.metrics;
+  expect(m.trainerResumed).toBe(1);
+  expect(m.trainerFinalStep).toBe(40);
+  // The second attempt ran only the steps after its checkpoint, not all forty.
+  expect(m.trainerStepsRun).toBeLessThanOrEqual(40 - atKill);
+  expect((await committed('runs/kill-trainer/')).filter(([, n]) => n !== 1)).toEqual([]);
+});
