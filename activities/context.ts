@@ -46,6 +46,8 @@ const PERMANENT_ERRORS = new Set([
   'InvalidInputError',
   'EndpointConfigError',
   'HumanLabelsError',
+  'UserRewardModelError',
+  'BatchJobError',
 ]);
 
 /**

@@ -85,7 +85,12 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         const policy = await store.readBytes(requireArtifact(board.newPolicy ?? board.policy, 'policy'));
         const initial = await store.readBytes(requireArtifact(board.initialPolicy, 'initialPolicy'));
         const prompts = await store.readJsonl<PromptRow>(requireArtifact(board.evalPrompts, 'evalPrompts'));
-        const rewardOnnx = board.rewardModel ? await store.readBytes(board.rewardModel) : undefined;
+        // The mean reward is read with the embedded (lexical) reward model only; other kinds report
+        // the judge's mean score instead.
+        const rewardOnnx =
+          board.rewardModel && config.rewardModel.kind === 'lexical'
+            ? await store.readBytes(board.rewardModel)
+            : undefined;
         const result = await compute(deps, 'evaluate', {
           policy,
           initial,

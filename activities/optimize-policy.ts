@@ -16,6 +16,8 @@ import { writeTrlPreferences } from '../src/policy/trainer-data';
 import { activitySignal, reportProgress } from './context';
 import { seedFrom } from '../src/util/rng';
 import { classified } from './context';
+import { endpointOf } from './llm-backends';
+import type { RewardSource } from '../src/compute/jobs';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
@@ -23,6 +25,30 @@ import { requireArtifact } from './stage-helpers';
 
 export function createOptimizePolicyActivity(deps: ActivityDeps) {
   const { store } = deps;
+
+  /** The round's reward model as a recipe the compute thread can rebuild. */
+  async function rewardSourceOf(input: StageInput): Promise<RewardSource> {
+    const { runKey, config, board } = input;
+    const rm = config.rewardModel;
+    if (rm.kind === 'onnx') {
+      return {
+        kind: 'user-onnx',
+        modelPath: rm.modelFile as string,
+        tokenizerPath: rm.tokenizerFile as string,
+        maxLength: rm.maxLength,
+      };
+    }
+    const model = await store.readBytes(requireArtifact(board.rewardModel, 'rewardModel'));
+    if (rm.kind === 'embedding') {
+      return {
+        kind: 'embedding',
+        head: model,
+        endpoint: endpointOf(config, rm.endpoint),
+        cacheDir: store.pathOf(`runs/${runKey}/embeddings`),
+      };
+    }
+    return { kind: 'onnx', model };
+  }
 
   /** Every pair judged so far: the pool of earlier rounds plus this round's, committed as the new pool. */
   async function preferencePoolOf(input: StageInput): Promise<{ pairs: PreferenceRow[]; pool: ArtifactRef }> {
@@ -129,22 +155,21 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
           const prompts = await store.readJsonl<PromptRow>(
             requireArtifact(board.trainPrompts, 'trainPrompts'),
           );
-          const reward =
+          const reward: RewardSource =
             method === 'judge-score'
-              ? ({
+              ? {
                   kind: 'judge',
                   judge: { positionBias: config.judge.positionBias, sharpness: config.judge.sharpness },
-                } as const)
-              : ({
-                  kind: 'onnx',
-                  model: await store.readBytes(requireArtifact(board.rewardModel, 'rewardModel')),
-                } as const);
+                }
+              : await rewardSourceOf(input);
+          // Direct RLAIF rewards are judge scores on [0, 1], far smaller than reward-model logits.
+          const direct = method === 'judge-score' ? config.policy.direct : {};
           const out = await compute(deps, 'optimizeWithReward', {
             policy,
             reference,
             prompts,
             reward,
-            options,
+            options: { ...options, ...direct },
           });
           onnx = out.onnx;
           metrics = { trainMeanReward: out.meanReward, trainKl: out.kl };

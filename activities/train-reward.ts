@@ -6,7 +6,13 @@ import type { StageInput, StageOutput } from '../src/contracts';
 import type { PreferenceRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { seedFrom } from '../src/util/rng';
-import { classified } from './context';
+import { readFile } from 'node:fs/promises';
+import { EmbeddingFeaturizer } from '../src/reward/embedding-features';
+import { trainEmbeddingRewardModel } from '../src/reward/embedding-reward';
+import { UserOnnxRewardModel } from '../src/reward/user-onnx-reward';
+import { isHeldOut } from '../src/stages/train-reward';
+import { activitySignal, classified, reportProgress } from './context';
+import { endpointOf } from './llm-backends';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
@@ -14,6 +20,70 @@ import { requireArtifact } from './stage-helpers';
 
 export function createTrainRewardActivity(deps: ActivityDeps) {
   const { store } = deps;
+
+  /**
+   * The reward model of the configured kind: lexical features trained in a compute thread;
+   * a Bradley–Terry head on endpoint embeddings (cached in the store by content hash, so an
+   * embedding is paid for once); or the user's own ONNX model, which is not trained but checked
+   * against the judge on the same held-out pairs, and copied into the store as its claim check.
+   */
+  async function trainByKind(
+    input: StageInput,
+    pairs: PreferenceRow[],
+    options: { seed: number; heldOutFraction: number; epochs: number; lr: number; l2: number },
+  ): Promise<{
+    onnx: Uint8Array;
+    heldOutAgreement: number;
+    heldOutPairs: number;
+    trainPairs: number;
+    trainLoss: number;
+  }> {
+    const { runKey, config } = input;
+    const rm = config.rewardModel;
+    if (rm.kind === 'embedding') {
+      const featurizer = new EmbeddingFeaturizer({
+        endpoint: endpointOf(config, rm.endpoint),
+        cacheDir: store.pathOf(`runs/${runKey}/embeddings`),
+      });
+      return trainEmbeddingRewardModel(
+        pairs,
+        featurizer,
+        options,
+        (done, total) => reportProgress({ step: done, total }),
+        activitySignal(),
+      );
+    }
+    if (rm.kind === 'onnx') {
+      const model = await UserOnnxRewardModel.create({
+        modelPath: rm.modelFile as string,
+        tokenizerPath: rm.tokenizerFile as string,
+        maxLength: rm.maxLength,
+      });
+      try {
+        const heldOut = pairs.filter(
+          (p) => p.p !== 0.5 && isHeldOut(options.seed, p.id, options.heldOutFraction),
+        );
+        const scores = await model.score(
+          heldOut.flatMap((p) => [
+            { prompt: p.prompt, response: p.a },
+            { prompt: p.prompt, response: p.b },
+          ]),
+        );
+        const agree = heldOut.filter((p, i) => scores[2 * i]! > scores[2 * i + 1]! === p.p > 0.5).length;
+        return {
+          onnx: await readFile(rm.modelFile as string),
+          heldOutAgreement: heldOut.length ? agree / heldOut.length : Number.NaN,
+          heldOutPairs: heldOut.length,
+          trainPairs: 0,
+          trainLoss: Number.NaN,
+        };
+      } finally {
+        await model.release();
+      }
+    }
+    return compute(deps, 'trainReward', { pairs, options });
+  }
+
   return async function trainReward(input: StageInput): Promise<StageOutput> {
     return classified(async () => {
       const { runKey, round, stageId, config, board } = input;
@@ -29,17 +99,15 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
           stageKey(runKey, round, stageId, 'preference-pool.jsonl'),
           pool,
         );
-        const trained = await compute(deps, 'trainReward', {
-          pairs: pool,
-          options: {
-            // One seed for every round keeps each pair on the same side of the held-out split.
-            seed: seedFrom(config.seed, 'reward'),
-            heldOutFraction: config.rewardModel.heldOutFraction,
-            epochs: config.rewardModel.epochs,
-            lr: config.rewardModel.lr,
-            l2: config.rewardModel.l2,
-          },
-        });
+        const options = {
+          // One seed for every round keeps each pair on the same side of the held-out split.
+          seed: seedFrom(config.seed, 'reward'),
+          heldOutFraction: config.rewardModel.heldOutFraction,
+          epochs: config.rewardModel.epochs,
+          lr: config.rewardModel.lr,
+          l2: config.rewardModel.l2,
+        };
+        const trained = await trainByKind(input, pool, options);
         const model = await store.commitBytes(
           stageKey(runKey, round, stageId, 'reward-model.onnx'),
           trained.onnx,

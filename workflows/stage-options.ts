@@ -3,7 +3,14 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import type { RunConfig, StageSpec } from '../src/config/schema';
 
 /** Failure types no retry can fix; the run fails at once with their message. */
-export const NON_RETRYABLE = ['ConfigError', 'InvalidInputError', 'EndpointConfigError', 'HumanLabelsError'];
+export const NON_RETRYABLE = [
+  'ConfigError',
+  'InvalidInputError',
+  'EndpointConfigError',
+  'HumanLabelsError',
+  'UserRewardModelError',
+  'BatchJobError',
+];
 
 export function stageActivityOptions(
   config: RunConfig,

@@ -5,7 +5,17 @@
 import { createLocalJudge } from '../judges/create';
 import { OnnxPolicyRuntime } from '../models/onnx-policy-runtime';
 import { evaluatePolicy, sampleForEvaluation } from '../stages/evaluate';
-import { optimizeWithDpo, optimizeWithReward, rewardFromJudge, rewardFromOnnx } from '../stages/optimize';
+import {
+  optimizeWithDpo,
+  optimizeWithReward,
+  rewardFromJudge,
+  rewardFromOnnx,
+  type RewardFn,
+} from '../stages/optimize';
+import type { EndpointConfig } from '../providers/endpoint';
+import { EmbeddingFeaturizer } from '../reward/embedding-features';
+import { EmbeddingRewardScorer } from '../reward/embedding-reward';
+import { UserOnnxRewardModel } from '../reward/user-onnx-reward';
 import { trainInitialPolicy } from '../stages/prepare';
 import { trainRewardModel } from '../stages/train-reward';
 import type { PreferenceRow, PromptRow, ResponseRow, SftRow } from '../stages/types';
@@ -33,9 +43,42 @@ export interface OptimizeRewardJobArgs {
   policy: Uint8Array;
   reference: Uint8Array;
   prompts: PromptRow[];
-  /** The ONNX reward model, or the judge whose score is the reward (direct RLAIF). */
-  reward: { kind: 'onnx'; model: Uint8Array } | { kind: 'judge'; judge: LocalJudgeSettings };
+  /** Where the reward comes from: a trained reward model, a user's ONNX model, or the judge (direct RLAIF). */
+  reward: RewardSource;
   options: Parameters<typeof optimizeWithReward>[4];
+}
+
+/** A reward function's recipe, plain data so it can cross into a thread. */
+export type RewardSource =
+  | { kind: 'onnx'; model: Uint8Array }
+  | { kind: 'judge'; judge: LocalJudgeSettings }
+  | { kind: 'embedding'; head: Uint8Array; endpoint: EndpointConfig; cacheDir: string }
+  | { kind: 'user-onnx'; modelPath: string; tokenizerPath: string; maxLength: number };
+
+/** Builds the reward function of a source; `release` frees its sessions. */
+async function rewardOf(source: RewardSource): Promise<{ reward: RewardFn; release(): Promise<void> }> {
+  switch (source.kind) {
+    case 'judge':
+      return { reward: rewardFromJudge(createLocalJudge(source.judge)), release: async () => undefined };
+    case 'onnx':
+      return rewardFromOnnx(source.model);
+    case 'embedding': {
+      const featurizer = new EmbeddingFeaturizer({ endpoint: source.endpoint, cacheDir: source.cacheDir });
+      const scorer = await EmbeddingRewardScorer.create(source.head, featurizer);
+      return {
+        reward: async (rows) => Array.from(await scorer.score(rows)),
+        release: () => scorer.release(),
+      };
+    }
+    case 'user-onnx': {
+      const model = await UserOnnxRewardModel.create({
+        modelPath: source.modelPath,
+        tokenizerPath: source.tokenizerPath,
+        maxLength: source.maxLength,
+      });
+      return { reward: async (rows) => Array.from(await model.score(rows)), release: () => model.release() };
+    }
+  }
 }
 
 export const JOBS = {
@@ -71,22 +114,18 @@ export const JOBS = {
   },
 
   async optimizeWithReward(args: OptimizeRewardJobArgs, progress: Progress) {
-    if (args.reward.kind === 'judge') {
-      const reward = rewardFromJudge(createLocalJudge(args.reward.judge));
-      return optimizeWithReward(args.policy, args.reference, args.prompts, reward, args.options, progress);
-    }
-    const model = await rewardFromOnnx(args.reward.model);
+    const source = await rewardOf(args.reward);
     try {
       return await optimizeWithReward(
         args.policy,
         args.reference,
         args.prompts,
-        model.reward,
+        source.reward,
         args.options,
         progress,
       );
     } finally {
-      await model.release();
+      await source.release();
     }
   },
 

@@ -57,6 +57,18 @@ function checkReferences(config: RunConfig): string[] {
   need('generate.endpoint', config.generate.endpoint);
   need('judge.endpoint', config.judge.endpoint);
   need('judge.fallbackEndpoint', config.judge.fallbackEndpoint);
+  need('rewardModel.endpoint', config.rewardModel.endpoint);
+  if (config.rewardModel.kind === 'embedding' && !config.rewardModel.endpoint) {
+    problems.push('rewardModel.endpoint: an embedding reward model needs an embeddings endpoint');
+  }
+  if (
+    config.rewardModel.kind === 'onnx' &&
+    (!config.rewardModel.modelFile || !config.rewardModel.tokenizerFile)
+  ) {
+    problems.push(
+      'rewardModel.modelFile: a user-supplied ONNX reward model needs modelFile and tokenizerFile',
+    );
+  }
   if (config.judge.kind === 'llm' && !config.judge.endpoint) {
     problems.push('judge.endpoint: a judge of kind "llm" needs an endpoint');
   }

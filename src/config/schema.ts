@@ -105,6 +105,18 @@ export const JudgeSchema = z.strictObject({
 });
 
 export const RewardModelSchema = z.strictObject({
+  kind: z
+    .enum(['lexical', 'embedding', 'onnx'])
+    .default('lexical')
+    .describe('lexical features (embedded), embeddings from an endpoint, or a user-supplied ONNX model'),
+  endpoint: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('for kind embedding: the embeddings endpoint (a key of `endpoints`)'),
+  modelFile: z.string().min(1).optional().describe('for kind onnx: the model file (path on the worker)'),
+  tokenizerFile: z.string().min(1).optional().describe("for kind onnx: the model's tokenizer.json"),
+  maxLength: positiveInt.default(512).describe('for kind onnx: longest input in tokens'),
   epochs: positiveInt.default(200).describe('full-batch training steps'),
   lr: z.number().positive().default(0.05).describe('Adam learning rate'),
   l2: z.number().min(0).default(0.0001).describe('L2 penalty'),

@@ -13,6 +13,7 @@ import type { RunSummary } from '../../workflows/run';
 import { encodeResponse, policyFromOnnx, promptContext, tokensLogProb } from '../../src/models/policy';
 import type { ResponseRow } from '../../src/stages/types';
 import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
+import { tinyClassifier, tinyWeights, tokenizerJson } from '../helpers/tiny-hf-model';
 
 let env: RunEnv;
 let server: Awaited<ReturnType<typeof startLocalModelServer>>;
@@ -124,6 +125,64 @@ test('the external preset trains with an external trainer command and the run le
   expect(
     [...(await commitCounts(env.store))].filter(([k, n]) => k.startsWith('runs/external-1/') && n !== 1),
   ).toEqual([]);
+});
+
+test('a reward model on endpoint embeddings trains, replaces the embedded one, and caches its embeddings', async () => {
+  const summary = await run('rm-embed', {
+    rounds: 2,
+    endpoints: { embed: { baseURL: server.url, model: 'local-embed' } },
+    rewardModel: { kind: 'embedding', endpoint: 'embed', epochs: 50 },
+  });
+  expect(summary.status).toBe('completed');
+  const m = summary.history[1]!.metrics;
+  expect(m.rewardModelHeldOutPairs).toBeGreaterThan(0);
+  expect(m.rewardModelAgreement).toBeGreaterThanOrEqual(0);
+  expect(m.trainMeanReward).toBeDefined();
+  const cache = fs
+    .readFileSync(env.store.pathOf('runs/rm-embed/embeddings/embeddings.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
+  expect(cache.length).toBeGreaterThan(64); // every distinct (prompt, response) embedded once and kept
+});
+
+test("a user's ONNX reward model (Hugging Face layout) scores the optimizer's samples", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-user-rm-'));
+  try {
+    const modelFile = path.join(dir, 'model.onnx');
+    const tokenizerFile = path.join(dir, 'tokenizer.json');
+    fs.writeFileSync(modelFile, tinyClassifier(tinyWeights(3)));
+    fs.writeFileSync(tokenizerFile, JSON.stringify(tokenizerJson()));
+    const summary = await run('rm-user', {
+      rounds: 1,
+      rewardModel: { kind: 'onnx', modelFile, tokenizerFile },
+    });
+    expect(summary.status).toBe('completed');
+    const m = summary.history[0]!.metrics;
+    expect(m.rewardModelHeldOutPairs).toBeGreaterThan(0);
+    expect(m.rewardModelTrainPairs).toBe(0);
+    expect(Number.isFinite(m.trainMeanReward)).toBe(true);
+
+    // A model whose inputs do not match fails at once, naming the file.
+    const bad = path.join(dir, 'bad.onnx');
+    fs.writeFileSync(bad, tinyClassifier(tinyWeights(3), { rename: 'ids' }));
+    const handle = await startRun(
+      env.client,
+      parseRunConfig(
+        smallConfig({ rounds: 1, rewardModel: { kind: 'onnx', modelFile: bad, tokenizerFile } }),
+      ),
+      {
+        workflowId: 'rm-user-bad',
+      },
+    );
+    const error = await handle.result().catch((e: unknown) => e as Error);
+    const chain: string[] = [];
+    for (let e = error as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+      chain.push(String(e.message));
+    }
+    expect(chain.join(' <- ')).toContain(`${bad}: the model's inputs do not match`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('judged pairs export as TRL and OpenAI DPO JSONL', async () => {
