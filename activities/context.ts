@@ -2,9 +2,11 @@
  * The Temporal side of an activity in one place: heartbeats with progress details, the
  * cancellation signal, and turning errors into failures Temporal classifies correctly.
  */
+import { setMaxListeners } from 'node:events';
 import { activityInfo, cancellationSignal, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../src/config/errors';
+import { NON_RETRYABLE_ERRORS } from '../src/contracts';
 
 /** Progress a batch reports in its heartbeats; a retried attempt resumes after `rows`. */
 export interface BatchProgress {
@@ -37,18 +39,14 @@ export function previousProgress(): BatchProgress | undefined {
 
 /** The signal that fires when Temporal cancels this activity (or the worker shuts down). */
 export function activitySignal(): AbortSignal {
-  return cancellationSignal();
+  const signal = cancellationSignal();
+  // Every concurrent endpoint request of a batch listens to it; many listeners are expected.
+  setMaxListeners(256, signal);
+  return signal;
 }
 
 /** Errors that a retry cannot fix, by name (`instanceof` is not reliable across bundles). */
-const PERMANENT_ERRORS = new Set([
-  'ConfigError',
-  'InvalidInputError',
-  'EndpointConfigError',
-  'HumanLabelsError',
-  'UserRewardModelError',
-  'BatchJobError',
-]);
+const PERMANENT_ERRORS = new Set<string>(NON_RETRYABLE_ERRORS);
 
 /**
  * Runs an activity body, turning permanent errors into non-retryable failures with their

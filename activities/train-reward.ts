@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { EmbeddingFeaturizer } from '../src/reward/embedding-features';
 import { trainEmbeddingRewardModel } from '../src/reward/embedding-reward';
 import { UserOnnxRewardModel } from '../src/reward/user-onnx-reward';
-import { isHeldOut } from '../src/stages/train-reward';
+import { agreementWithJudge, splitHeldOut } from '../src/stages/train-reward';
 import { activitySignal, classified, reportProgress } from './context';
 import { endpointOf } from './llm-backends';
 import { compute } from './compute';
@@ -60,20 +60,13 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
         maxLength: rm.maxLength,
       });
       try {
-        const heldOut = pairs.filter(
-          (p) => p.p !== 0.5 && isHeldOut(options.seed, p.id, options.heldOutFraction),
-        );
-        const scores = await model.score(
-          heldOut.flatMap((p) => [
-            { prompt: p.prompt, response: p.a },
-            { prompt: p.prompt, response: p.b },
-          ]),
-        );
-        const agree = heldOut.filter((p, i) => scores[2 * i]! > scores[2 * i + 1]! === p.p > 0.5).length;
+        const { held } = splitHeldOut(pairs, options.seed, options.heldOutFraction);
+        const rA = await model.score(held.map((p) => ({ prompt: p.prompt, response: p.a })));
+        const rB = await model.score(held.map((p) => ({ prompt: p.prompt, response: p.b })));
         return {
           onnx: await readFile(rm.modelFile as string),
-          heldOutAgreement: heldOut.length ? agree / heldOut.length : Number.NaN,
-          heldOutPairs: heldOut.length,
+          heldOutAgreement: agreementWithJudge(held, rA, rB),
+          heldOutPairs: held.length,
           trainPairs: 0,
           trainLoss: Number.NaN,
         };

@@ -13,6 +13,16 @@ export type { RunConfig } from './config/schema';
 /** Activities are registered as `rlaif.<name>` so they cannot clash with a user's own. */
 export const ACTIVITY_PREFIX = 'rlaif.';
 
+/** Failure types no retry can fix (bad config or input, a rejected request, a mismatched model file). */
+export const NON_RETRYABLE_ERRORS = [
+  'ConfigError',
+  'InvalidInputError',
+  'EndpointConfigError',
+  'HumanLabelsError',
+  'UserRewardModelError',
+  'BatchJobError',
+] as const;
+
 /** The default task queue for workflows and every stage not routed elsewhere. */
 export const DEFAULT_TASK_QUEUE = 'rlaif';
 

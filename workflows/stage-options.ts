@@ -1,16 +1,10 @@
 /** Activity options per stage: task queue routing, timeouts, heartbeats and retries. */
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { RunConfig, StageSpec } from '../src/config/schema';
+import { NON_RETRYABLE_ERRORS } from '../src/contracts';
 
 /** Failure types no retry can fix; the run fails at once with their message. */
-export const NON_RETRYABLE = [
-  'ConfigError',
-  'InvalidInputError',
-  'EndpointConfigError',
-  'HumanLabelsError',
-  'UserRewardModelError',
-  'BatchJobError',
-];
+export const NON_RETRYABLE = [...NON_RETRYABLE_ERRORS];
 
 export function stageActivityOptions(
   config: RunConfig,

@@ -8,7 +8,7 @@
 import { checkInputs, floatOutput, openSession, type OrtSession } from '../models/ort';
 import { buildOnnxModel, readOnnxModel } from '../onnx/build';
 import { throwIfAborted, yieldToEventLoop } from '../stages/abort';
-import { isHeldOut } from '../stages/train-reward';
+import { agreementWithJudge, splitHeldOut } from '../stages/train-reward';
 import type { PreferenceRow, ProgressFn } from '../stages/types';
 import { trainBradleyTerry, type BtPair } from './bradley-terry';
 import type { EmbeddingFeaturizer } from './embedding-features';
@@ -182,7 +182,7 @@ function dense(v: Float32Array): SparseFeatures {
  * Embeds every pair's texts (each text once, cached), trains the linear head on the non-held-out
  * pairs with full-batch Adam on the soft-label Bradley–Terry loss, exports it to ONNX and scores
  * the held-out pairs from those bytes with onnxruntime-node. The split and the agreement follow
- * `trainRewardModel` exactly: `isHeldOut(seed, pair id)`, only decisive (q ≠ 0.5) held-out pairs
+ * `trainRewardModel` exactly: `splitHeldOut(pairs, seed, fraction)`, only decisive (q ≠ 0.5) held-out pairs
  * count, a reward tie is a miss.
  */
 export async function trainEmbeddingRewardModel(
@@ -196,8 +196,7 @@ export async function trainEmbeddingRewardModel(
   if (!(opts.heldOutFraction > 0 && opts.heldOutFraction < 1))
     throw new Error(`${where}: heldOutFraction must be in (0, 1), got ${opts.heldOutFraction}`);
   throwIfAborted(signal, where);
-  const train = pairs.filter((p) => !isHeldOut(opts.seed, p.id, opts.heldOutFraction));
-  const held = pairs.filter((p) => isHeldOut(opts.seed, p.id, opts.heldOutFraction) && p.p !== 0.5);
+  const { train, held } = splitHeldOut(pairs, opts.seed, opts.heldOutFraction);
   if (train.length === 0) throw new Error(`${where}: none of the ${pairs.length} pairs is left for training`);
   if (held.length === 0) {
     throw new Error(
@@ -233,14 +232,11 @@ export async function trainEmbeddingRewardModel(
   try {
     const heldBlock = all.data.subarray(2 * train.length * dim);
     const r = await scorer.scoreEmbeddings(heldBlock, dim);
-    let agree = 0;
-    held.forEach((p, i) => {
-      const d = (r[2 * i] as number) - (r[2 * i + 1] as number);
-      if ((p.p > 0.5 && d > 0) || (p.p < 0.5 && d < 0)) agree++;
-    });
+    const rA = held.map((_, i) => r[2 * i] as number);
+    const rB = held.map((_, i) => r[2 * i + 1] as number);
     return {
       onnx,
-      heldOutAgreement: agree / held.length,
+      heldOutAgreement: agreementWithJudge(held, rA, rB),
       heldOutPairs: held.length,
       trainPairs: train.length,
       trainLoss: loss,

@@ -19,6 +19,35 @@ export function isHeldOut(seed: number, pairId: string, fraction: number): boole
   return seedFrom(seed, 'held-out', pairId) / 4294967296 < fraction;
 }
 
+/** Training pairs, and the decisive held-out pairs (q ≠ 0.5) agreement is measured on. */
+export function splitHeldOut(
+  pairs: readonly PreferenceRow[],
+  seed: number,
+  fraction: number,
+): { train: PreferenceRow[]; held: PreferenceRow[] } {
+  return {
+    train: pairs.filter((p) => !isHeldOut(seed, p.id, fraction)),
+    held: pairs.filter((p) => isHeldOut(seed, p.id, fraction) && p.p !== 0.5),
+  };
+}
+
+/**
+ * The share of held-out pairs where the reward model's sign(r_A − r_B) matches the judge's
+ * argmax (q > 0.5); a reward tie counts as a miss.
+ */
+export function agreementWithJudge(
+  held: readonly PreferenceRow[],
+  rA: ArrayLike<number>,
+  rB: ArrayLike<number>,
+): number {
+  let agree = 0;
+  held.forEach((p, i) => {
+    const d = (rA[i] as number) - (rB[i] as number);
+    if ((p.p > 0.5 && d > 0) || (p.p < 0.5 && d < 0)) agree++;
+  });
+  return held.length === 0 ? Number.NaN : agree / held.length;
+}
+
 /**
  * Trains on the non-held-out pairs (soft labels, full-batch Adam), exports to ONNX, then scores
  * the held-out pairs with onnxruntime-node from those bytes. Agreement is the share of held-out
@@ -41,8 +70,7 @@ export async function trainRewardModel(
     throw new Error(`trainRewardModel: heldOutFraction must be in (0, 1), got ${opts.heldOutFraction}`);
   }
   throwIfAborted(signal, 'trainRewardModel');
-  const train = pairs.filter((p) => !isHeldOut(opts.seed, p.id, opts.heldOutFraction));
-  const held = pairs.filter((p) => isHeldOut(opts.seed, p.id, opts.heldOutFraction) && p.p !== 0.5);
+  const { train, held } = splitHeldOut(pairs, opts.seed, opts.heldOutFraction);
   if (train.length === 0)
     throw new Error(`trainRewardModel: none of the ${pairs.length} pairs is left for training`);
   if (held.length === 0) {
@@ -70,14 +98,9 @@ export async function trainRewardModel(
   try {
     const rA = await scorer.score(held.map((p) => ({ prompt: p.prompt, response: p.a })));
     const rB = await scorer.score(held.map((p) => ({ prompt: p.prompt, response: p.b })));
-    let agree = 0;
-    held.forEach((p, i) => {
-      const d = (rA[i] as number) - (rB[i] as number);
-      if ((p.p > 0.5 && d > 0) || (p.p < 0.5 && d < 0)) agree++;
-    });
     return {
       onnx,
-      heldOutAgreement: agree / held.length,
+      heldOutAgreement: agreementWithJudge(held, rA, rB),
       heldOutPairs: held.length,
       trainPairs: train.length,
       trainLoss: loss,

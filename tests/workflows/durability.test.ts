@@ -127,6 +127,8 @@ test('a Temporal server restarted mid-run (same database) lets the run finish', 
 });
 
 test('a worker killed during an external trainer run is replaced and the trainer resumes from its checkpoint', async () => {
+  // Only this test's worker may pick up the trainer activity: stop the earlier tests' workers.
+  await Promise.all(workers.map((w) => w.kill()));
   const first = worker();
   const trainer = path.resolve(__dirname, '..', '..', '..', 'examples', 'trainers', 'dpo-trainer.js');
   const config = parseRunConfig(
