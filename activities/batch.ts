@@ -28,7 +28,10 @@ export async function runResumableBatch<T>(
 
   const resumedFrom = previousProgress()?.rows ?? 0;
   const kept = resumedFrom > 0 ? await store.readPartial<T>(key, resumedFrom) : [];
-  await store.resetPartial(key, kept);
+  // Rewrite the partial file to exactly the rows kept (a torn tail is dropped); a fresh start
+  // only has to clear what an attempt without heartbeats may have left.
+  if (kept.length > 0) await store.resetPartial(key, kept);
+  else await store.clearPartial(key);
   const rows = [...kept];
   reportProgress({ rows: rows.length, total });
   await batch.compute(rows.length, async (more) => {

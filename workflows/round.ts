@@ -6,6 +6,7 @@
 import {
   condition,
   getExternalWorkflowHandle,
+  patched,
   scheduleActivity,
   setCurrentDetails,
   setHandler,
@@ -48,6 +49,9 @@ const SUMMED = new Set([
   'judgeBatchMissing',
 ]);
 const isSummed = (key: string) => SUMMED.has(key) || /(Tokens|Requests|Cost)$/.test(key);
+
+/** Patch id: progress signals to the parent are sent without waiting for their delivery. */
+const UNAWAITED_PROGRESS = 'unawaited-progress-signals';
 
 /** How many batch activities a stage fans out to, given what the board holds. */
 function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): number {
@@ -111,8 +115,12 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     setCurrentDetails(
       `**Round ${p.round}/${config.rounds}** · stage **${p.stage}** · batches ${p.batchesDone}/${p.batchesTotal}`,
     );
+    if (!parent) return;
     // Progress is best effort: a parent that has gone (terminated) must not fail the round.
-    if (parent) await parent.signal(stageProgressSignal, p).catch(() => undefined);
+    const sent = parent.signal(stageProgressSignal, p).catch(() => undefined);
+    // Rounds recorded before this change waited for each signal; new ones do not hold a batch
+    // lane for a round trip to the parent (patched keeps the old histories replaying).
+    if (!patched(UNAWAITED_PROGRESS)) await sent;
   };
 
   const call = async (

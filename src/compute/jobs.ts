@@ -2,6 +2,7 @@
  * The jobs a compute thread can run. Each takes plain data (model bytes, rows, options) and
  * returns plain data, because it crosses a thread boundary by structured clone.
  */
+import { createHash } from 'node:crypto';
 import { createLocalJudge } from '../judges/create';
 import { OnnxPolicyRuntime } from '../models/onnx-policy-runtime';
 import { evaluatePolicy, sampleForEvaluation } from '../stages/evaluate';
@@ -48,6 +49,28 @@ export interface OptimizeRewardJobArgs {
   options: Parameters<typeof optimizeWithReward>[4];
 }
 
+/**
+ * Policy runtimes by checkpoint hash, kept by this (long-lived) thread: every generate batch of
+ * a round samples the same policy, and an onnxruntime session costs more to build than a batch
+ * costs to sample. The two most recent checkpoints are kept.
+ */
+const runtimes = new Map<string, Promise<OnnxPolicyRuntime>>();
+function policyRuntime(bytes: Uint8Array): Promise<OnnxPolicyRuntime> {
+  const key = createHash('sha256').update(bytes).digest('hex');
+  let runtime = runtimes.get(key);
+  if (!runtime) {
+    runtime = OnnxPolicyRuntime.create(bytes);
+    runtime.catch(() => runtimes.delete(key));
+    runtimes.set(key, runtime);
+    while (runtimes.size > 2) {
+      const [oldest, old] = runtimes.entries().next().value as [string, Promise<OnnxPolicyRuntime>];
+      runtimes.delete(oldest);
+      void old.then((r) => r.release()).catch(() => undefined);
+    }
+  }
+  return runtime;
+}
+
 /** A reward function's recipe, plain data so it can cross into a thread. */
 export type RewardSource =
   | { kind: 'onnx'; model: Uint8Array }
@@ -87,8 +110,8 @@ export const JOBS = {
   },
 
   async generate(args: GenerateJobArgs, progress: Progress): Promise<ResponseRow[]> {
-    const runtime = await OnnxPolicyRuntime.create(args.policy);
-    try {
+    const runtime = await policyRuntime(args.policy);
+    {
       const rows: ResponseRow[] = [];
       for (let start = 0; start < args.prompts.length; start += args.chunk) {
         const part = await runtime.generate(args.prompts.slice(start, start + args.chunk), {
@@ -101,8 +124,6 @@ export const JOBS = {
         progress(Math.min(start + args.chunk, args.prompts.length), args.prompts.length, part);
       }
       return rows;
-    } finally {
-      await runtime.release();
     }
   },
 
