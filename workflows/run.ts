@@ -24,6 +24,7 @@ import { parseRunConfig } from '../src/config/parse';
 import type { RunConfig } from '../src/config/schema';
 import { addSpend, NO_SPEND, overBudget, spendOf, type Budget } from '../src/budget';
 import type { RunCheckpoint, RoundResult } from '../src/contracts';
+import { runKeyFor } from '../src/store/artifact';
 import {
   budgetSignal,
   pauseUpdate,
@@ -87,7 +88,7 @@ export async function rlaifRun(rawConfig: unknown, carried?: CarriedState): Prom
 
 async function runRounds(config: RunConfig, rawConfig: unknown, carried?: CarriedState): Promise<RunSummary> {
   const info = workflowInfo();
-  const runKey = config.runKey ?? info.workflowId;
+  const runKey = config.runKey ?? runKeyFor(info.workflowId);
   const acts = proxyActivities<RlaifActivities>(bookkeepingOptions(config, 'bookkeeping'));
 
   const progress: RunProgress = {

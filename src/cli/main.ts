@@ -11,6 +11,7 @@ import { resumeRun, runResult, startedConfig, startRun } from './runs';
 import { exportPreferences, type ExportFormat } from './export';
 import { runServeLocal } from '../serve/cli-entry';
 import { LocalArtifactStore } from '../store/local-store';
+import { runKeyFor } from '../store/artifact';
 import { defaultStoreRoot } from '../paths';
 import { runServer, stopBackgroundServer } from './server';
 import { summaryLine, workflowUiUrl } from './summary';
@@ -208,7 +209,7 @@ export function buildProgram(): Command {
       try {
         const config = await startedConfig(client, id);
         const store = new LocalArtifactStore(o.store ?? defaultStoreRoot());
-        const report = await exportPreferences(store, config.runKey ?? id, config, {
+        const report = await exportPreferences(store, config.runKey ?? runKeyFor(id), config, {
           format: o.format,
           out: o.out,
           ...(o.round !== undefined ? { round: o.round } : {}),

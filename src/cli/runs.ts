@@ -5,6 +5,7 @@ import { ConfigError } from '../config/errors';
 import { parseRunConfig } from '../config/parse';
 import type { RunConfig } from '../config/schema';
 import { DEFAULT_TASK_QUEUE } from '../contracts';
+import { runKeyFor } from '../store/artifact';
 import type { RunSummary } from '../../workflows/run';
 
 export interface StartOptions {
@@ -90,7 +91,7 @@ export async function resumeRun(
     );
   }
   const config = await startedConfig(client, workflowId);
-  const runKey = config.runKey ?? workflowId;
+  const runKey = config.runKey ?? runKeyFor(workflowId);
   const base = workflowId.replace(/-resume-\d+$/, '');
   const attempt = Number(/-resume-(\d+)$/.exec(workflowId)?.[1] ?? '0') + 1;
   return startRun(

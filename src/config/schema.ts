@@ -273,7 +273,8 @@ export const RunConfigSchema = z.strictObject({
   stages: z.array(StageSchema).min(1).optional().describe('an explicit stage DAG; replaces the preset'),
   runKey: z
     .string()
-    .regex(/^[A-Za-z0-9._-]{1,120}$/)
+    .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/, 'letters, digits, ".", "_" and "-", not starting with "."')
+    .refine((k) => !k.includes('..'), 'must not contain ".."')
     .optional()
     .describe('artifact namespace; defaults to the workflow id'),
   concurrency: positiveInt.max(64).default(4).describe('batch activities in flight at once'),
