@@ -56,8 +56,12 @@ const UNAWAITED_PROGRESS = 'unawaited-progress-signals';
 /** How many batch activities a stage fans out to, given what the board holds. */
 function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): number {
   const cfg = input.config;
-  if (stage.type === 'generate')
-    return Math.max(1, Math.ceil(board.trainPrompts.count / cfg.generate.batchSize));
+  if (stage.type === 'generate') {
+    // Batches of batchSize prompts, but never more than maxBatches: beyond that, batches grow
+    // instead, so a round's history does not grow with the dataset.
+    const wanted = Math.ceil(board.trainPrompts.count / cfg.generate.batchSize);
+    return Math.max(1, Math.min(wanted, cfg.generate.maxBatches ?? wanted));
+  }
   if (stage.type === 'judge' || stage.type === 'score') return Math.max(1, board.responses?.length ?? 1);
   return 0; // not batched
 }

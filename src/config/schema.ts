@@ -47,6 +47,12 @@ export const GenerateSchema = z.strictObject({
   temperature: z.number().positive().max(5).default(1).describe('sampling temperature'),
   maxTokens: z.number().int().min(2).max(64).default(10).describe('longest response in tokens'),
   batchSize: positiveInt.default(128).describe('prompts per generate activity'),
+  maxBatches: positiveInt
+    .max(1024)
+    .default(32)
+    .describe(
+      'at most this many generate (and judge) activities per round: larger datasets get larger batches, so history stays bounded',
+    ),
 });
 
 export const JudgeSchema = z.strictObject({

@@ -89,6 +89,22 @@ test('a run that continues-as-new every round picks up from its checkpoint each 
   expect([...counts].filter(([k, n]) => k.startsWith('runs/can-1/') && n !== 1)).toEqual([]);
 });
 
+test('a large dataset gets larger batches, not more activities, beyond maxBatches', async () => {
+  const summary = await run('capped-1', {
+    rounds: 1,
+    data: { kind: 'demo', trainPrompts: 40, evalPrompts: 16, sftExamples: 300 },
+    generate: { batchSize: 4, maxBatches: 3 },
+  });
+  expect(summary.history[0]!.metrics.responses).toBe(80);
+  const keys = [...(await commitCounts(env.store)).keys()];
+  expect(
+    keys.filter((k) => /^runs\/capped-1\/round-0001\/generate\/batch-\d+-of-0003\.jsonl$/.test(k)),
+  ).toHaveLength(3);
+  expect(
+    keys.filter((k) => /^runs\/capped-1\/round-0001\/judge\/batch-\d+-of-0003\.jsonl$/.test(k)),
+  ).toHaveLength(3);
+});
+
 test('the dpo and direct presets run their own DAGs', async () => {
   const dpo = await run('dpo-1', { preset: 'dpo', rounds: 1 });
   expect(dpo.history[0]?.metrics.dpoPairs).toBe(32);
