@@ -10,7 +10,12 @@ import { readFile } from 'node:fs/promises';
 import { EmbeddingFeaturizer } from '../src/reward/embedding-features';
 import { trainEmbeddingRewardModel } from '../src/reward/embedding-reward';
 import { UserOnnxRewardModel } from '../src/reward/user-onnx-reward';
-import { agreementWithJudge, splitHeldOut } from '../src/stages/train-reward';
+import {
+  agreementWithJudge,
+  splitHeldOut,
+  type RewardTrainingOptions,
+  type TrainedRewardModel,
+} from '../src/stages/train-reward';
 import { activitySignal, classified, reportProgress } from './context';
 import { endpointOf } from './llm-backends';
 import { compute } from './compute';
@@ -30,14 +35,8 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
   async function trainByKind(
     input: StageInput,
     pairs: PreferenceRow[],
-    options: { seed: number; heldOutFraction: number; epochs: number; lr: number; l2: number },
-  ): Promise<{
-    onnx: Uint8Array;
-    heldOutAgreement: number;
-    heldOutPairs: number;
-    trainPairs: number;
-    trainLoss: number;
-  }> {
+    options: RewardTrainingOptions,
+  ): Promise<TrainedRewardModel> {
     const { runKey, config } = input;
     const rm = config.rewardModel;
     if (rm.kind === 'embedding') {

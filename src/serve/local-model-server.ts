@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { createLocalJudge } from '../judges/create';
 import { ApiError, invalidParam, missingParam, modelNotFound } from './api-error';
+import { readBody } from './read-body';
 import { EMBED_DIM, embedText, embeddingToBase64, embedWords } from './embed';
 import { MAX_TOP_LOGPROBS, type Generation, type GeneratedToken } from './generation';
 import { JudgeEngine } from './judge-engine';
@@ -311,7 +312,7 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
     let status = 200;
     let payload: unknown;
     try {
-      const raw = await readBody(req);
+      const raw = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
       if (path === '/health') {
         payload = { status: 'ok' };
       } else {
@@ -556,28 +557,4 @@ function parseJson(raw: string): Body {
       null,
     );
   return v as Body;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(
-          new ApiError(
-            413,
-            `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
-            'invalid_request_error',
-          ),
-        );
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { ApiError, invalidParam, missingParam } from './api-error';
+import { readBody } from './read-body';
 import { multipartBoundary, parseMultipart } from './multipart';
 
 /** Fault injection of the jobs server. */
@@ -925,7 +926,7 @@ export async function startOpenAIJobsServer(opts: OpenAIJobsServerOptions = {}):
     let status = 200;
     let out: { json?: unknown; bytes?: Buffer };
     try {
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_BODY_BYTES);
       if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`)
         throw new ApiError(
           401,
@@ -990,28 +991,4 @@ export async function startOpenAIJobsServer(opts: OpenAIJobsServerOptions = {}):
       });
     },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(
-          new ApiError(
-            413,
-            `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
-            'invalid_request_error',
-          ),
-        );
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

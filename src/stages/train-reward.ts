@@ -19,6 +19,24 @@ export function isHeldOut(seed: number, pairId: string, fraction: number): boole
   return seedFrom(seed, 'held-out', pairId) / 4294967296 < fraction;
 }
 
+/** Hyperparameters of reward-model training and its held-out split. */
+export interface RewardTrainingOptions {
+  seed: number;
+  heldOutFraction: number;
+  epochs: number;
+  lr: number;
+  l2: number;
+}
+
+/** A reward model as ONNX and how well it agrees with the judge on held-out pairs. */
+export interface TrainedRewardModel {
+  onnx: Uint8Array;
+  heldOutAgreement: number;
+  heldOutPairs: number;
+  trainPairs: number;
+  trainLoss: number;
+}
+
 /** Training pairs, and the decisive held-out pairs (q ≠ 0.5) agreement is measured on. */
 export function splitHeldOut(
   pairs: readonly PreferenceRow[],
@@ -56,16 +74,10 @@ export function agreementWithJudge(
  */
 export async function trainRewardModel(
   pairs: PreferenceRow[],
-  opts: { seed: number; heldOutFraction: number; epochs: number; lr: number; l2: number },
+  opts: RewardTrainingOptions,
   onProgress?: ProgressFn,
   signal?: AbortSignal,
-): Promise<{
-  onnx: Uint8Array;
-  heldOutAgreement: number;
-  heldOutPairs: number;
-  trainPairs: number;
-  trainLoss: number;
-}> {
+): Promise<TrainedRewardModel> {
   if (!(opts.heldOutFraction > 0 && opts.heldOutFraction < 1)) {
     throw new Error(`trainRewardModel: heldOutFraction must be in (0, 1), got ${opts.heldOutFraction}`);
   }

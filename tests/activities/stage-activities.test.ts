@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
+import { pairResponses } from '../../src/judges/judge-batch';
 import { keyOfRef } from '../../src/store/artifact';
 import { parseRunConfig } from '../../src/config/parse';
 import type { PreparedRun, StageInput } from '../../src/contracts';
@@ -82,24 +83,10 @@ test('a partial batch resumes from its heartbeat details and keeps the rows alre
   // A previous attempt judged 8 pairs, heartbeated {rows: 8}, and died. Mark its rows so we can
   // tell kept rows from recomputed ones.
   const responses = await store.readJsonl<ResponseRow>(gen.artifacts.responses![0]!);
-  const earlier: PreferenceRow[] = [];
-  for (let i = 0; i < 8; i++) {
-    const a = responses[2 * i]!;
-    const b = responses[2 * i + 1]!;
-    earlier.push({
-      id: `${a.id}|${b.id}`,
-      promptId: a.promptId,
-      prompt: a.prompt,
-      aId: a.id,
-      bId: b.id,
-      a: a.response,
-      b: b.response,
-      pAB: 0.99,
-      pBA: 0.01,
-      p: 0.99,
-      flipped: false,
-    });
-  }
+  // The first 8 pairs in the judge's own order, with a label no judge would give.
+  const earlier: PreferenceRow[] = pairResponses(responses)
+    .slice(0, 8)
+    .map((pair) => ({ ...pair, pAB: 0.99, pBA: 0.01, p: 0.99, flipped: false }));
   await store.appendPartial(key, [...earlier, { torn: true }]);
   const env = new MockActivityEnvironment({ heartbeatDetails: { rows: 8, total: 24 }, attempt: 2 });
   const beats: unknown[] = [];

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { classifyError, isRetryable, parseRetryAfter } from '../../src/providers/http-errors';
 
@@ -27,16 +28,18 @@ describe('classifyError', () => {
   });
 
   test('401 and 403 name the key variable, never a key', () => {
-    process.env.EXAMPLE_API_KEY = 'sk-test-abcdef123456';
+    // Made up at run time, so no key-like literal is committed.
+    const secret = randomBytes(8).toString('hex');
+    process.env.EXAMPLE_API_KEY = `sk-test-${secret}`;
     try {
       for (const status of [401, 403]) {
-        const e = classifyError(apiError(status, 'Incorrect API key provided: sk-test-abcdef123456'), EP);
+        const e = classifyError(apiError(status, `Incorrect API key provided: sk-test-${secret}`), EP);
         expect(e.name).toBe('EndpointConfigError');
         expect(e.retryable).toBe(false);
         expect(e.message).toContain('EXAMPLE_API_KEY');
         expect(e.message).toContain(EP.baseURL);
         expect(e.message).toContain(EP.model);
-        expect(e.message).not.toContain('abcdef123456');
+        expect(e.message).not.toContain(secret);
       }
     } finally {
       delete process.env.EXAMPLE_API_KEY;

@@ -2,6 +2,7 @@
  * A run whose endpoints need an API key: the key is read by the worker from its environment and
  * appears in no workflow history, no worker log line and no artifact.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,8 @@ import { historyText } from '../helpers/history-text';
 import { smallConfig } from '../helpers/run-env';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
-const KEY = 'sk-rlaif-test-7f3c9a1e5b2d4f6a8c0e';
+// Made up at run time: no key-like literal is committed, and each run checks a fresh value.
+const KEY = `rlaif-test-${randomBytes(12).toString('hex')}`;
 
 let server: TestServer;
 let client: Client;
