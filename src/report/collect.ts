@@ -7,6 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { startedConfig } from '../cli/runs';
+import { ConfigError } from '../config/errors';
 import type { RoundMetrics, RoundResult } from '../contracts';
 import { progressQuery, type RunProgress } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
@@ -19,11 +20,6 @@ export const roundWorkflowId = (runId: string, round: number): string => `${runI
 export interface CollectOptions {
   /** How long to wait for the progress query before reading round results instead. */
   queryTimeoutMs?: number;
-}
-
-/** A report problem a person can act on (no such run, nothing to report yet). */
-export class ReportError extends Error {
-  override readonly name = 'ReportError';
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -66,7 +62,7 @@ export async function collectReport(
   const handle = client.workflow.getHandle(workflowId);
   const description = await describeOrUndefined(handle);
   if (!description)
-    throw new ReportError(`no workflow with id ${workflowId} in namespace ${client.options.namespace}`);
+    throw new ConfigError(`no workflow with id ${workflowId} in namespace ${client.options.namespace}`);
   const notes: string[] = [];
   const data: ReportData = {
     workflowId,

@@ -215,6 +215,7 @@ export function buildFigures(data: ReportData): Figure[] {
           ),
         ],
         reference: { y: 0.5, label: 'chance (0.5)' },
+        yInclude: [0, 1],
       },
       csv: ROUNDS_CSV,
       columns: ['rewardModelAgreement', 'rewardModelHeldOutPairs', 'humanAgreement'],

@@ -3,7 +3,6 @@
  * chart's PNG and the CSV behind it.
  */
 import { escapeXml as esc } from './svg-chart';
-import { formatNumber } from './ticks';
 import type { Figure } from './figures';
 import type { ReportData } from './types';
 
@@ -78,7 +77,7 @@ section { margin: 2.5em 0; }
 ${notes ? `<ul class="notes">${notes}</ul>` : ''}
 ${headline(data)}
 ${sections.join('\n')}
-<p class="meta">Figures rounded to ${formatNumber(0.001)} here; the CSV files hold the recorded values.</p>
+<p class="meta">The table rounds to three decimals; the CSV files hold the recorded values.</p>
 </body>
 </html>
 `;

@@ -76,14 +76,30 @@ export function renderSvg(chart: Chart, emptyNote = 'no data recorded'): string 
     `<text x="${M.left}" y="24" font-size="16" font-weight="bold" fill="#222">${escapeXml(chart.title)}</text>`,
   ];
   const body = chart.kind === 'line' ? lineBody(chart) : barBody(chart);
-  if (!body) {
-    parts.push(axisFrame(chart, [0, 1], [0, 1]).parts.join(''));
-    parts.push(
-      `<text class="empty" x="${M.left + (CHART_WIDTH - M.left - M.right) / 2}" y="${CHART_HEIGHT / 2}" text-anchor="middle" font-size="14" fill="#777">${escapeXml(emptyNote)}</text>`,
-    );
-  } else parts.push(body);
+  if (!body) parts.push(emptyBody(emptyNote));
+  else parts.push(body);
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** A framed plot area with the note, wrapped, in its middle: no axes that would suggest data. */
+function emptyBody(note: string): string {
+  const w = CHART_WIDTH - M.left - M.right;
+  const h = CHART_HEIGHT - M.top - M.bottom;
+  const lines: string[] = [];
+  for (const word of note.split(/\s+/)) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + word.length < 64) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  const top = M.top + h / 2 - ((lines.length - 1) * 20) / 2;
+  const text = lines
+    .map((l, i) => `<tspan x="${M.left + w / 2}" y="${top + i * 20}">${escapeXml(l)}</tspan>`)
+    .join('');
+  return [
+    `<rect x="${M.left}" y="${M.top}" width="${w}" height="${h}" fill="#fafafa" stroke="#ddd"/>`,
+    `<text class="empty" text-anchor="middle" font-size="14" fill="#666">${text}</text>`,
+  ].join('\n');
 }
 
 function xDomain(xs: number[]): [number, number] {

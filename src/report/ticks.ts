@@ -47,7 +47,7 @@ export function formatNumber(v: number): string {
   if (a >= 1e9) return `${trim(v / 1e9)}G`;
   if (a >= 1e6) return `${trim(v / 1e6)}M`;
   if (a >= 1e4) return `${trim(v / 1e3)}k`;
-  if (a < 1e-3) return v.toExponential(1);
+  if (a < 1e-4) return v.toExponential(1);
   return trim(v);
 }
 
