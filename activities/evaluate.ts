@@ -2,7 +2,10 @@
  * Evaluate the round's policy against the initial one on held-out prompts: win rate judged in
  * both orders with a 95% Wilson interval, mean reward, and KL to the initial policy.
  */
-import type { StageInput, StageOutput } from '../src/contracts';
+import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
+import { isServedPolicy, policyModelName } from '../src/policy/served-policy';
+import { OpenAIGenerator } from '../src/providers/openai-generator';
+import { addUsage } from '../src/providers/usage';
 import { wilsonInterval } from '../src/eval/stats';
 import { asyncPairwise } from '../src/judges/async-judge';
 import { createLocalJudge } from '../src/judges/create';
@@ -37,17 +40,8 @@ export function createEvaluateActivity(deps: ActivityDeps) {
             );
       return humanAgreement(judge, pairs, { swapOrder: config.judge.swapOrder, signal: activitySignal() });
     };
-    const judgeWithLLM = async (policy: Uint8Array, initial: Uint8Array, prompts: PromptRow[]) => {
-      const samples = await compute(deps, 'evaluationSamples', {
-        policy,
-        initial,
-        prompts,
-        options: {
-          seed: seedFrom(config.seed, 'evaluate'),
-          temperature: config.evaluate.temperature,
-          maxTokens: config.generate.maxTokens,
-        },
-      });
+    /** The run's judge, both orders, on each policy sample against the initial policy's. */
+    const judgeAgainstInitial = async (samples: { policy: ResponseRow[]; initial: ResponseRow[] }) => {
       const pairs = samples.policy.map((m, i) => {
         const b = samples.initial[i] as ResponseRow;
         return {
@@ -60,9 +54,14 @@ export function createEvaluateActivity(deps: ActivityDeps) {
           b: b.response,
         };
       });
-      const judges = llmJudgesFor(config, store, runKey);
-      const out = await judgeBatch(judges.pairwise, pairs, {
-        ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
+      const llm = config.judge.kind === 'llm' ? llmJudgesFor(config, store, runKey) : undefined;
+      const judge =
+        llm?.pairwise ??
+        asyncPairwise(
+          createLocalJudge({ positionBias: config.judge.positionBias, sharpness: config.judge.sharpness }),
+        );
+      const out = await judgeBatch(judge, pairs, {
+        ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
         deadLetters: new DeadLetterSet(store.pathOf(stageKey(runKey, round, stageId, 'dead-letters.jsonl'))),
         seed: seedFrom(config.seed, 'evaluate-judge'),
         signal: activitySignal(),
@@ -73,18 +72,77 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const n = out.rows.length;
       return {
         figures: { winRate: wins / n, winRateCI: wilsonInterval(wins, n), n, flipRate: out.flipRate },
-        usage: {
-          evalJudgeCoverage: out.coverage,
-          ...usageMetrics('evalJudge', out.usage, endpointOf(config, config.judge.endpoint)),
-        },
+        usage: llm
+          ? {
+              evalJudgeCoverage: out.coverage,
+              ...usageMetrics('evalJudge', out.usage, endpointOf(config, config.judge.endpoint)),
+            }
+          : {},
       };
+    };
+    const judgeWithLLM = async (policy: Uint8Array, initial: Uint8Array, prompts: PromptRow[]) => {
+      const samples = await compute(deps, 'evaluationSamples', {
+        policy,
+        initial,
+        prompts,
+        options: {
+          seed: seedFrom(config.seed, 'evaluate'),
+          temperature: config.evaluate.temperature,
+          maxTokens: config.generate.maxTokens,
+        },
+      });
+      return judgeAgainstInitial(samples);
+    };
+    /**
+     * A served policy (a fine-tuned model) has no weights here: both it and the initial model are
+     * sampled through the generation endpoint, then judged. KL and reward-model figures need the
+     * weights and are left out.
+     */
+    const evaluateServed = async (policy: ArtifactRef, initial: ArtifactRef, prompts: PromptRow[]) => {
+      const configured = endpointOf(config, config.generate.endpoint);
+      const sample = async (ref: ArtifactRef) => {
+        const endpoint = {
+          ...configured,
+          model: await policyModelName(store, configured.model, ref),
+          temperature: config.evaluate.temperature,
+        };
+        return new OpenAIGenerator(endpoint).generate(prompts, {
+          samplesPerPrompt: 1,
+          seed: seedFrom(config.seed, 'evaluate'),
+          signal: activitySignal(),
+        });
+      };
+      const [mine, theirs] = [await sample(policy), await sample(initial)];
+      const judged = await judgeAgainstInitial({ policy: mine.rows, initial: theirs.rows });
+      const gen = usageMetrics('evalGenerate', addUsage(mine.usage, theirs.usage), configured);
+      return { figures: judged.figures, usage: { ...judged.usage, ...gen } };
     };
     return classified(async () => {
       const { board } = input;
       return onceOnly(store, stageKey(runKey, round, stageId, 'result.json'), async () => {
-        const policy = await store.readBytes(requireArtifact(board.newPolicy ?? board.policy, 'policy'));
-        const initial = await store.readBytes(requireArtifact(board.initialPolicy, 'initialPolicy'));
+        const policyRef = requireArtifact(board.newPolicy ?? board.policy, 'policy');
+        const initialRef = requireArtifact(board.initialPolicy, 'initialPolicy');
         const prompts = await store.readJsonl<PromptRow>(requireArtifact(board.evalPrompts, 'evalPrompts'));
+        if (isServedPolicy(policyRef)) {
+          const served = await evaluateServed(policyRef, initialRef, prompts);
+          const { winRate, winRateCI, n, flipRate } = served.figures;
+          await store.commitJsonl(stageKey(runKey, round, stageId, 'evaluation.jsonl'), [
+            { round, ...served.figures },
+          ]);
+          return {
+            artifacts: {},
+            metrics: {
+              ...served.usage,
+              winRateVsInitial: winRate,
+              winRateLow: winRateCI[0],
+              winRateHigh: winRateCI[1],
+              evalComparisons: n,
+              evalFlipRate: flipRate,
+            },
+          };
+        }
+        const policy = await store.readBytes(policyRef);
+        const initial = await store.readBytes(initialRef);
         // The mean reward is read with the embedded (lexical) reward model only; other kinds report
         // the judge's mean score instead.
         const rewardOnnx =

@@ -2,6 +2,7 @@
 import type { StageInput, StageOutput } from '../src/contracts';
 import { seedFrom } from '../src/util/rng';
 import type { PromptRow, ResponseRow } from '../src/stages/types';
+import { policyModelName } from '../src/policy/served-policy';
 import { stageKey } from '../src/store/artifact';
 import { runResumableBatch } from './batch';
 import { activitySignal, classified, reportProgress } from './context';
@@ -26,11 +27,12 @@ export function createGenerateActivity(deps: ActivityDeps) {
     prompts: PromptRow[],
   ): Promise<StageOutput> {
     const { runKey, round, stageId, config } = input;
-    // "{policy}" in the model name stands for the round's policy checkpoint, for servers that
-    // load policies by name (the local model server reads them from the shared store).
+    // "{policy}" in the model name stands for the round's policy: a served model's name (after
+    // fine-tuning jobs), or the checkpoint's store URI for servers that load checkpoints by name
+    // (the local model server reads them from the shared store).
     const configured = endpointOf(config, config.generate.endpoint);
-    const policyUri = requireArtifact(input.board.policy, 'policy').uri;
-    const endpoint = { ...configured, model: configured.model.replace('{policy}', policyUri) };
+    const policy = requireArtifact(input.board.policy, 'policy');
+    const endpoint = { ...configured, model: await policyModelName(store, configured.model, policy) };
     const out = await new OpenAIGenerator(endpoint).generate(prompts, {
       samplesPerPrompt: config.generate.samplesPerPrompt,
       seed: seedFrom(config.seed, 'generate', round),
@@ -60,6 +62,7 @@ export function createGenerateActivity(deps: ActivityDeps) {
           store,
           key: stageKey(runKey, round, stageId, `${name}.jsonl`),
           total: prompts.length * k,
+          unit: k,
           compute: async (skip, emit) => {
             // Rows come in whole prompts (k samples each); resume at the first unfinished prompt.
             const remaining = prompts.slice(Math.floor(skip / k));
@@ -73,7 +76,9 @@ export function createGenerateActivity(deps: ActivityDeps) {
                 temperature: config.generate.temperature,
                 maxTokens: config.generate.maxTokens,
                 seed: seedFrom(config.seed, 'generate', round),
-                chunk: 8,
+                // Prompts per ORT call and per heartbeat: a chunk of 8 paid onnxruntime's per-call
+                // cost twice over (2048 prompts: 367 ms vs 174 ms at 64); 64 still takes ~5 ms.
+                chunk: 64,
               },
               (more) => emit(more as ResponseRow[]),
             );

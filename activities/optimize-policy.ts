@@ -7,7 +7,13 @@ import type { StageSpec } from '../src/config/schema';
 import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import type { PreferenceRow, PromptRow } from '../src/stages/types';
 import { keyOfRef, stageKey } from '../src/store/artifact';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { log } from '@temporalio/activity';
+import { InvalidInputError } from '../src/data/errors';
+import { preferencesToOpenAIDpoJsonl } from '../src/export/preferences';
+import { fineTunePolicy } from '../src/policy/fine-tune-policy';
+import { commitServedPolicy, readServedPolicy } from '../src/policy/served-policy';
+import { createClient } from '../src/providers/endpoint';
 import * as path from 'node:path';
 import { ConfigError } from '../src/config/errors';
 import { policyFromOnnx } from '../src/models/policy';
@@ -109,6 +115,57 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
     return { onnx: new Uint8Array(bytes), metrics, preferencePool: pool };
   }
 
+  /**
+   * A DPO fine-tuning job on every pair judged so far (OpenAI's DPO format), started from the
+   * round's served policy; the job's model becomes the next round's policy.
+   */
+  async function fineTune(input: StageInput, seed: number) {
+    const { runKey, round, stageId, config, board } = input;
+    const ft = config.policy.fineTune;
+    if (!ft) throw new ConfigError('optimize-policy method "fine-tune" needs policy.fineTune');
+    const { pairs, pool } = await preferencePoolOf(input);
+    const { lines, skippedTies } = preferencesToOpenAIDpoJsonl(pairs);
+    if (lines.length === 0) throw new InvalidInputError('fine-tune: every judged pair so far is a tie');
+    const trainingFile = store.pathOf(stageKey(runKey, round, stageId, 'fine-tune/train.jsonl'));
+    await mkdir(path.dirname(trainingFile), { recursive: true });
+    await writeFile(trainingFile, lines.join('\n') + '\n');
+    const base = await readServedPolicy(store, requireArtifact(board.policy, 'policy'));
+    const started = Date.now();
+    let lastStatus = '';
+    const out = await fineTunePolicy({
+      client: createClient(endpointOf(config, ft.endpoint)),
+      trainingFile,
+      baseModel: base.model,
+      hyperparameters: ft.hyperparameters,
+      ...(ft.suffix ? { suffix: ft.suffix } : {}),
+      idempotencyKey: `rlaif:${runKey}:${round}:${stageId}`,
+      seed,
+      pollMs: ft.pollSeconds * 1000,
+      timeoutMs: ft.timeoutHours * 3_600_000,
+      signal: activitySignal(),
+      onPoll: (jobId, poll) => {
+        const step = poll.events.find((e) => e.type === 'metrics')?.data as
+          { step?: number; total_steps?: number } | undefined;
+        reportProgress({ step: step?.step ?? 0, total: step?.total_steps ?? 0 });
+        if (poll.status !== lastStatus) log.info('fine-tuning job', { jobId, status: poll.status });
+        lastStatus = poll.status;
+      },
+    });
+    const newPolicy = await commitServedPolicy(store, stageKey(runKey, round, stageId, 'policy'), {
+      model: out.model,
+      jobId: out.jobId,
+    });
+    const metrics: Record<string, number> = {
+      fineTunePairs: lines.length,
+      fineTuneTies: skippedTies,
+      fineTuneJobs: out.jobs,
+      fineTuneReused: out.reused ? 1 : 0,
+      fineTuneSeconds: (Date.now() - started) / 1000,
+      ...(out.trainedTokens !== undefined ? { fineTuneTrainedTokens: out.trainedTokens } : {}),
+    };
+    return { newPolicy, metrics, preferencePool: pool };
+  }
+
   return async function optimizePolicy(
     input: StageInput & { method?: StageSpec['method'] },
   ): Promise<StageOutput> {
@@ -116,9 +173,17 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
       const { runKey, round, stageId, config, board } = input;
       const method = input.method ?? 'reward-model';
       return onceOnly(store, stageKey(runKey, round, stageId, 'result.json'), async () => {
+        const seedOf = () => seedFrom(config.seed, 'optimize', round);
+        if (method === 'fine-tune') {
+          const out = await fineTune(input, seedOf());
+          return {
+            artifacts: { newPolicy: out.newPolicy, preferencePool: out.preferencePool },
+            metrics: out.metrics,
+          };
+        }
         const policy = await store.readBytes(requireArtifact(board.policy, 'policy'));
         const reference = await store.readBytes(requireArtifact(board.initialPolicy, 'initialPolicy'));
-        const seed = seedFrom(config.seed, 'optimize', round);
+        const seed = seedOf();
         const opt = config.policy.optimizer;
         const options = {
           seed,

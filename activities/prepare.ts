@@ -1,6 +1,8 @@
 /** The run's data and its initial policy (fitted by SFT), made once per run. */
 import type { PreparedRun, RunConfig } from '../src/contracts';
 import { readPromptFile } from '../src/data/prompt-file';
+import { usesServedPolicy } from '../src/config/stages';
+import { commitServedPolicy } from '../src/policy/served-policy';
 import { makeDemoData } from '../src/stages/prepare';
 import { seedFrom } from '../src/util/rng';
 import { classified, reportProgress } from './context';
@@ -38,7 +40,12 @@ export function createPrepareActivity(deps: ActivityDeps) {
       reportProgress({ step: 0 });
       let initialPolicy = await store.get(`${base}/initial-policy.onnx`);
       let sftLoss = Number.NaN;
-      if (!initialPolicy) {
+      if (config.policy.fineTune && usesServedPolicy(config)) {
+        // The policy is a served model tuned by fine-tuning jobs: the first round's is the base model.
+        initialPolicy = await commitServedPolicy(store, `${base}/initial-policy`, {
+          model: config.policy.fineTune.baseModel,
+        });
+      } else if (!initialPolicy) {
         const fitted = await compute(deps, 'sft', {
           sft: data.sft,
           options: {

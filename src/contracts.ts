@@ -21,6 +21,7 @@ export const NON_RETRYABLE_ERRORS = [
   'HumanLabelsError',
   'UserRewardModelError',
   'BatchJobError',
+  'FineTuneError',
 ] as const;
 
 /** The default task queue for workflows and every stage not routed elsewhere. */

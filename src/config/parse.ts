@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { ConfigError } from './errors';
 import { RunConfigSchema, type RunConfig, type StageSpec } from './schema';
-import { expandStages, checkStageGraph } from './stages';
+import { expandStages, checkStageGraph, usesServedPolicy } from './stages';
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   if (path.length === 0) return '(config)';
@@ -41,6 +41,30 @@ export function parseRunConfig(value: unknown, source = 'run config'): RunConfig
 /** The stage DAG a config runs (its explicit stages, or its preset's). */
 export function stagesOf(config: RunConfig): StageSpec[] {
   return expandStages(config);
+}
+
+/**
+ * A policy tuned by fine-tuning jobs exists only as a served model: every round must sample it
+ * through an endpoint that names it, and no stage may need its weights.
+ */
+function checkServedPolicy(config: RunConfig): string[] {
+  if (config.policy.fineTune) {
+    const name = config.policy.fineTune.endpoint;
+    if (!(name in config.endpoints)) return [`policy.fineTune.endpoint: no endpoint named "${name}"`];
+  }
+  if (!usesServedPolicy(config)) return [];
+  const problems: string[] = [];
+  const others = expandStages(config).filter((s) => s.type === 'optimize-policy' && s.method !== 'fine-tune');
+  if (others.length > 0)
+    problems.push(
+      `stages: optimize-policy "${others[0]?.id}" needs the policy's weights, but "fine-tune" makes the policy a served model; use one method`,
+    );
+  const gen = config.generate.endpoint ? config.endpoints[config.generate.endpoint] : undefined;
+  if (!gen || !gen.model.includes('{policy}'))
+    problems.push(
+      'generate.endpoint: with "fine-tune" the policy is a served model; sample it through an endpoint whose model is "{policy}"',
+    );
+  return problems;
 }
 
 /** Names that must resolve: endpoints used by stages, the trainer of an external optimizer. */
@@ -95,6 +119,10 @@ function checkReferences(config: RunConfig): string[] {
     if (s.method === 'external' && !config.policy.trainer) {
       problems.push(`stages[${i}].method: "external" needs policy.trainer (the trainer command)`);
     }
+    if (s.method === 'fine-tune' && !config.policy.fineTune) {
+      problems.push(`stages[${i}].method: "fine-tune" needs policy.fineTune (endpoint and baseModel)`);
+    }
   });
+  problems.push(...checkServedPolicy(config));
   return problems;
 }

@@ -184,12 +184,41 @@ export const TrainerSchema = z.strictObject({
     .default(24 * 60),
 });
 
+/** OpenAI-compatible fine-tuning jobs with the DPO method; see docs/openai-jobs.md. */
+export const FineTuneSchema = z.strictObject({
+  endpoint: z
+    .string()
+    .min(1)
+    .describe('the endpoint (a key of `endpoints`) whose files and fine-tuning API to use'),
+  baseModel: z.string().min(1).describe("the first round's policy, e.g. gpt-4.1-mini-2025-04-14"),
+  suffix: z.string().min(1).max(40).optional().describe('part of the fine-tuned model names'),
+  hyperparameters: z
+    .strictObject({
+      beta: z.union([z.number().positive(), z.literal('auto')]).optional(),
+      n_epochs: z.union([positiveInt, z.literal('auto')]).optional(),
+      learning_rate_multiplier: z.union([z.number().positive(), z.literal('auto')]).optional(),
+      batch_size: z.union([positiveInt, z.literal('auto')]).optional(),
+    })
+    .default({})
+    .describe("DPO hyperparameters; omitted ones are the service's choice"),
+  pollSeconds: z.number().positive().max(3600).default(30).describe('seconds between job polls'),
+  timeoutHours: z
+    .number()
+    .positive()
+    .max(7 * 24)
+    .default(24)
+    .describe('longest a job may take before the stage fails'),
+});
+
 export const PolicySchema = z.strictObject({
   sft: SftSchema.prefault({}),
   optimizer: OptimizerSchema.prefault({}),
   dpo: DpoSchema.prefault({}),
   direct: DirectSchema.prefault({}),
   trainer: TrainerSchema.optional().describe('for optimize-policy method "external"'),
+  fineTune: FineTuneSchema.optional().describe(
+    'for optimize-policy method "fine-tune": the policy is a served model, tuned by DPO jobs',
+  ),
 });
 
 export const EvaluateSchema = z.strictObject({
@@ -216,10 +245,10 @@ export const StageSchema = z.strictObject({
   after: z.array(z.string()).default([]).describe('ids of the stages that must finish first'),
   activity: z.string().min(1).optional().describe('for type custom: the registered activity name'),
   method: z
-    .enum(['reward-model', 'judge-score', 'dpo', 'external'])
+    .enum(['reward-model', 'judge-score', 'dpo', 'external', 'fine-tune'])
     .optional()
     .describe(
-      'for optimize-policy: where the signal comes from (external: policy.trainer on the judged pairs)',
+      'for optimize-policy: where the signal comes from (external: policy.trainer on the judged pairs; fine-tune: DPO jobs of policy.fineTune)',
     ),
   taskQueue: z.string().min(1).optional().describe('route this stage to its own worker pool'),
 });
@@ -257,7 +286,7 @@ export const TimeoutsSchema = z.strictObject({
     .describe('attempts per activity before the run fails'),
 });
 
-export const PRESETS = ['classic', 'dpo', 'direct', 'external'] as const;
+export const PRESETS = ['classic', 'dpo', 'direct', 'external', 'fine-tune'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 export const RunConfigSchema = z.strictObject({
@@ -274,7 +303,7 @@ export const RunConfigSchema = z.strictObject({
     .enum(PRESETS)
     .default('classic')
     .describe(
-      'classic (reward model), dpo, direct (judge score as reward), or external (policy.trainer on the pairs)',
+      'classic (reward model), dpo, direct (judge score as reward), external (policy.trainer on the pairs) or fine-tune (DPO jobs of policy.fineTune)',
     ),
   stages: z.array(StageSchema).min(1).optional().describe('an explicit stage DAG; replaces the preset'),
   runKey: z

@@ -42,6 +42,13 @@ export function presetStages(preset: Preset): StageSpec[] {
         stage('optimize-policy', 'optimize-policy', ['judge'], { method: 'external' }),
         stage('evaluate', 'evaluate', ['optimize-policy']),
       ];
+    case 'fine-tune':
+      return [
+        stage('generate', 'generate', []),
+        stage('judge', 'judge', ['generate']),
+        stage('optimize-policy', 'optimize-policy', ['judge'], { method: 'fine-tune' }),
+        stage('evaluate', 'evaluate', ['optimize-policy']),
+      ];
     case 'direct':
       return [
         stage('generate', 'generate', []),
@@ -53,6 +60,11 @@ export function presetStages(preset: Preset): StageSpec[] {
 }
 
 /** The stages a config runs, with defaults filled in (optimize-policy's method). */
+/** Whether the policy is a served model (tuned by fine-tuning jobs) rather than an embedded checkpoint. */
+export function usesServedPolicy(config: RunConfig): boolean {
+  return expandStages(config).some((s) => s.type === 'optimize-policy' && s.method === 'fine-tune');
+}
+
 export function expandStages(config: RunConfig): StageSpec[] {
   const stages = config.stages ?? presetStages(config.preset);
   return stages.map((s) =>

@@ -56,6 +56,13 @@ export interface LocalModelServer {
   close(): Promise<void>;
   /** Serves new policy weights from the next request on (like reloading a vLLM server). */
   setPolicy(onnx: Uint8Array): Promise<void>;
+  /**
+   * Serves `onnx` under a model name of its own from the next request on (like vLLM loading a
+   * LoRA adapter by name); fine-tuning jobs register the models they make here.
+   */
+  registerPolicy(name: string, onnx: Uint8Array): void;
+  /** The checkpoint served under a policy model name (`local-policy` or a registered one). */
+  policyCheckpoint(name: string): Uint8Array | undefined;
 }
 
 /** Largest request body accepted. */
@@ -64,10 +71,16 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_N = 128;
 
 type Kind = keyof typeof LOCAL_MODELS;
+const LOCAL_MODELS_BY_ID: Record<string, Kind> = Object.fromEntries(
+  Object.entries(LOCAL_MODELS).map(([k, id]) => [id, k as Kind]),
+);
 
 /** Starts the server; resolves once it listens. */
 export async function startLocalModelServer(opts: LocalModelServerOptions = {}): Promise<LocalModelServer> {
-  let policy = PolicyEngine.fromOnnx(opts.policyOnnx ?? (await defaultPolicyOnnx()));
+  let policyOnnx = opts.policyOnnx ?? (await defaultPolicyOnnx());
+  let policy = PolicyEngine.fromOnnx(policyOnnx);
+  /** Policies registered by name (fine-tuned models), with their checkpoints. */
+  const registered = new Map<string, { engine: PolicyEngine; onnx: Uint8Array }>();
   const judge = new JudgeEngine(createLocalJudge(opts.judge ?? {}));
   const created = Math.floor(Date.now() / 1000);
 
@@ -75,6 +88,8 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   const fromStore = new Map<string, PolicyEngine>();
   /** The policy engine for a model name: the served one, or a checkpoint from the store. */
   const engineFor = (model: string): PolicyEngine => {
+    const named = registered.get(model);
+    if (named) return named.engine;
     if (!model.startsWith('store:')) return policy;
     if (!store) throw modelNotFound(model);
     let engine = fromStore.get(model);
@@ -96,7 +111,7 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   let active = policy;
 
   const kindOf = (model: string): Kind => {
-    if (model.startsWith('store:')) {
+    if (model.startsWith('store:') || registered.has(model)) {
       engineFor(model);
       return 'policy';
     }
@@ -255,7 +270,10 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   function route(method: string, path: string, body: () => Body): unknown {
     if (path === '/v1/models' || path === '/v1/models/') {
       if (method !== 'GET') throw methodNotAllowed(method, path);
-      return { object: 'list', data: Object.values(LOCAL_MODELS).map(modelObject) };
+      return {
+        object: 'list',
+        data: [...Object.values(LOCAL_MODELS), ...registered.keys()].map(modelObject),
+      };
     }
     const one = /^\/v1\/models\/([^/]+)$/.exec(path);
     if (one) {
@@ -373,7 +391,14 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
       }),
     setPolicy: async (onnx) => {
       policy = PolicyEngine.fromOnnx(onnx, 'setPolicy checkpoint');
+      policyOnnx = onnx;
     },
+    registerPolicy: (name, onnx) => {
+      if (name in LOCAL_MODELS_BY_ID || name.startsWith('store:'))
+        throw new Error(`registerPolicy: "${name}" is a reserved model name`);
+      registered.set(name, { engine: PolicyEngine.fromOnnx(onnx, `policy "${name}"`), onnx });
+    },
+    policyCheckpoint: (name) => (name === LOCAL_MODELS.policy ? policyOnnx : registered.get(name)?.onnx),
   };
 }
 

@@ -51,7 +51,33 @@ export interface OpenAIJobsServerOptions {
   /** Parallel requests of one batch to the target (default 4). */
   batchConcurrency?: number;
   faults?: JobsServerFaults;
+  /**
+   * Trains for real: DPO jobs call it with the validated training file once running, and the job
+   * succeeds with the model name it returns (which whoever serves models must then serve).
+   * Without it jobs run on a clock and train nothing.
+   */
+  fineTuner?: FineTuner;
 }
+
+/** What a real fine-tuner gets for one job. */
+export interface FineTuneRequest {
+  jobId: string;
+  /** The base model the job names. */
+  model: string;
+  /** The name the new model must be served under. */
+  fineTunedModel: string;
+  /** The training file's JSONL text, already validated. */
+  trainingJsonl: string;
+  hyperparameters: Record<string, unknown>;
+  seed: number | undefined;
+  /** Reports a training step; shown as a metrics event of the job. */
+  onStep(step: number, totalSteps: number, trainLoss: number): void;
+  /** Aborted when the job is cancelled. */
+  signal: AbortSignal;
+}
+
+/** Trains one job's model and serves it under `fineTunedModel`. */
+export type FineTuner = (request: FineTuneRequest) => Promise<void>;
 
 /** Counters for tests: how many objects were created and requests forwarded. */
 export interface OpenAIJobsServerStats {
@@ -114,6 +140,8 @@ type JobStatus = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'fail
 interface JobRecord {
   obj: Json & { id: string; status: JobStatus; created_at: number; metadata: Record<string, string> | null };
   events: Json[];
+  /** When a real fine-tuner started on it (ms). */
+  startedRunningAt?: number;
 }
 
 /** The batch endpoints the server accepts (it executes chat and legacy completions and embeddings). */
@@ -689,18 +717,23 @@ export async function startOpenAIJobsServer(opts: OpenAIJobsServerOptions = {}):
     o.status = 'running';
     o.estimated_finish = now() + Math.ceil(fineTuneDelayMs / 1000);
     event(j, 'Fine-tuning job started');
+    const suffix = typeof o.user_provided_suffix === 'string' ? o.user_provided_suffix : 'personal';
+    const model = `ft:${o.model as string}:${suffix}:${o.id.replace(/^ftjob-/, '').slice(0, 8)}`;
+    if (opts.fineTuner && method === 'dpo') {
+      if (faults.failFineTunes) {
+        failInternally(j);
+        return;
+      }
+      j.startedRunningAt = Date.now();
+      await trainForReal(j, model, file);
+      return;
+    }
     const steps = 3;
     for (let s = 1; s <= steps; s++) {
       await sleep((fineTuneDelayMs * 3) / 5 / (steps + 1));
       if (o.status !== 'running') return;
       if (faults.failFineTunes && s === 2) {
-        Object.assign(o, {
-          status: 'failed',
-          finished_at: now(),
-          estimated_finish: null,
-          error: { code: 'server_error', message: 'The job failed due to an internal error.', param: null },
-        });
-        event(j, 'The job failed due to an internal error.', 'error');
+        failInternally(j);
         return;
       }
       const loss = 0.69 / (1 + s);
@@ -712,8 +745,6 @@ export async function startOpenAIJobsServer(opts: OpenAIJobsServerOptions = {}):
     }
     await sleep((fineTuneDelayMs * 3) / 5 / (steps + 1));
     if (o.status !== 'running') return;
-    const suffix = typeof o.user_provided_suffix === 'string' ? o.user_provided_suffix : 'personal';
-    const model = `ft:${o.model as string}:${suffix}:${o.id.replace(/^ftjob-/, '').slice(0, 8)}`;
     const results = storeFile(
       'step_metrics.csv',
       'fine-tune-results',
@@ -725,6 +756,76 @@ export async function startOpenAIJobsServer(opts: OpenAIJobsServerOptions = {}):
       estimated_finish: null,
       fine_tuned_model: model,
       trained_tokens: v.tokens * nEpochs,
+      result_files: [results.id],
+    });
+    event(j, `New fine-tuned model created: ${model}`);
+    event(j, 'The job has successfully completed');
+  }
+
+  /** The fault `failFineTunes`: the job fails while running, as OpenAI's do on internal errors. */
+  function failInternally(j: JobRecord): void {
+    Object.assign(j.obj, {
+      status: 'failed',
+      finished_at: now(),
+      estimated_finish: null,
+      error: { code: 'server_error', message: 'The job failed due to an internal error.', param: null },
+    });
+    event(j, 'The job failed due to an internal error.', 'error');
+  }
+
+  /** A DPO job through `opts.fineTuner`: its steps become metrics events; cancel aborts it. */
+  async function trainForReal(j: JobRecord, model: string, file: StoredFile): Promise<void> {
+    const o = j.obj;
+    const abort = new AbortController();
+    const watch = setInterval(() => {
+      if (o.status !== 'running') abort.abort();
+    }, 50);
+    let lastLoss = Number.NaN;
+    try {
+      await (opts.fineTuner as FineTuner)({
+        jobId: o.id,
+        model: o.model as string,
+        fineTunedModel: model,
+        trainingJsonl: file.data.toString('utf8'),
+        // The method's hyperparameters, with the service's choices for "auto" filled in (DPO's beta too).
+        hyperparameters: (((o.method as Json).dpo as Json).hyperparameters ?? {}) as Record<string, unknown>,
+        seed: typeof o.seed === 'number' ? o.seed : undefined,
+        onStep: (step, total, loss) => {
+          lastLoss = loss;
+          event(j, `Step ${step}/${total}: training loss=${loss.toFixed(4)}`, 'info', 'metrics', {
+            step,
+            total_steps: total,
+            train_loss: loss,
+          });
+        },
+        signal: abort.signal,
+      });
+    } catch (e) {
+      if (o.status !== 'running') return;
+      Object.assign(o, {
+        status: 'failed',
+        finished_at: now(),
+        estimated_finish: null,
+        error: { code: 'server_error', message: `The job failed: ${(e as Error).message}`, param: null },
+      });
+      event(j, `The job failed: ${(e as Error).message}`, 'error');
+      return;
+    } finally {
+      clearInterval(watch);
+    }
+    // A job takes at least the configured time, however fast the training was.
+    await sleep(Math.max(0, (j.startedRunningAt ?? 0) + (fineTuneDelayMs * 3) / 5 - Date.now()));
+    if (o.status !== 'running') return;
+    const results = storeFile(
+      'step_metrics.csv',
+      'fine-tune-results',
+      Buffer.from(`step,train_loss\nfinal,${Number.isFinite(lastLoss) ? lastLoss : ''}\n`),
+    );
+    Object.assign(o, {
+      status: 'succeeded',
+      finished_at: now(),
+      estimated_finish: null,
+      fine_tuned_model: model,
       result_files: [results.id],
     });
     event(j, `New fine-tuned model created: ${model}`);
