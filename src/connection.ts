@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import type { RlaifPlugin } from './plugin';
+import { codecDataConverterFromEnv } from './codec/data-converter';
 
 export interface ConnectionSettings {
   address: string;
@@ -29,14 +30,24 @@ export function resolveConnection(
   };
 }
 
-/** A client connected per the settings, with the plugin applied (its data converter). */
+/**
+ * A client connected per the settings, with the plugin applied (its data converter), or else the
+ * payload codec when RLAIF_CODEC_KEY is set, so the CLI reads and writes what the workers encrypt.
+ */
 export async function connectClient(settings: ConnectionSettings, plugin?: RlaifPlugin): Promise<Client> {
+  // Read the key first: a malformed one fails before any network wait.
+  const dataConverter = plugin ? undefined : codecDataConverterFromEnv();
   const connection = await Connection.connect({
     address: settings.address,
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
     ...(settings.tls !== undefined ? { tls: settings.tls as never } : {}),
   });
-  return new Client({ connection, namespace: settings.namespace, ...(plugin ? { plugins: [plugin] } : {}) });
+  return new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+    ...(plugin ? { plugins: [plugin] } : {}),
+  });
 }
 
 /** A worker connection per the settings. */

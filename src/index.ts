@@ -11,3 +11,10 @@ export * from './contracts';
 export { resolveConnection, connectClient, connectWorker } from './connection';
 export { startRun, resumeRun, runResult } from './cli/runs';
 export { createConfidenceFilterStage } from './custom/confidence-filter';
+export {
+  codecDataConverterFromEnv,
+  createCodecDataConverter,
+  createPayloadCodecs,
+  loadKeyring,
+  startCodecServer,
+} from './codec';

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
 import { createActivities } from '../activities';
+import { codecDataConverterFromEnv } from './codec/data-converter';
 import type { StageInput, StageOutput } from './contracts';
 import { LocalArtifactStore } from './store/local-store';
 import { defaultStoreRoot } from './paths';
@@ -21,7 +22,10 @@ export interface RlaifPluginOptions {
   readonly storeRoot?: string;
   /** Custom stages by activity name, to be named in a config's `stages[].activity`. */
   readonly stages?: Readonly<Record<string, CustomStage>>;
-  /** A data converter (for instance with an encryption codec) for workers and clients. */
+  /**
+   * A data converter for workers and clients. Default: the payload codec (compression and
+   * AES-GCM, docs/security.md) when RLAIF_CODEC_KEY is set, else Temporal's plain JSON.
+   */
   readonly dataConverter?: DataConverter;
   /** Register this package's workflows on the worker (default true). */
   readonly registerWorkflows?: boolean;
@@ -39,10 +43,11 @@ export class RlaifPlugin extends SimplePlugin {
     for (const name of Object.keys(options.stages ?? {})) {
       if (name.startsWith('rlaif.')) throw new Error(`custom stage "${name}": the rlaif. prefix is reserved`);
     }
+    const dataConverter = options.dataConverter ?? codecDataConverterFromEnv();
     super({
       name: 'temporal-rlaif',
       activities: { ...createActivities({ store }), ...(options.stages ?? {}) },
-      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      ...(dataConverter ? { dataConverter } : {}),
       ...(options.registerWorkflows === false ? {} : { workflowsPath: WORKFLOWS_PATH }),
     });
     this.store = store;

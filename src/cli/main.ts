@@ -9,12 +9,22 @@ import { runDemo } from './demo';
 import { showProgressUntil } from './progress';
 import { resumeRun, runResult, startedConfig, startRun } from './runs';
 import { exportPreferences, type ExportFormat } from './export';
+import { reportRun } from './report';
 import { runServeLocal } from '../serve/cli-entry';
 import { LocalArtifactStore } from '../store/local-store';
 import { runKeyFor } from '../store/artifact';
 import { defaultStoreRoot } from '../paths';
 import { runServer, stopBackgroundServer } from './server';
 import { summaryLine, workflowUiUrl } from './summary';
+import { CodecKeyError } from '../codec/errors';
+import { loadKeyring } from '../codec/keys';
+import {
+  DEFAULT_AUTH_ENV,
+  DEFAULT_CODEC_PORT,
+  DEFAULT_UI_ORIGIN,
+  runCodecServer,
+  type CodecServerCliOptions,
+} from './codec-server';
 import { createWorker, installWorkerLogging } from './worker';
 
 const connectionOptions = (cmd: Command) =>
@@ -80,8 +90,10 @@ export function buildProgram(): Command {
         maxConcurrentActivities: o.maxActivities,
         plugin: o.store ? { storeRoot: o.store } : {},
       });
+      const codecKeys = loadKeyring();
       process.stderr.write(
-        `[rlaif] worker polling task queue "${o.taskQueue}" on ${settingsOf(o).address}\n`,
+        `[rlaif] worker polling task queue "${o.taskQueue}" on ${settingsOf(o).address}` +
+          `${codecKeys ? `; payloads encrypted with key id "${codecKeys.current.id}"` : ''}\n`,
       );
       await worker.run();
     },
@@ -184,8 +196,18 @@ export function buildProgram(): Command {
       '--store <dir>',
       'serve run policies by name (model "store:<key>") from this artifact store (default $RLAIF_STORE or .rlaif/store)',
     )
-    .action(async (o: { port: number; host: string; store?: string }) => {
-      await runServeLocal({ port: o.port, host: o.host, storeRoot: o.store ?? defaultStoreRoot() });
+    .option(
+      '--jobs-port <n>',
+      'also serve the Files, Batch and fine-tuning APIs here; DPO jobs train the local policy for real',
+      (v) => Number(v),
+    )
+    .action(async (o: { port: number; host: string; store?: string; jobsPort?: number }) => {
+      await runServeLocal({
+        port: o.port,
+        host: o.host,
+        storeRoot: o.store ?? defaultStoreRoot(),
+        ...(o.jobsPort !== undefined ? { jobsPort: o.jobsPort } : {}),
+      });
     });
 
   connectionOptions(
@@ -222,6 +244,46 @@ export function buildProgram(): Command {
   );
 
   program
+    .command('codec-server')
+    .description('serve /encode and /decode for the Temporal UI and CLI with the key in RLAIF_CODEC_KEY')
+    .option('--port <n>', 'port (0: a free one)', (v) => Number(v), DEFAULT_CODEC_PORT)
+    .option('--host <ip>', 'address to bind', '127.0.0.1')
+    .option('--origin <urls>', 'browser origins allowed by CORS, comma-separated', DEFAULT_UI_ORIGIN)
+    .option(
+      '--auth-env <var>',
+      'environment variable holding the bearer token callers must send',
+      DEFAULT_AUTH_ENV,
+    )
+    .option('--no-auth', 'no token check (loopback only; the local UI sends no token)')
+    .action(async (o: CodecServerCliOptions) => {
+      await runCodecServer(o);
+    });
+
+  connectionOptions(
+    program
+      .command('report <workflowId>')
+      .description(
+        "write a running or finished run's figures per round: index.html, a PNG per chart, CSV tables",
+      )
+      .requiredOption('--out <dir>', 'output folder (created if missing)')
+      .option('--query-timeout <ms>', 'wait this long for the progress query', (v) => Number(v), 10000),
+  ).action(async (id: string, o: ConnOpts & { out: string; queryTimeout: number }) => {
+    const client = await connectClient(settingsOf(o));
+    try {
+      const s = settingsOf(o);
+      print(
+        await reportRun(client, id, {
+          out: o.out,
+          uiUrl: workflowUiUrl(s.address, s.namespace, id),
+          queryTimeoutMs: o.queryTimeout,
+        }),
+      );
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  program
     .command('demo')
     .description('run the offline demo end to end: server (if needed), worker, a 3-round run, summary')
     .option('--config <file>', 'config to run instead of examples/demo.json')
@@ -243,13 +305,9 @@ export async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
     process.exitCode ??= 0;
   } catch (err) {
-    const message =
-      err instanceof ConfigError
-        ? err.message
-        : err instanceof Error
-          ? (err.stack ?? err.message)
-          : String(err);
+    const plain = err instanceof ConfigError || err instanceof CodecKeyError;
+    const message = plain ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
     process.stderr.write(`rlaif: ${message}\n`);
-    process.exitCode = err instanceof ConfigError ? 2 : 1;
+    process.exitCode = plain ? 2 : 1;
   }
 }

@@ -1,6 +1,7 @@
 /** Starting, resuming and inspecting runs through a Temporal client. */
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { decodeWith } from '../codec/chain';
 import { ConfigError } from '../config/errors';
 import { parseRunConfig } from '../config/parse';
 import type { RunConfig } from '../config/schema';
@@ -34,16 +35,15 @@ export async function startRun(
     args: [config],
     staticSummary:
       opts.summary ??
-      `RLAIF run "${config.name}": ${config.preset} preset, ${config.rounds} rounds, seed ${config.seed}`,
+      `RLAIF run "${config.name}": ${config.preset} preset, ${config.rounds} round${config.rounds === 1 ? '' : 's'}, seed ${config.seed}`,
+    // Markdown in the UI, in a frame about four lines high: hard line breaks (two spaces).
     staticDetails: [
-      `preset: ${config.preset}`,
-      `rounds: ${config.rounds}`,
-      `seed: ${config.seed}`,
+      `preset: ${config.preset} · rounds: ${config.rounds} · seed: ${config.seed}`,
       `judge: ${config.judge.kind} (position bias ${config.judge.positionBias}, swap order ${config.judge.swapOrder})`,
       config.data.kind === 'demo'
         ? `data: demo world, ${config.data.trainPrompts} train / ${config.data.evalPrompts} eval prompts`
         : `data: ${config.data.trainFile} (train), ${config.data.evalFile} (eval)`,
-    ].join('\n'),
+    ].join('  \n'),
     ...(opts.memo ? { memo: opts.memo } : {}),
   });
 }
@@ -55,7 +55,10 @@ export async function startedConfig(client: Client, workflowId: string): Promise
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const payloads = started?.input?.payloads ?? [];
   if (payloads.length === 0) throw new ConfigError(`workflow ${workflowId} has no input to resume from`);
-  const raw = await client.options.loadedDataConverter.payloadConverter.fromPayload(payloads[0] as never);
+  // History holds payloads as stored: decode them (decrypt, decompress) before converting.
+  const { payloadConverter, payloadCodecs } = client.options.loadedDataConverter;
+  const [input] = await decodeWith(payloadCodecs, [payloads[0] as never]);
+  const raw = payloadConverter.fromPayload(input as never);
   return parseRunConfig(raw, `input of workflow ${workflowId}`);
 }
 
