@@ -117,7 +117,7 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
   const report = async (p: StageProgress) => {
     setCurrentDetails(
-      `**Round ${p.round}/${config.rounds}** · stage **${p.stage}** · batches ${p.batchesDone}/${p.batchesTotal}`,
+      `**Round ${p.round} of ${config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
     );
     if (!parent) return;
     // Progress is best effort: a parent that has gone (terminated) must not fail the round.

@@ -113,14 +113,20 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
   const show = () => {
     const latest = progress.latest;
     const win = latest?.winRateVsInitial;
+    const batches =
+      progress.batchesTotal > 0 && progress.stage !== 'done'
+        ? ` · batch ${progress.batchesDone} of ${progress.batchesTotal} done`
+        : '';
+    // The UI renders this as markdown in a frame about four lines high: hard line breaks (two
+    // spaces) rather than paragraphs, and "2 of 3" because its renderer turns "2/3" into a fraction.
     setCurrentDetails(
       [
         `**${config.name}** · ${progress.status}${progress.paused ? ' (paused)' : ''}`,
-        `round ${progress.round}/${config.rounds} · stage ${progress.stage} · batches ${progress.batchesDone}/${progress.batchesTotal}`,
+        `round ${progress.round} of ${config.rounds} · stage ${progress.stage}${batches}`,
         win !== undefined ? `last win rate vs initial: ${win.toFixed(3)}` : '',
       ]
         .filter(Boolean)
-        .join('\n\n'),
+        .join('  \n'),
     );
   };
   const setStatus = (status: RunProgress['status']) => {
@@ -193,7 +199,10 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     bookkeepingOptions(config, 'prepare data and initial policy'),
     [{ runKey, config }],
   );
-  const checkpoint = await acts['rlaif.loadCheckpoint']({ runKey });
+  const checkpoint = await acts['rlaif.loadCheckpoint'].executeWithOptions(
+    bookkeepingOptions(config, 'load the last checkpoint, if any'),
+    [{ runKey }],
+  );
   let state: RunCheckpoint = checkpoint ?? { runKey, round: 0, policy: prepared.initialPolicy, history: [] };
   progress.history = state.history;
   spentBeforeRound = state.history.reduce((sum, h) => addSpend(sum, spendOf(h.metrics)), NO_SPEND);

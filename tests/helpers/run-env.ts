@@ -13,6 +13,7 @@ import {
 } from '@temporalio/worker';
 import type { RunConfigInput } from '../../src/config/schema';
 import { RlaifPlugin, WORKFLOWS_PATH, type RlaifPluginOptions } from '../../src/plugin';
+import type { DevServerOptions } from '../../src/server/dev-server';
 import { LocalArtifactStore } from '../../src/store/local-store';
 import { startTestServer, type TestServer } from './dev-server';
 
@@ -55,9 +56,13 @@ export interface RunEnv {
   stop(): Promise<void>;
 }
 
-export async function startRunEnv(taskQueue = 'rlaif'): Promise<RunEnv> {
+/** `serverOptions` go to the dev server, e.g. `{ uiPort: undefined }` for a UI on a free port. */
+export async function startRunEnv(
+  taskQueue = 'rlaif',
+  serverOptions: DevServerOptions = {},
+): Promise<RunEnv> {
   quietRuntime();
-  const server = await startTestServer();
+  const server = await startTestServer(serverOptions);
   const storeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-store-'));
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
