@@ -1,110 +1,233 @@
 /**
  * `npm run bench`: figures from one run on this machine, printed as a table, the last line one
- * JSON object. Comparisons are ratios measured side by side in the same run.
+ * JSON object. Comparisons are ratios measured side by side in the same run. Sections (all by
+ * default; `npm run bench -- --only tax,judge` picks some):
  *
- * - Durability tax: the same loop (same config, same seed, same work) as a plain in-process
- *   script and as a Temporal run with the plugin; the ratio of wall times, at the demo size and at
- *   ten times the prompts. The Temporal figure counts from workflow start to result, with the
- *   worker already running (its one-off bundling is not part of a run).
- * - History growth: events and bytes of history per round at 100 and at 10,000 prompts.
- * - Local model speed: where a demo round's time goes, stage by stage (in-process).
+ * - tax: the durability tax at the demo size and ten times the prompts (durability-tax.ts), with
+ *   where the Temporal run's time went (history-profile.ts).
+ * - history: events and bytes of history per round at 100 and at 10,000 prompts.
+ * - judge: LLM-judge throughput against a rate ceiling, by concurrency, and with two workers
+ *   (judge-throughput.ts).
+ * - resume: items recomputed after a SIGKILL mid-stage, and seconds to new progress (resume-cost.ts).
+ * - speed: local model speed on the real code paths, and a demo round stage by stage (model-speed.ts).
  */
-import { DEMO_DEFAULTS, runInProcess, type InProcessOptions } from '../loop/in-process';
-import type { RunConfigInput } from '../config/schema';
-import { startBenchServer } from './temporal-run';
+import { DEMO_DEFAULTS, runInProcess } from '../loop/in-process';
+import { configFor, describeTax, measureTax } from './durability-tax';
+import { measureJudgeThroughput } from './judge-throughput';
+import { measureModelSpeed, type ModelSpeedFigures } from './model-speed';
+import { measureResumeCost } from './resume-cost';
+import { BenchTable } from './table';
+import { startBenchServer, type BenchServer } from './temporal-run';
 
-function configFor(opts: InProcessOptions): RunConfigInput {
-  return {
-    name: 'bench',
-    seed: opts.seed,
-    rounds: opts.rounds,
-    preset: opts.preset,
-    data: { kind: 'demo', ...opts.data },
-  };
+const SECTIONS = ['tax', 'history', 'speed', 'judge', 'resume'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function selectedSections(argv: readonly string[]): Set<Section> {
+  const i = argv.indexOf('--only');
+  if (i < 0) return new Set(SECTIONS);
+  const names = (argv[i + 1] ?? '').split(',').filter(Boolean);
+  const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0)
+    throw new Error(
+      `--only takes a comma-separated list of ${SECTIONS.join(', ')}; got "${argv[i + 1] ?? ''}"`,
+    );
+  return new Set(names as Section[]);
 }
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
-async function main(): Promise<void> {
-  const rows: Array<[string, string, string]> = [];
-  const out = (label: string, value: string, how: string) => {
-    rows.push([label, value, how]);
-    process.stderr.write(`[bench] ${label}: ${value}\n`);
+async function taxSection(bench: BenchServer, table: BenchTable): Promise<void> {
+  // Warm up: the first run pays for module loading and ONNX runtime start in both paths.
+  const warm = {
+    ...DEMO_DEFAULTS,
+    rounds: 1,
+    data: { ...DEMO_DEFAULTS.data, trainPrompts: 64, evalPrompts: 64 },
   };
-  const bench = await startBenchServer();
-  const result: Record<string, unknown> = {};
-  try {
-    // Warm up: the first run pays for module loading and ONNX runtime start in both paths.
-    await runInProcess({
+  await runInProcess(warm);
+  await bench.timedRun('warmup', configFor(warm));
+  const how = 'npm run bench -- --only tax (runInProcess vs rlaifRun on a dev server, same config and seed)';
+  for (const [label, scale] of [
+    ['demo', 1],
+    ['10x', 10],
+  ] as const) {
+    const opts = {
       ...DEMO_DEFAULTS,
-      rounds: 1,
-      data: { ...DEMO_DEFAULTS.data, trainPrompts: 64, evalPrompts: 64 },
-    });
-    await bench.timedRun('warmup', {
-      ...configFor(DEMO_DEFAULTS),
-      rounds: 1,
-      data: { kind: 'demo', trainPrompts: 64, evalPrompts: 64, sftExamples: 2000 },
-    });
-
-    for (const [label, scale] of [
-      ['demo', 1],
-      ['10x', 10],
-    ] as const) {
-      const opts = {
-        ...DEMO_DEFAULTS,
-        data: { ...DEMO_DEFAULTS.data, trainPrompts: DEMO_DEFAULTS.data.trainPrompts * scale },
-      };
-      const t0 = performance.now();
-      const plain = await runInProcess(opts);
-      const plainSeconds = (performance.now() - t0) / 1000;
-      const temporal = await bench.timedRun(`tax-${label}`, configFor(opts));
-      const tax = temporal.seconds / plainSeconds;
-      const same =
-        Math.abs(
-          (temporal.summary.winRateVsInitial ?? NaN) - (plain.rounds.at(-1)?.evaluation.winRate ?? NaN),
-        ) < 1e-9;
-      out(
-        `durability tax, ${label} (${opts.data.trainPrompts} prompts, ${opts.rounds} rounds)`,
-        `${fmt(tax, 3)} (plain ${fmt(plainSeconds)} s, Temporal ${fmt(temporal.seconds)} s, same figures: ${same})`,
-        'runInProcess vs rlaifRun on a dev server, same config and seed',
-      );
-      result[label === 'demo' ? 'durabilityTaxDemo' : 'durabilityTax10x'] = Number(tax.toFixed(4));
-      if (label === 'demo') {
-        const r = plain.rounds.at(-1)!;
-        for (const [stage, s] of Object.entries(r.seconds)) {
-          out(`demo round ${r.round} time in ${stage}`, `${fmt(s)} s`, 'in-process, last round');
-        }
-      }
-    }
-
-    for (const prompts of [100, 10_000]) {
-      const id = `history-${prompts}`;
-      await bench.timedRun(id, {
-        ...configFor(DEMO_DEFAULTS),
-        rounds: 2,
-        data: { kind: 'demo', trainPrompts: prompts, evalPrompts: 256, sftExamples: 2000 },
-      });
-      const round = await bench.historySize(`${id}-round-2`);
-      const parent = await bench.historySize(id);
-      const perRound = round.bytes + parent.bytes / 2;
-      out(
-        `history per round, ${prompts} prompts`,
-        `${round.events} events, ${(round.bytes / 1024).toFixed(1)} KiB round + ${(parent.bytes / 2048).toFixed(1)} KiB of the run's`,
-        'fetchHistory of round 2 and of the run, JSON bytes',
-      );
-      result[prompts === 100 ? 'historyBytesPerRound100' : 'historyBytesPerRound10k'] = Math.round(perRound);
-    }
-  } finally {
-    await bench.close();
+      data: { ...DEMO_DEFAULTS.data, trainPrompts: DEMO_DEFAULTS.data.trainPrompts * scale },
+    };
+    const f = await measureTax(bench, `tax-${label}`, opts);
+    table.add(
+      `durability tax, ${label} (${opts.data.trainPrompts} prompts, ${opts.rounds} rounds)`,
+      `${fmt(f.tax, 3)} (plain ${fmt(f.plainSeconds)} s, Temporal ${fmt(f.temporalSeconds)} s, same figures: ${f.sameFigures})`,
+      how,
+    );
+    table.json(label === 'demo' ? 'durabilityTaxDemo' : 'durabilityTax10x', Number(f.tax.toFixed(4)));
+    for (const [what, value] of describeTax(f)) table.add(`  ${label}: ${what}`, value, 'its histories');
   }
-  result.judgeRateRatio = null; // measured by the endpoint benchmark (not yet in this table)
-  result.redoneItemsAfterKill = null; // see tests/workflows/durability.test.ts; not yet a bench figure
+}
 
-  const width = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(`\n${'figure'.padEnd(width)} | value | how\n`);
-  for (const [label, value, how] of rows)
-    process.stdout.write(`${label.padEnd(width)} | ${value} | ${how}\n`);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+async function historySection(bench: BenchServer, table: BenchTable): Promise<void> {
+  for (const prompts of [100, 10_000]) {
+    const id = `history-${prompts}`;
+    await bench.timedRun(id, {
+      ...configFor(DEMO_DEFAULTS),
+      rounds: 2,
+      data: { kind: 'demo', trainPrompts: prompts, evalPrompts: 256, sftExamples: 2000 },
+    });
+    const round = await bench.historySize(`${id}-round-2`);
+    const parent = await bench.historySize(id);
+    const perRound = round.bytes + parent.bytes / 2;
+    table.add(
+      `history per round, ${prompts} prompts`,
+      `${round.events} events, ${(round.bytes / 1024).toFixed(1)} KiB round + ${(parent.bytes / 2048).toFixed(1)} KiB of the run's`,
+      'npm run bench -- --only history (fetchHistory of round 2 and of the run, JSON bytes)',
+    );
+    table.json(prompts === 100 ? 'historyBytesPerRound100' : 'historyBytesPerRound10k', Math.round(perRound));
+  }
+}
+
+async function speedSection(table: BenchTable): Promise<ModelSpeedFigures> {
+  const how = 'npm run bench -- --only speed (src/bench/model-speed.ts, one thread)';
+  const f = await measureModelSpeed();
+  const g = f.generation;
+  table.add(
+    'generation (policy on onnxruntime-node)',
+    `${fmt(g.tokensPerSecond, 0)} tokens/s (${g.tokens} tokens, ${g.responses} responses in ${fmt(g.seconds)} s)`,
+    how,
+  );
+  table.add(
+    'local judge, both orders',
+    `${fmt(f.judge.pairsPerSecond, 0)} pairs/s (${f.judge.pairs} pairs in ${fmt(f.judge.seconds, 3)} s)`,
+    how,
+  );
+  const rm = f.rewardModel;
+  table.add(
+    `reward model on onnxruntime-node, batches of ${rm.batch}`,
+    `${fmt(rm.rowsPerSecond, 0)} rows/s (${rm.rows} rows in ${fmt(rm.seconds, 3)} s; training took ${fmt(rm.trainSeconds)} s)`,
+    how,
+  );
+  const t = f.trainer;
+  table.add(
+    'trainer (REINFORCE + KL, reward model)',
+    `${fmt(t.stepsPerSecond)} steps/s (${t.steps} steps of ${t.samplesPerStep} samples in ${fmt(t.seconds)} s)`,
+    how,
+  );
+  table.json('generationTokensPerSecond', Math.round(g.tokensPerSecond));
+  table.json('judgedPairsPerSecond', Math.round(f.judge.pairsPerSecond));
+  table.json('rewardRowsPerSecond', Math.round(rm.rowsPerSecond));
+  table.json('trainerStepsPerSecond', Number(t.stepsPerSecond.toFixed(2)));
+
+  const demo = await runInProcess(DEMO_DEFAULTS);
+  const last = demo.rounds.at(-1);
+  table.add(
+    'demo prepare (data + SFT)',
+    `${fmt(demo.seconds.prepare)} s`,
+    'npm run bench -- --only speed (runInProcess)',
+  );
+  for (const [stage, s] of Object.entries(last?.seconds ?? {}))
+    table.add(
+      `demo round ${last?.round} time in ${stage}`,
+      `${fmt(s)} s`,
+      'npm run bench -- --only speed (runInProcess, last round)',
+    );
+  table.add('demo total', `${fmt(demo.seconds.total)} s`, 'npm run bench -- --only speed (runInProcess)');
+  return f;
+}
+
+async function judgeSection(table: BenchTable, speed: ModelSpeedFigures): Promise<void> {
+  const how =
+    'npm run bench -- --only judge (judgeBatch → local model server via the fault proxy, 200 ms latency)';
+  const rpm = 600;
+  const f = await measureJudgeThroughput({
+    pairs: speed.pairs,
+    latencyMs: 200,
+    requestsPerMinute: rpm,
+    enforcedWindowMs: 5000,
+    ceilingSeconds: 20,
+    stepSeconds: 6,
+    concurrencies: [1, 2, 4, 8],
+    maxConcurrency: 8,
+  });
+  const c = f.ceiling;
+  table.add(
+    `judge rate at a ${rpm} rpm ceiling (provider enforces it per 5 s)`,
+    `${fmt(c.ratio, 3)} of the ceiling (${fmt(c.requestsPerMinute, 0)} rpm: ${c.requests} requests in ${fmt(c.seconds)} s), ${c.rateLimited} × 429, ${c.failed} failed`,
+    how,
+  );
+  table.json('judgeRateRatio', Number(c.ratio.toFixed(4)));
+  table.json('judge429s', c.rateLimited);
+  table.json('judgeFailedRequests', c.failed);
+  for (const r of f.byConcurrency)
+    table.add(
+      `judge rate, maxConcurrency ${r.concurrency}, no ceiling`,
+      `${fmt(r.requestsPerMinute / 60, 1)} requests/s (${r.requests} in ${fmt(r.seconds)} s; latency bound ${fmt((r.concurrency * 1000) / 200, 0)}/s)`,
+      how,
+    );
+  table.json(
+    'judgeRequestsPerSecondByConcurrency',
+    Object.fromEntries(
+      f.byConcurrency.map((r) => [r.concurrency, Number((r.requestsPerMinute / 60).toFixed(2))]),
+    ),
+  );
+  for (const [label, r] of [
+    ['each with the whole ceiling', f.twoWorkersFullCeiling],
+    ['each with half the ceiling', f.twoWorkersHalfCeiling],
+  ] as const) {
+    table.add(
+      `two workers on one ${rpm} rpm ceiling, ${label}`,
+      `${fmt(r.ratio, 3)} of the ceiling, ${r.rateLimited} × 429, ${r.failed} failed`,
+      how,
+    );
+  }
+  table.json('judgeTwoWorkers429sFullCeiling', f.twoWorkersFullCeiling.rateLimited);
+  table.json('judgeTwoWorkersRatioHalfCeiling', Number(f.twoWorkersHalfCeiling.ratio.toFixed(4)));
+}
+
+async function resumeSection(table: BenchTable): Promise<void> {
+  const how = 'npm run bench -- --only resume (rlaif worker SIGKILLed mid-generate on a dev server)';
+  const f = await measureResumeCost({ prompts: 40_000, killAt: 0.35 });
+  table.add(
+    'rows recomputed after a SIGKILL mid-batch',
+    `${f.rowsRecomputed} (on disk at the kill ${f.rowsOnDiskAtKill} of ${f.totalRows}, kept by the retry ${f.rowsKeptByRetry}; plus at most ${f.inFlightBound} in flight; committed ${f.committedRows})`,
+    how,
+  );
+  table.add(
+    "  the server's last heartbeat at the kill",
+    `${f.heartbeatRowsAtKill} rows (heartbeats are throttled to 0.8 × the timeout)`,
+    how,
+  );
+  table.add('new worker start → polling', `${fmt(f.workerStartSeconds)} s`, how);
+  table.add(
+    'kill → Temporal retries the activity',
+    `${fmt(f.killToRetrySeconds)} s (heartbeat timeout ${f.heartbeatTimeoutSeconds} s in the config)`,
+    how,
+  );
+  table.add('retry start → new rows on disk', `${fmt(f.retryToProgressSeconds)} s`, how);
+  table.add('new worker start → new progress', `${fmt(f.workerStartToProgressSeconds)} s`, how);
+  table.json('redoneItemsAfterKill', f.rowsRecomputed);
+  table.json('redoneItemsInFlightBound', f.inFlightBound);
+  table.json('workerStartSeconds', Number(f.workerStartSeconds.toFixed(2)));
+  table.json('killToRetrySeconds', Number(f.killToRetrySeconds.toFixed(2)));
+  table.json('workerStartToProgressSeconds', Number(f.workerStartToProgressSeconds.toFixed(2)));
+}
+
+async function main(): Promise<void> {
+  const sections = selectedSections(process.argv.slice(2));
+  const table = new BenchTable();
+  if (sections.has('tax') || sections.has('history')) {
+    const bench = await startBenchServer();
+    try {
+      if (sections.has('tax')) await taxSection(bench, table);
+      if (sections.has('history')) await historySection(bench, table);
+    } finally {
+      await bench.close();
+    }
+  }
+  if (sections.has('speed') || sections.has('judge')) {
+    const speed = await speedSection(table);
+    if (sections.has('judge')) await judgeSection(table, speed);
+  }
+  if (sections.has('resume')) await resumeSection(table);
+  table.print();
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,9 @@
 /**
  * One governor per endpoint per process: every caller of an endpoint (generation batches, judge
- * batches, evaluation) goes through the same bounded queue and the same per-minute budgets, so
- * that concurrent activities on one worker do not each think they own the rate limit. A 429 pauses
+ * batches, evaluation) goes through the same bounded queue and the same per-minute budgets (requests
+ * spaced evenly over the minute), so that concurrent activities on one worker do not each think they
+ * own the rate limit. Each worker process has its own governors: workers sharing one provider
+ * account must each get their share of its ceiling in their endpoint config. A 429 pauses
  * ALL callers until its Retry-After has passed (one caller hitting the limit means everyone is
  * about to), halves the concurrency limit (regrown one slot at a time as requests succeed), then
  * the request is retried. Transient errors retry with exponential backoff and jitter (so that
@@ -103,6 +105,8 @@ export class EndpointGovernor {
   private readonly window: Array<{ at: number; tokens: number }> = [];
   /** No request starts before this time (set by 429s). */
   private pausedUntil = 0;
+  /** With a request budget, the earliest start of the next request (see acquireBudget). */
+  private nextStartAt = 0;
   private readonly counters: GovernorStats = {
     requests: 0,
     succeeded: 0,
@@ -276,10 +280,18 @@ export class EndpointGovernor {
       }
       while (this.window.length > 0 && (this.window[0] as { at: number }).at <= now - windowMs)
         this.window.shift();
+      // Requests are spaced evenly (windowMs / rpm apart) instead of sent in a burst at the start
+      // of each window: providers enforce per-minute ceilings over shorter periods (OpenAI: "60,000
+      // requests/minute may be enforced as 1,000 requests/second"), so a burst meets 429s.
+      if (rpm !== undefined && now < this.nextStartAt) {
+        await abortableSleep(this.nextStartAt - now, signal, this.where);
+        continue;
+      }
       const used = this.window.reduce((a, e) => a + e.tokens, 0);
       const rpmOk = rpm === undefined || this.window.length < rpm;
       const tpmOk = tpm === undefined || this.window.length === 0 || used + tokens <= tpm;
       if (rpmOk && tpmOk) {
+        if (rpm !== undefined) this.nextStartAt = now + windowMs / rpm;
         const entry = { at: now, tokens };
         this.window.push(entry);
         this.counters.tokens += tokens;

@@ -7,6 +7,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { Rng, seedFrom } from '../util/rng';
+import { SlidingWindowLimiter, type RequestLimit } from './request-limiter';
 
 /** The faults the proxy can inject. */
 export const FAULT_KINDS = [
@@ -48,6 +49,16 @@ export interface FaultProxyOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
   plan: FaultPlan;
+  /**
+   * Added to every forwarded response, ms (default 0): a real model's latency, so throughput
+   * against a rate ceiling can be measured. Requests wait concurrently.
+   */
+  latencyMs?: number;
+  /**
+   * A provider's request ceiling, enforced before the fault plan: requests over it get a real 429
+   * with Retry-After (the time until the window frees a slot) and never reach the target.
+   */
+  rateLimit?: RequestLimit;
 }
 
 /** A running fault proxy. */
@@ -56,7 +67,7 @@ export interface FaultProxy {
   url: string;
   close(): Promise<void>;
   /** Requests seen and faults injected, by kind. */
-  stats(): { requests: number; faults: Record<string, number> };
+  stats(): { requests: number; faults: Record<string, number>; rateLimited: number };
 }
 
 /** Which fault (or 'ok') the plan assigns to request number k (0-based). */
@@ -88,8 +99,18 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const retryAfter = opts.plan.retryAfterSeconds ?? 1;
   const hangMs = opts.plan.hangMs ?? 30_000;
   let requests = 0;
+  let rateLimited = 0;
   const faults: Record<string, number> = {};
   const timers = new Set<NodeJS.Timeout>();
+  const limiter = opts.rateLimit ? new SlidingWindowLimiter(opts.rateLimit) : undefined;
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
 
   const forward = (req: IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
@@ -138,6 +159,24 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   ) => send(res, status, { 'content-type': 'application/json', ...headers }, JSON.stringify(body));
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const admitted = limiter?.admit() ?? { ok: true };
+    if (!admitted.ok) {
+      rateLimited++;
+      const ms = admitted.retryAfterMs;
+      return sendJson(
+        res,
+        429,
+        {
+          error: {
+            message: `Rate limit reached for requests: limit ${admitted.limit} per ${opts.rateLimit?.windowMs ?? 60_000} ms. Please try again in ${ms}ms.`,
+            type: 'requests',
+            param: null,
+            code: 'rate_limit_exceeded',
+          },
+        },
+        { 'retry-after': String(Math.ceil(ms / 1000)), 'retry-after-ms': String(ms) },
+      );
+    }
     const kind = faultFor(opts.plan, requests++);
     if (kind !== 'ok') faults[kind] = (faults[kind] ?? 0) + 1;
     switch (kind) {
@@ -199,6 +238,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         },
       });
     }
+    if (opts.latencyMs) await delay(opts.latencyMs);
     const text = up.body.toString('utf8');
     switch (kind) {
       case 'malformed-json':
@@ -242,7 +282,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
-    stats: () => ({ requests, faults: { ...faults } }),
+    stats: () => ({ requests, faults: { ...faults }, rateLimited }),
   };
 }
 

@@ -69,7 +69,7 @@ describe('fault proxy', () => {
     const direct = await chat(new OpenAI({ baseURL: server.url, apiKey: 'test' }));
     const proxied = await chat(client);
     expect(proxied.choices).toEqual(direct.choices);
-    expect(proxy.stats()).toEqual({ requests: 1, faults: {} });
+    expect(proxy.stats()).toEqual({ requests: 1, faults: {}, rateLimited: 0 });
   });
 
   it('429 carries Retry-After and retry-after-ms headers and a rate-limit error body; the SDK honours them', async () => {
@@ -87,7 +87,7 @@ describe('fault proxy', () => {
     const ok = await chat(fast.client);
     expect(ok.choices).toHaveLength(1);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(40);
-    expect(fast.proxy.stats()).toEqual({ requests: 2, faults: { '429': 1 } });
+    expect(fast.proxy.stats()).toEqual({ requests: 2, faults: { '429': 1 }, rateLimited: 0 });
   });
 
   it('500 is an InternalServerError', async () => {
