@@ -57,6 +57,31 @@ const workflowForbidden = {
   ],
 };
 
+/**
+ * The ML and data parts know nothing of Temporal (ARCHITECTURE.md), so they stay testable and
+ * reusable on their own; the Temporal side is plugin.ts, cli/, connection.ts and the operator
+ * tooling folders (codec, server, report, bench, chaos).
+ */
+const ML_FOLDERS = [
+  'compute',
+  'config',
+  'data',
+  'demo',
+  'eval',
+  'export',
+  'judges',
+  'loop',
+  'models',
+  'onnx',
+  'policy',
+  'providers',
+  'reward',
+  'serve',
+  'stages',
+  'store',
+  'util',
+];
+
 export default defineConfig(
   {
     ignores: ['dist/', '.build-*/', 'node_modules/', '.tools/', '.rlaif/', 'coverage/', 'tests/fixtures/'],
@@ -85,6 +110,22 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', workflowForbidden],
+    },
+  },
+  {
+    files: ML_FOLDERS.map((f) => `src/${f}/**/*.ts`),
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*'],
+              message: 'The ML and data parts know nothing of Temporal; adapt them in activities/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
