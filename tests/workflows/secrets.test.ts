@@ -1,6 +1,7 @@
 /**
- * A run whose endpoints need an API key: the key is read by the worker from its environment and
- * appears in no workflow history, no worker log line and no artifact.
+ * Runs whose every backend needs an API key — generation, the LLM judge (synchronous and through
+ * the Batch API), the embedding reward model and fine-tuning jobs: the key is read by the worker
+ * from its environment and appears in no workflow history, no worker log line and no artifact.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,7 +10,9 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
+import { localDpoFineTuner } from '../../src/serve/dpo-fine-tuner';
 import { startLocalModelServer } from '../../src/serve/local-model-server';
+import { startOpenAIJobsServer } from '../../src/serve/openai-jobs-server';
 import type { RunSummary } from '../../workflows/run';
 import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { historyText } from '../helpers/history-text';
@@ -24,18 +27,29 @@ let client: Client;
 let worker: WorkerProcess;
 let storeRoot: string;
 let models: Awaited<ReturnType<typeof startLocalModelServer>>;
+let jobs: Awaited<ReturnType<typeof startOpenAIJobsServer>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
   storeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-secrets-'));
   models = await startLocalModelServer({ port: 0, apiKey: KEY, storeRoot });
+  jobs = await startOpenAIJobsServer({
+    port: 0,
+    apiKey: KEY,
+    target: models.url,
+    targetApiKey: KEY,
+    batchDelayMs: 500,
+    fineTuneDelayMs: 500,
+    fineTuner: localDpoFineTuner(models),
+  });
   process.env.RLAIF_TEST_ENDPOINT_KEY = KEY; // inherited by the worker process only
   worker = spawnWorker(server.address, storeRoot);
 });
 afterAll(async () => {
   delete process.env.RLAIF_TEST_ENDPOINT_KEY;
   await worker?.kill();
+  await jobs?.close();
   await models?.close();
   await client?.connection.close();
   await server?.stop();
@@ -49,23 +63,58 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-test('the key is used but never written down', async () => {
-  const endpoint = { baseURL: models.url, apiKeyEnv: 'RLAIF_TEST_ENDPOINT_KEY' };
-  const config = parseRunConfig(
+const endpoint = () => ({ baseURL: models.url, apiKeyEnv: 'RLAIF_TEST_ENDPOINT_KEY' });
+
+/** Every backend that takes a key, spread over two runs (a run has one optimizer). */
+const RUNS = {
+  'secret-classic': () =>
     smallConfig({
       rounds: 2,
-      endpoints: { policy: { ...endpoint, model: '{policy}' }, judge: { ...endpoint, model: 'local-judge' } },
+      endpoints: {
+        policy: { ...endpoint(), model: '{policy}' },
+        judge: { ...endpoint(), model: 'local-judge' },
+        embed: { ...endpoint(), model: 'local-embed' },
+      },
+      generate: { endpoint: 'policy', batchSize: 8 },
+      judge: {
+        kind: 'llm',
+        endpoint: 'judge',
+        batchSize: 8,
+        batchApi: { baseURL: jobs.url, pollSeconds: 1 },
+      },
+      rewardModel: { kind: 'embedding', endpoint: 'embed', epochs: 30 },
+    }),
+  'secret-tune': () =>
+    smallConfig({
+      rounds: 1,
+      preset: 'fine-tune',
+      endpoints: {
+        policy: { ...endpoint(), model: '{policy}' },
+        judge: { ...endpoint(), model: 'local-judge' },
+        tuning: { baseURL: jobs.url, apiKeyEnv: 'RLAIF_TEST_ENDPOINT_KEY', model: 'local-policy' },
+      },
       generate: { endpoint: 'policy', batchSize: 8 },
       judge: { kind: 'llm', endpoint: 'judge', batchSize: 8 },
+      policy: { fineTune: { endpoint: 'tuning', baseModel: 'local-policy', pollSeconds: 0.5 } },
     }),
-  );
-  const handle = await startRun(client, config, { workflowId: 'secret-run' });
+};
+
+test.each(Object.keys(RUNS))('%s: the key is used but never written down', async (id) => {
+  const config = parseRunConfig(RUNS[id as keyof typeof RUNS]());
+  const handle = await startRun(client, config, { workflowId: id });
   const summary = (await handle.result()) as RunSummary;
   expect(summary.status).toBe('completed');
-  expect(summary.history[0]!.metrics.judgeRequests).toBeGreaterThan(0); // the key worked
+  const m = summary.history[0]!.metrics;
+  expect(m.generateRequests).toBeGreaterThan(0); // the key worked for each backend
+  if (id === 'secret-classic') {
+    expect(m.judgeAnswersFromBatch).toBeGreaterThan(0);
+    expect(m.rewardModelAgreement).toBeGreaterThan(0);
+  } else {
+    expect(m.fineTuneJobs).toBe(1);
+  }
 
-  for (const id of ['secret-run', 'secret-run-round-1', 'secret-run-round-2']) {
-    const history = await historyText(client, id);
+  for (const wf of [id, ...summary.history.map((h) => `${id}-round-${h.round}`)]) {
+    const history = await historyText(client, wf);
     expect(history).not.toContain(KEY);
     expect(history).toContain('RLAIF_TEST_ENDPOINT_KEY'); // the name is there, the value is not
   }
