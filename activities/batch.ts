@@ -1,8 +1,8 @@
 /**
  * A resumable batch: its finished rows are appended to a partial file as they come, and the
- * heartbeat says how many. A retried attempt keeps those rows and computes only the rest, so a
- * crash mid-batch loses at most the rows since the last heartbeat. The whole batch is then
- * committed once under its deterministic key.
+ * heartbeat says how many. A retried attempt keeps the whole rows the file holds and computes only
+ * the rest, so a crash mid-batch loses at most the group of rows being computed. The whole batch
+ * is then committed once under its deterministic key.
  */
 import type { ArtifactRef } from '../src/store/artifact';
 import type { LocalArtifactStore } from '../src/store/local-store';
@@ -13,6 +13,8 @@ export interface ResumableBatch<T> {
   key: string;
   /** Rows the finished batch will hold. */
   total: number;
+  /** Rows come in groups of this many (a prompt's samples); a resumed batch keeps whole groups. */
+  unit?: number;
   /**
    * Computes the rows after the first `skip`, calling `emit` with each finished group in order.
    */
@@ -26,10 +28,16 @@ export async function runResumableBatch<T>(
   const existing = await store.get(key);
   if (existing) return { ref: existing, rows: await store.readJsonl<T>(existing) };
 
-  const resumedFrom = previousProgress()?.rows ?? 0;
-  const kept = resumedFrom > 0 ? await store.readPartial<T>(key, resumedFrom) : [];
-  // Rewrite the partial file to exactly the rows kept (a torn tail is dropped); a fresh start
-  // only has to clear what an attempt without heartbeats may have left.
+  // The partial file, not the last heartbeat, says what a dead attempt finished: the SDK sends
+  // heartbeats at most every 0.8 × the heartbeat timeout (24 s by default), so the server's copy
+  // can be far behind. Its rows are deterministic for this key, and whole lines are whole rows
+  // (readPartial stops at a torn one). The heartbeat is a floor, should the file say less.
+  const onDisk = await store.readPartial<T>(key, total);
+  const unit = Math.max(1, batch.unit ?? 1);
+  const whole = Math.floor(onDisk.length / unit) * unit;
+  const heartbeatRows = Math.min(previousProgress()?.rows ?? 0, onDisk.length);
+  const kept = onDisk.slice(0, Math.max(whole, heartbeatRows));
+  // Rewrite the partial file to exactly the rows kept (a torn tail is dropped).
   if (kept.length > 0) await store.resetPartial(key, kept);
   else await store.clearPartial(key);
   const rows = [...kept];

@@ -41,7 +41,8 @@ async function responsesOfBatch(deps: ActivityDeps, input: StageInput): Promise<
   return deps.store.readJsonl<ResponseRow>(ref);
 }
 
-const CHUNK_PROMPTS = 8;
+/** Rows per partial-file append and heartbeat: judging a row takes microseconds, an append does not. */
+const CHUNK_ROWS = 128;
 
 export function createJudgeActivities(deps: ActivityDeps) {
   const { store } = deps;
@@ -72,9 +73,10 @@ export function createJudgeActivities(deps: ActivityDeps) {
             for (const group of groups) {
               if (signal.aborted) throw new Error('judging cancelled');
               const pairs = pairsOf(group);
-              if (seen >= skip) chunk.push(...pairs);
+              // A resumed batch may stop inside a prompt's pairs: keep only those after `skip`.
+              if (seen + pairs.length > skip) chunk.push(...pairs.slice(Math.max(0, skip - seen)));
               seen += pairs.length;
-              if (chunk.length >= CHUNK_PROMPTS) {
+              if (chunk.length >= CHUNK_ROWS) {
                 await emit(chunk);
                 chunk = [];
               }
@@ -103,8 +105,8 @@ export function createJudgeActivities(deps: ActivityDeps) {
           key: stageKey(runKey, round, stageId, `${name}.jsonl`),
           total: responses.length,
           compute: async (skip, emit) => {
-            for (let i = skip; i < responses.length; i += CHUNK_PROMPTS) {
-              await emit(scoreResponses(judgeModel, responses.slice(i, i + CHUNK_PROMPTS)));
+            for (let i = skip; i < responses.length; i += CHUNK_ROWS) {
+              await emit(scoreResponses(judgeModel, responses.slice(i, i + CHUNK_ROWS)));
             }
           },
         });

@@ -73,22 +73,24 @@ test('a retried activity that finds its committed batch returns it without recom
   expect(commits).toHaveLength(1);
 });
 
-test('a partial batch resumes from its heartbeat details and keeps the rows already made', async () => {
+test('a partial batch resumes from the whole rows of its partial file, even past a stale heartbeat', async () => {
   const gen = await runIn(new MockActivityEnvironment(), acts['rlaif.generate'], input(2));
   const judgeInput = input(2, {
     stageId: 'judge',
     board: { ...input(2).board, responses: gen.artifacts.responses! },
   });
   const key = 'runs/r/round-0002/judge/batch-0000-of-0001.jsonl';
-  // A previous attempt judged 8 pairs, heartbeated {rows: 8}, and died. Mark its rows so we can
-  // tell kept rows from recomputed ones.
+  // A previous attempt judged 8 pairs, wrote them, died in the middle of the next append, and the
+  // server's copy of its (throttled) heartbeat says only {rows: 4}. Mark its rows so we can tell
+  // kept rows from recomputed ones.
   const responses = await store.readJsonl<ResponseRow>(gen.artifacts.responses![0]!);
   // The first 8 pairs in the judge's own order, with a label no judge would give.
   const earlier: PreferenceRow[] = pairResponses(responses)
     .slice(0, 8)
     .map((pair) => ({ ...pair, pAB: 0.99, pBA: 0.01, p: 0.99, flipped: false }));
-  await store.appendPartial(key, [...earlier, { torn: true }]);
-  const env = new MockActivityEnvironment({ heartbeatDetails: { rows: 8, total: 24 }, attempt: 2 });
+  await store.appendPartial(key, earlier);
+  fs.appendFileSync(`${store.pathOf(key)}.partial.jsonl`, '{"id":"torn","promptId":"p');
+  const env = new MockActivityEnvironment({ heartbeatDetails: { rows: 4, total: 24 }, attempt: 2 });
   const beats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => beats.push(d));
   const out = await runIn(env, acts['rlaif.judge'], judgeInput);
