@@ -1,12 +1,41 @@
 #!/usr/bin/env node
-// Records the histories of a small finished run (the parent and each round) into
-// tests/fixtures/, for the replay test. Run after changing workflows on purpose:
-//   npm run build && node scripts/record-histories.js
+// Records replay fixtures of the current workflow code into tests/fixtures/histories/<label>/:
+// a finished run and its rounds, a run that continued-as-new, and a resumed run. Run it on every
+// release (docs/versioning.md) and commit the new folder; older folders stay, so the replay test
+// keeps proving that runs started by every earlier release still replay.
+//   npm run build && node scripts/record-histories.js [label] [--build <dir>]
+// The label defaults to v<package version>-<short commit>, with -dirty when workflows/ has
+// uncommitted changes; --build names the compiled tree to load (default dist).
 'use strict';
-require('../dist/tests/helpers/record-histories.js')
-  .recordHistories(require('node:path').join(__dirname, '..', 'tests', 'fixtures'))
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const args = process.argv.slice(2);
+const buildAt = args.indexOf('--build');
+const buildDir = buildAt >= 0 ? args.splice(buildAt, 2)[1] : 'dist';
+if (!buildDir) {
+  console.error('record-histories: --build needs a folder, e.g. --build dist');
+  process.exit(2);
+}
+
+function defaultLabel() {
+  const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
+  const version = require(path.join(root, 'package.json')).version;
+  const dirty = git('status', '--porcelain', '--', 'workflows') !== '' ? '-dirty' : '';
+  return `v${version}-${git('rev-parse', '--short', 'HEAD')}${dirty}`;
+}
+
+const label = args[0] ?? defaultLabel();
+if (!/^[A-Za-z0-9._-]+$/.test(label)) {
+  console.error(`record-histories: label "${label}" must be letters, digits, dots, dashes or underscores`);
+  process.exit(2);
+}
+const out = path.join(root, 'tests', 'fixtures', 'histories', label);
+require(path.join(root, buildDir, 'tests', 'helpers', 'record-histories.js'))
+  .recordHistories(out)
   .then(
-    (files) => console.log(`recorded ${files.join(', ')}`),
+    (files) => console.log(`recorded ${files.length} histories in ${path.relative(root, out)}`),
     (err) => {
       console.error(err);
       process.exit(1);

@@ -1,52 +1,101 @@
-/** Records a small run's histories as replay fixtures (see scripts/record-histories.js). */
+/**
+ * Records small runs' histories as replay fixtures (see scripts/record-histories.js): a finished
+ * run and its rounds, a run that continued-as-new, and a terminated run resumed under a new id.
+ * Each kind of run ends the same way on every recording, so fixtures of two releases differ only
+ * where the workflow code changed.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { WorkflowHandle } from '@temporalio/client';
 import { findTemporalCli } from '../../src/server/temporal-cli';
-import { startRun } from '../../src/cli/runs';
+import { resumeRun, startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
-import { smallConfig, startRunEnv } from './run-env';
+import { progressQuery } from '../../workflows/definitions';
+import { smallConfig, startRunEnv, type RunEnv } from './run-env';
+import { waitFor } from './worker-process';
 
+/**
+ * One execution to save: workflow id, run id (latest when absent) and the fixture's name, which
+ * is the workflow id, then `@` and a tag when the id has several saved executions.
+ */
+interface Execution {
+  workflowId: string;
+  runId?: string;
+  name: string;
+}
+
+/** Writes one execution's history in the CLI's JSON format, which replayers read. */
+function saveHistory(env: RunEnv, dir: string, e: Execution): string {
+  const json = execFileSync(
+    findTemporalCli(),
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      e.workflowId,
+      ...(e.runId ? ['--run-id', e.runId] : []),
+      '--address',
+      env.server.address,
+      '--output',
+      'json',
+    ],
+    { encoding: 'utf8' },
+  );
+  const file = path.join(dir, `history-${e.name}.json`);
+  fs.writeFileSync(file, json);
+  return file;
+}
+
+/** A two-round run to its end: the parent and both rounds. */
+async function finishedRun(env: RunEnv): Promise<Execution[]> {
+  const id = 'replay-fixture';
+  const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 2 })), { workflowId: id });
+  await handle.result();
+  return [id, `${id}-round-1`, `${id}-round-2`].map((w) => ({ workflowId: w, name: w }));
+}
+
+/** A run that continues-as-new after each round: the first execution, its round, the next execution. */
+async function continuedRun(env: RunEnv): Promise<Execution[]> {
+  const id = 'replay-can';
+  const config = parseRunConfig(smallConfig({ rounds: 2, continueAsNewEvery: 1 }));
+  const handle = await startRun(env.client, config, { workflowId: id });
+  await handle.result();
+  return [
+    { workflowId: id, runId: handle.firstExecutionRunId, name: id },
+    { workflowId: `${id}-round-1`, name: `${id}-round-1` },
+    { workflowId: id, name: `${id}@continued` },
+  ];
+}
+
+/**
+ * A run terminated once its first round's checkpoint is saved, then resumed like `rlaif resume`
+ * does: the new execution (memo `resumedFrom`) loads that checkpoint and runs round 2 only.
+ */
+async function resumedRun(env: RunEnv): Promise<Execution[]> {
+  const id = 'replay-resume';
+  const handle: WorkflowHandle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 2 })), {
+    workflowId: id,
+  });
+  await waitFor(
+    'the round-1 checkpoint',
+    async () => (await handle.query(progressQuery)).history.length >= 1,
+  );
+  await handle.terminate('recording a resumed run');
+  const resumed = await resumeRun(env.client, id);
+  await resumed.result();
+  return [resumed.workflowId, `${resumed.workflowId}-round-2`].map((w) => ({ workflowId: w, name: w }));
+}
+
+/** Records every kind of run into `dir` (created if missing); returns the files written. */
 export async function recordHistories(dir: string): Promise<string[]> {
+  fs.mkdirSync(dir, { recursive: true });
   const env = await startRunEnv();
   try {
     await env.startWorker();
-    const runs = [
-      { id: 'replay-fixture', config: smallConfig({ rounds: 2 }) },
-      { id: 'replay-can', config: smallConfig({ rounds: 2, continueAsNewEvery: 1 }) },
-    ];
     const files: string[] = [];
-    for (const run of runs) {
-      const handle = await startRun(env.client, parseRunConfig(run.config), { workflowId: run.id });
-      await handle.result();
-      // The first execution of each run (for replay-can it ends in continue-as-new) and its rounds.
-      const executions: Array<[string, string | undefined, string]> = [
-        [run.id, handle.firstExecutionRunId, run.id],
-        [`${run.id}-round-1`, undefined, `${run.id}-round-1`],
-      ];
-      if (run.id === 'replay-fixture') executions.push([`${run.id}-round-2`, undefined, `${run.id}-round-2`]);
-      for (const [id, runId, name] of executions) {
-        // The Temporal CLI writes the standard JSON history format that replayers read.
-        const json = execFileSync(
-          findTemporalCli(),
-          [
-            'workflow',
-            'show',
-            '--workflow-id',
-            id,
-            ...(runId ? ['--run-id', runId] : []),
-            '--address',
-            env.server.address,
-            '--output',
-            'json',
-          ],
-          { encoding: 'utf8' },
-        );
-        const file = path.join(dir, `history-${name}.json`);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(file, json);
-        files.push(file);
-      }
+    for (const record of [finishedRun, continuedRun, resumedRun]) {
+      for (const execution of await record(env)) files.push(saveHistory(env, dir, execution));
     }
     return files;
   } finally {

@@ -1,24 +1,57 @@
 /**
- * Replays recorded histories of a finished run (the parent and its round children) against the
- * current workflow code: a non-deterministic change to the workflows fails here.
+ * Replays the recorded histories of every release (tests/fixtures/histories/<release>/) against
+ * the current workflow code: a change that alters the commands an old run issued, without
+ * `patched()`, fails here (docs/versioning.md).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import * as workflows from '../../workflows';
 import { quietRuntime, workflowBundle } from '../helpers/run-env';
+import { childIds, lastEventType, listFixtures, loadHistory, memoField, startedAttributes } from './fixtures';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'tests', 'fixtures');
-const files = fs.readdirSync(FIXTURES).filter((f) => f.startsWith('history-') && f.endsWith('.json'));
+const fixtures = listFixtures();
 
-test('there are recorded histories of the run and of its rounds', () => {
-  expect(files.some((f) => f.includes('round'))).toBe(true);
-  expect(files.length).toBeGreaterThanOrEqual(2);
+test('every workflow type has a recorded history', () => {
+  const types = Object.entries(workflows)
+    .filter(([, v]) => typeof v === 'function')
+    .map(([name]) => name)
+    .sort();
+  expect(types).toEqual(['rlaifRound', 'rlaifRun']);
+  const recorded = new Set(fixtures.map((f) => startedAttributes(loadHistory(f)).workflowType?.name));
+  expect(types.filter((t) => !recorded.has(t))).toEqual([]);
 });
 
-test.each(files)('%s replays without non-determinism', async (file) => {
+test('a run that continued-as-new is recorded, ending and starting an execution', () => {
+  const endings = fixtures.map((f) => lastEventType(loadHistory(f)));
+  const continued = fixtures.filter(
+    (_, i) => endings[i] === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+  );
+  expect(continued.length).toBeGreaterThan(0);
+  const carried = fixtures.filter((f) => startedAttributes(loadHistory(f)).continuedExecutionRunId);
+  expect(carried.length).toBeGreaterThan(0);
+});
+
+test('a resumed run is recorded: linked to the run it resumes, it runs only the rounds left', () => {
+  const resumed = fixtures.filter((f) => memoField(loadHistory(f), 'resumedFrom') !== undefined);
+  expect(resumed.length).toBeGreaterThan(0);
+  for (const f of resumed) {
+    const history = loadHistory(f);
+    expect(memoField(history, 'resumedFrom')).toMatchObject({
+      workflowId: 'replay-resume',
+      status: 'TERMINATED',
+    });
+    // The checkpoint of round 1 was loaded, so round 2 is the only child.
+    expect(childIds(history)).toEqual([`${f.workflowId}-round-2`]);
+    expect(lastEventType(history)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+  }
+});
+
+test.each(fixtures.map((f) => f.file))('%s replays without non-determinism', async (file) => {
   quietRuntime();
-  const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')));
-  const workflowId = file.replace(/^history-/, '').replace(/\.json$/, '');
-  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+  const fixture = fixtures.find((f) => f.file === file);
+  if (!fixture) throw new Error(`fixture ${file} vanished`);
+  await Worker.runReplayHistory(
+    { workflowBundle: await workflowBundle() },
+    loadHistory(fixture),
+    fixture.workflowId,
+  );
 });
