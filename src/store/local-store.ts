@@ -16,6 +16,48 @@ export class ArtifactCorruptError extends Error {
   override readonly name = 'ArtifactCorruptError';
 }
 
+/**
+ * Raised when the store's disk refuses a write (full, read-only, quota). Retryable: once a person
+ * frees space or remounts the disk, the activity's next attempt goes on; committed objects are
+ * untouched because every write goes to a temporary name first.
+ */
+export class ArtifactStoreUnwritableError extends Error {
+  override readonly name = 'ArtifactStoreUnwritableError';
+}
+
+const UNWRITABLE: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/** A write error of the disk itself, rephrased as what a person must do; other errors unchanged. */
+function unwritable(err: unknown, root: string, what: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const why = UNWRITABLE[code];
+  if (!why) return err;
+  return new ArtifactStoreUnwritableError(
+    `artifact store ${root} cannot be written (${code}: ${why}) while writing ${what}. ` +
+      'Free space on that disk or make it writable again: the activity retries on its own and the run ' +
+      'goes on (or resume it with "rlaif resume <workflowId>" if it ran out of attempts). Nothing ' +
+      'committed so far is affected.',
+  );
+}
+
+/**
+ * Test hook for the chaos suite (src/chaos): with RLAIF_CHAOS_KILL_ON_COMMIT=n, the process
+ * SIGKILLs itself at its n-th new commit, after the object's temporary file is written and before
+ * it is renamed into place, which is the worst moment for an atomic commit to be interrupted.
+ */
+const CHAOS_KILL_ON_COMMIT = Number(process.env.RLAIF_CHAOS_KILL_ON_COMMIT ?? 0);
+let commitsStarted = 0;
+function chaosKillOnCommit(): void {
+  if (CHAOS_KILL_ON_COMMIT > 0 && ++commitsStarted === CHAOS_KILL_ON_COMMIT)
+    process.kill(process.pid, 'SIGKILL');
+}
+
 /** One line of the commit log: who committed what, when. */
 export interface CommitRecord {
   key: string;
@@ -47,6 +89,10 @@ export class LocalArtifactStore {
     return `${this.pathOf(key)}.manifest.json`;
   }
 
+  private tombstonePath(key: string): string {
+    return `${this.pathOf(key)}.manifest.corrupt.json`;
+  }
+
   /** The committed reference at `key`, or undefined when nothing is committed there. */
   async get(key: string): Promise<ArtifactRef | undefined> {
     try {
@@ -58,17 +104,27 @@ export class LocalArtifactStore {
     }
   }
 
-  private async writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  private async writeAtomic(
+    file: string,
+    data: Uint8Array | string,
+    beforeRename?: () => void,
+  ): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const handle = await fs.open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      const handle = await fs.open(tmp, 'w', 0o600);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      beforeRename?.();
+      await fs.rename(tmp, file);
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw unwritable(err, this.root, path.relative(this.root, file));
     }
-    await fs.rename(tmp, file);
   }
 
   /**
@@ -79,11 +135,26 @@ export class LocalArtifactStore {
     const existing = await this.get(key);
     if (existing) return existing;
     const sha256 = createHash('sha256').update(data).digest('hex');
-    await this.writeAtomic(this.pathOf(key), data);
+    const lost = await this.readTombstone(key);
+    // A recomputed object must be the one every holder of the old reference expects.
+    if (lost && lost.sha256 !== sha256) {
+      throw new ArtifactCorruptError(
+        `artifact ${key} was recomputed after corruption but its sha256 ${sha256} differs from the ` +
+          `committed ${lost.sha256}: its producer is not deterministic, so the run cannot go on safely`,
+      );
+    }
+    await this.writeAtomic(this.pathOf(key), data, chaosKillOnCommit);
     const ref: ArtifactRef = { uri: `store:${key}`, sha256, count, bytes: data.byteLength };
     await this.writeAtomic(this.manifestPath(key), JSON.stringify(ref));
     const record: CommitRecord = { key, sha256, count, at: new Date().toISOString() };
-    await fs.appendFile(path.join(this.root, 'commits.log'), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    try {
+      await fs.appendFile(path.join(this.root, 'commits.log'), `${JSON.stringify(record)}\n`, {
+        mode: 0o600,
+      });
+    } catch (err) {
+      throw unwritable(err, this.root, 'commits.log');
+    }
+    if (lost) await fs.rm(this.tombstonePath(key), { force: true });
     return ref;
   }
 
@@ -99,11 +170,55 @@ export class LocalArtifactStore {
     const data = await fs.readFile(this.pathOf(key));
     const sha = createHash('sha256').update(data).digest('hex');
     if (sha !== ref.sha256) {
+      await this.quarantine(ref, sha);
       throw new ArtifactCorruptError(
-        `artifact ${key} is corrupt: sha256 ${sha} does not match ${ref.sha256}`,
+        `artifact ${key} is corrupt: sha256 ${sha} does not match ${ref.sha256}; it was moved aside ` +
+          `(${path.basename(key)}.corrupt-${sha.slice(0, 12)}) and is no longer committed, so its producer recomputes it`,
       );
     }
     return data;
+  }
+
+  /**
+   * Takes a corrupt object out of the store: its bytes are kept aside for inspection and its
+   * manifest becomes a tombstone, so the key reads as uncommitted (its producer recomputes it)
+   * and the recomputed bytes must match the checksum every holder of the reference expects.
+   */
+  private async quarantine(ref: ArtifactRef, foundSha: string): Promise<void> {
+    const key = keyOfRef(ref);
+    const file = this.pathOf(key);
+    const current = await this.get(key);
+    // Only the commit the reader holds is taken out; a concurrent reader may have done it already.
+    if (!current || current.sha256 !== ref.sha256) return;
+    await fs.rename(file, `${file}.corrupt-${foundSha.slice(0, 12)}`).catch(() => undefined);
+    await fs.rename(this.manifestPath(key), this.tombstonePath(key)).catch(() => undefined);
+    const record = { key, expected: ref.sha256, found: foundSha, at: new Date().toISOString() };
+    await fs
+      .appendFile(path.join(this.root, 'quarantine.log'), `${JSON.stringify(record)}\n`, { mode: 0o600 })
+      .catch(() => undefined);
+  }
+
+  private async readTombstone(key: string): Promise<ArtifactRef | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(this.tombstonePath(key), 'utf8')) as ArtifactRef;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Keys taken out of the store as corrupt, in order (for audits and the chaos suite). */
+  async quarantineLog(): Promise<Array<{ key: string; expected: string; found: string; at: string }>> {
+    try {
+      const text = await fs.readFile(path.join(this.root, 'quarantine.log'), 'utf8');
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { key: string; expected: string; found: string; at: string });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
   }
 
   /**
@@ -147,8 +262,12 @@ export class LocalArtifactStore {
   async appendPartial<T>(key: string, rows: readonly T[]): Promise<void> {
     if (rows.length === 0) return;
     const file = `${this.pathOf(key)}.partial.jsonl`;
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await fs.appendFile(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await fs.appendFile(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+    } catch (err) {
+      throw unwritable(err, this.root, `${key}.partial.jsonl`);
+    }
   }
 
   /** The first `count` complete rows of a batch's partial file (fewer if it has fewer). */

@@ -1,0 +1,150 @@
+/**
+ * The verdict on one disturbed run, against the undisturbed run of the same config and seed:
+ * did it complete, was every batch committed exactly once, are the rows all there and unique,
+ * and are the figures exactly the same.
+ */
+import { readFileSync } from 'node:fs';
+import type { LocalArtifactStore } from '../store/local-store';
+import type { RunSummary } from '../../workflows/run';
+import { verifyCommitted, type StoreAudit } from './verify';
+
+/** A finished run as the suite saw it. */
+export interface RunOutcome {
+  runKey: string;
+  summary?: RunSummary;
+  /** Why it failed, when it did. */
+  error?: string;
+}
+
+export interface RunCheck {
+  completed: boolean;
+  failure?: string;
+  /** Rows the reference run has that this run does not. */
+  lost: number;
+  /** Rows beyond the reference's, rows whose id repeats, and keys committed with two contents. */
+  duplicated: number;
+  /** Keys committed more than once without having been found corrupt in between. */
+  extraCommits: number;
+  /** Figures (round, metric) that are not exactly the reference's. */
+  differing: string[];
+  /** Committed objects whose bytes differ from the reference's object at the same key. */
+  artifactsDiffering: string[];
+  /** Committed objects that fail their own checksum. */
+  damaged: string[];
+  /** Temporary files of killed commits (never read, harmless). */
+  orphanTemps: number;
+}
+
+/** Spend figures (tokens, requests, money) count retried requests too; they are not results. */
+const SPEND = /(Tokens|Requests|Cost)$/;
+
+/** Batch outputs whose rows carry ids that must be unique within a round. */
+const ID_ROWS = /\/round-\d+\/(generate|judge)\/batch-\d+-of-\d+\.jsonl$/;
+
+/** Stage results name their artifacts by key, and keys hold the run key: compare without it. */
+function sameButRunKey(store: LocalArtifactStore, a: string, runA: string, b: string, runB: string): boolean {
+  if (!a.endsWith('result.json')) return false;
+  const text = (key: string, run: string) =>
+    readFileSync(store.pathOf(key), 'utf8').split(`runs/${run}/`).join('runs/<run>/');
+  return text(a, runA) === text(b, runB);
+}
+
+async function auditOf(store: LocalArtifactStore, runKey: string): Promise<StoreAudit> {
+  return verifyCommitted(store, `runs/${runKey}/`);
+}
+
+/** Figures that differ: every metric of every round except spend, compared exactly. */
+export function differingFigures(ref: RunSummary, got: RunSummary): string[] {
+  const out: string[] = [];
+  if (got.rounds !== ref.rounds) out.push(`rounds ${got.rounds} != ${ref.rounds}`);
+  ref.history.forEach((h, i) => {
+    const other = got.history[i]?.metrics ?? {};
+    for (const [k, v] of Object.entries(h.metrics)) {
+      if (SPEND.test(k)) continue;
+      const w = other[k];
+      if (!Object.is(v, w)) out.push(`round ${h.round} ${k}: ${w} != ${v}`);
+    }
+  });
+  return out;
+}
+
+export async function checkRun(
+  store: LocalArtifactStore,
+  ref: RunOutcome,
+  got: RunOutcome,
+): Promise<RunCheck> {
+  const refAudit = await auditOf(store, ref.runKey);
+  const audit = await auditOf(store, got.runKey);
+  const rel = (key: string, runKey: string) => key.slice(`runs/${runKey}/`.length);
+  const gotByRel = new Map([...audit.refs].map(([k, r]) => [rel(k, got.runKey), r]));
+
+  let lost = 0;
+  let duplicated = 0;
+  const artifactsDiffering: string[] = [];
+  for (const [key, r] of refAudit.refs) {
+    const mine = gotByRel.get(rel(key, ref.runKey));
+    const count = mine?.count ?? 0;
+    if (count < r.count) lost += r.count - count;
+    if (count > r.count) duplicated += count - r.count;
+    if (
+      mine &&
+      mine.sha256 !== r.sha256 &&
+      !sameButRunKey(store, key, ref.runKey, `runs/${got.runKey}/${rel(key, ref.runKey)}`, got.runKey)
+    ) {
+      artifactsDiffering.push(rel(key, ref.runKey));
+    }
+  }
+
+  // Ids repeated within a round's responses or preferences.
+  const seen = new Map<string, Set<string>>();
+  for (const [key, r] of audit.refs) {
+    if (!ID_ROWS.test(key) || audit.bad.includes(key)) continue;
+    const group = key.replace(/\/batch-[^/]+$/, '');
+    const ids = seen.get(group) ?? new Set<string>();
+    seen.set(group, ids);
+    for (const row of await store.readJsonl<{ id: string }>(r)) {
+      if (ids.has(row.id)) duplicated++;
+      ids.add(row.id);
+    }
+  }
+
+  // Every key committed once, or again with the same bytes after it was found corrupt.
+  const quarantined = new Map<string, number>();
+  for (const q of await store.quarantineLog()) quarantined.set(q.key, (quarantined.get(q.key) ?? 0) + 1);
+  const commits = new Map<string, string[]>();
+  for (const c of await store.commitLog()) {
+    if (!c.key.startsWith(`runs/${got.runKey}/`)) continue;
+    commits.set(c.key, [...(commits.get(c.key) ?? []), c.sha256]);
+  }
+  let extraCommits = 0;
+  for (const [key, shas] of commits) {
+    const distinct = new Set(shas).size;
+    if (distinct > 1) duplicated += (distinct - 1) * (audit.refs.get(key)?.count ?? 1);
+    extraCommits += Math.max(0, shas.length - 1 - (quarantined.get(key) ?? 0));
+  }
+
+  const check: RunCheck = {
+    completed: got.summary?.status === 'completed',
+    lost,
+    duplicated,
+    extraCommits,
+    differing: ref.summary && got.summary ? differingFigures(ref.summary, got.summary) : ['no summary'],
+    artifactsDiffering,
+    damaged: audit.bad,
+    orphanTemps: audit.orphanTemps.length,
+  };
+  if (got.error) check.failure = got.error;
+  return check;
+}
+
+/** Whether a run passed every check. */
+export function passed(c: RunCheck): boolean {
+  return (
+    c.completed &&
+    c.lost === 0 &&
+    c.duplicated === 0 &&
+    c.extraCommits === 0 &&
+    c.differing.length === 0 &&
+    c.damaged.length === 0
+  );
+}

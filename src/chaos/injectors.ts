@@ -1,0 +1,158 @@
+/**
+ * The faults themselves. Each injector strikes at the moment the suite chose and reports what
+ * really happened (an injector whose moment had passed says so instead of counting a fault).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChaosCluster } from './cluster';
+import { viewRound, waitForFailure } from './observe';
+import { STAGES, type PlannedFault, type Stage } from './plan';
+import { verifyCommitted } from './verify';
+
+/** One fault as injected: its table kind, where it struck, and whether it took effect. */
+export interface InjectedFault {
+  kind: string;
+  round: number;
+  stage: Stage;
+  injected: boolean;
+  note?: string;
+}
+
+export interface InjectContext {
+  cluster: ChaosCluster;
+  runId: string;
+  runKey: string;
+  rounds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pad = (n: number) => String(n).padStart(4, '0');
+
+/** SIGKILL of the worker while the stage's activity runs; optionally arming the replacement. */
+export async function killWorker(
+  ctx: InjectContext,
+  at: { round: number; stage: Stage },
+  armCommit?: number,
+): Promise<InjectedFault> {
+  await ctx.cluster.workers.kill(armCommit);
+  return { kind: `kill:${at.stage}`, ...at, injected: true };
+}
+
+/** Stops the Temporal server and starts it again on the same SQLite file. */
+export async function restartServer(
+  ctx: InjectContext,
+  at: { round: number; stage: Stage },
+): Promise<InjectedFault> {
+  await ctx.cluster.restartServer();
+  return { kind: 'server-restart', ...at, injected: true };
+}
+
+/**
+ * Flips a byte in a committed batch output of the stage before the next stage reads it. Only
+ * done while that next stage has not started, so the flip is certain to be read.
+ */
+export async function corruptArtifact(
+  ctx: InjectContext,
+  fault: PlannedFault,
+  at: { round: number; stage: Stage },
+): Promise<InjectedFault> {
+  const base = { kind: 'corrupt-artifact', ...at };
+  if (at.round !== fault.round || at.stage !== fault.stage) {
+    return { ...base, injected: false, note: 'moment passed' };
+  }
+  const folder = `runs/${ctx.runKey}/round-${pad(fault.round)}/${fault.stage}`;
+  const prefix = `${folder}/batch-${pad(fault.batch ?? 0)}-of-`;
+  const next = STAGES[STAGES.indexOf(fault.stage) + 1] as Stage;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const view = await viewRound(ctx.cluster.client, ctx.runId, fault.round);
+    if (!view || view.closed || view.activities.some((a) => a.stage === next)) break;
+    const key = (await ctx.cluster.store.listCommitted(folder)).find(
+      (k) => k.startsWith(prefix) && k.endsWith('.jsonl'),
+    );
+    if (key) {
+      const file = ctx.cluster.store.pathOf(key);
+      const bytes = fs.readFileSync(file);
+      const i = Math.floor(bytes.length / 2);
+      bytes[i] = (bytes[i] as number) ^ 0x01;
+      fs.writeFileSync(file, bytes);
+      return { ...base, injected: true, note: key };
+    }
+    await sleep(5);
+  }
+  return { ...base, injected: false, note: `no ${prefix}* before ${next} started` };
+}
+
+/** Fills the store's tmpfs to the last byte with a file outside any artifact key. */
+function fillDisk(root: string): string {
+  const filler = path.join(root, '.chaos-filler');
+  const fd = fs.openSync(filler, 'w');
+  const chunk = Buffer.alloc(1 << 20);
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+  // Smaller writes still fit in the last partial chunk; fill those bytes too.
+  const tail = fs.openSync(filler, 'a');
+  try {
+    for (;;) fs.writeSync(tail, Buffer.alloc(512));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    fs.closeSync(tail);
+  }
+  return filler;
+}
+
+/** Remounts the store read-only (or back); retried while a writer holds a file open. */
+async function remount(root: string, mode: 'ro' | 'rw'): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      execFileSync('mount', ['-o', `remount,${mode}`, root], { stdio: 'pipe' });
+      return;
+    } catch (err) {
+      if (attempt >= 200) throw err;
+      await sleep(10);
+    }
+  }
+}
+
+/**
+ * A full disk or a read-only store while the stage runs: the activity's writes must fail with a
+ * message a person can act on, the committed artifacts must stay intact, and once the fault is
+ * removed the activity's next attempt must go on.
+ */
+export async function diskFault(
+  ctx: InjectContext,
+  kind: 'disk-full' | 'read-only',
+  at: { round: number; stage: Stage },
+): Promise<InjectedFault> {
+  const root = ctx.cluster.storeRoot;
+  const base = { kind, ...at };
+  if (!ctx.cluster.storeMounted) return { ...base, injected: false, note: 'mount not permitted' };
+  const before = await verifyCommitted(ctx.cluster.store, `runs/${ctx.runKey}/`);
+  let filler: string | undefined;
+  if (kind === 'disk-full') filler = fillDisk(root);
+  else await remount(root, 'ro');
+  let message: string | undefined;
+  let after: Awaited<ReturnType<typeof verifyCommitted>>;
+  try {
+    message = await waitForFailure(ctx.cluster.client, ctx.runId, ctx.rounds, /cannot be written/, 30_000);
+    after = await verifyCommitted(ctx.cluster.store, `runs/${ctx.runKey}/`);
+  } finally {
+    if (filler) fs.rmSync(filler, { force: true });
+    else await remount(root, 'rw');
+  }
+  const damaged = after.bad.filter((k) => !before.bad.includes(k));
+  if (damaged.length > 0)
+    throw new Error(`chaos: ${kind} damaged committed artifacts: ${damaged.join(', ')}`);
+  if (after.ok < before.ok)
+    throw new Error(`chaos: ${kind} lost committed artifacts (${before.ok} -> ${after.ok})`);
+  return message
+    ? { ...base, injected: true, note: message }
+    : { ...base, injected: false, note: 'no write attempted while the fault lasted' };
+}

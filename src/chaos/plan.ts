@@ -1,0 +1,84 @@
+/**
+ * A run's faults, chosen from a seed: where (round and stage) each fault strikes and its
+ * parameters. The same seed always gives the same plan, so a failing chaos run can be replayed.
+ */
+import { Rng, seedFrom } from '../util/rng';
+
+/** The stages of the classic preset, in the order a round runs them. */
+export const STAGES = ['generate', 'judge', 'train-reward', 'optimize-policy', 'evaluate'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** The activity each stage runs as (what the round workflow schedules). */
+export const ACTIVITY_OF_STAGE: Record<Stage, string> = {
+  generate: 'rlaif.generate',
+  judge: 'rlaif.judge',
+  'train-reward': 'rlaif.trainReward',
+  'optimize-policy': 'rlaif.optimizePolicy',
+  evaluate: 'rlaif.evaluate',
+};
+
+/** Faults the suite injects itself (endpoint faults come from the fault proxy's own plan). */
+export type PlannedKind =
+  'kill-worker' | 'kill-on-commit' | 'server-restart' | 'disk-full' | 'read-only' | 'corrupt-artifact';
+
+export interface PlannedFault {
+  kind: PlannedKind;
+  round: number;
+  stage: Stage;
+  /** kill-on-commit: the replacement worker dies at this commit of its own. */
+  commit?: number;
+  /** corrupt-artifact: which batch output of the stage gets flipped bytes (index from the front). */
+  batch?: number;
+}
+
+/** The order faults of one slot are applied in: corruption needs an early batch, kills come last. */
+const ORDER: PlannedKind[] = [
+  'corrupt-artifact',
+  'disk-full',
+  'read-only',
+  'server-restart',
+  'kill-on-commit',
+  'kill-worker',
+];
+
+export interface PlanOptions {
+  rounds: number;
+  /** Whether the store can really fill up or turn read-only (it is a tmpfs of its own). */
+  diskFaults: boolean;
+  /** Batches of the batched stages (generate and judge) per round. */
+  batches: number;
+}
+
+/**
+ * Every stage is killed once (in a round drawn from the seed); on top of that one commit kill,
+ * one server restart, one corrupted batch output (of generate or judge, read by the next stage)
+ * and, when possible, one full or read-only disk, each at a slot drawn from the seed.
+ */
+export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
+  const rng = new Rng(seedFrom(seed, 'chaos-plan'));
+  const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
+  const rounds = Array.from({ length: opts.rounds }, (_, i) => i + 1);
+  const faults: PlannedFault[] = STAGES.map((stage) => ({ kind: 'kill-worker', round: pick(rounds), stage }));
+  faults.push({ kind: 'kill-on-commit', round: pick(rounds), stage: pick(STAGES), commit: 1 + rng.int(3) });
+  faults.push({ kind: 'server-restart', round: pick(rounds), stage: pick(STAGES) });
+  // An early batch, so the bytes are flipped before the next stage reads them.
+  const early = Math.max(1, opts.batches - 2);
+  faults.push({
+    kind: 'corrupt-artifact',
+    round: pick(rounds),
+    stage: pick(['generate', 'judge'] as const),
+    batch: rng.int(early),
+  });
+  if (opts.diskFaults)
+    faults.push({
+      kind: pick(['disk-full', 'read-only'] as const),
+      round: pick(rounds),
+      stage: pick(STAGES),
+    });
+  return faults.sort(
+    (a, b) =>
+      a.round - b.round ||
+      STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) ||
+      ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind),
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * The suite's figures: faults injected by kind, then runs, completed, records lost, records
+ * duplicated and figures that differ, as a table and as one JSON object (the last line).
+ */
+import type { SuiteResult } from './suite';
+
+export interface ChaosFigures {
+  faults: number;
+  faultsByKind: Record<string, number>;
+  /** Planned faults whose moment had passed or that could not be made here (with why). */
+  notInjected: Record<string, number>;
+  runs: number;
+  completed: number;
+  lost: number;
+  duplicated: number;
+  differing: number;
+  extraCommits: number;
+  damaged: number;
+  artifactsDiffering: number;
+  seconds: number;
+}
+
+export function figuresOf(result: SuiteResult): ChaosFigures {
+  const faultsByKind: Record<string, number> = {};
+  const notInjected: Record<string, number> = {};
+  let faults = 0;
+  for (const r of result.reports) {
+    for (const f of r.faults) {
+      if (f.injected) {
+        faults++;
+        faultsByKind[f.kind] = (faultsByKind[f.kind] ?? 0) + 1;
+      } else {
+        const why = `${f.kind} (${f.note ?? 'not injected'})`;
+        notInjected[why] = (notInjected[why] ?? 0) + 1;
+      }
+    }
+  }
+  const sum = (f: (r: SuiteResult['reports'][number]) => number) =>
+    result.reports.reduce((s, r) => s + f(r), 0);
+  return {
+    faults,
+    faultsByKind: Object.fromEntries(Object.entries(faultsByKind).sort(([a], [b]) => a.localeCompare(b))),
+    notInjected,
+    runs: result.reports.length,
+    completed: result.reports.filter((r) => r.check.completed).length,
+    lost: sum((r) => r.check.lost),
+    duplicated: sum((r) => r.check.duplicated),
+    differing: sum((r) => r.check.differing.length),
+    extraCommits: sum((r) => r.check.extraCommits),
+    damaged: sum((r) => r.check.damaged.length),
+    artifactsDiffering: sum((r) => r.check.artifactsDiffering.length),
+    seconds: Math.round(result.seconds),
+  };
+}
+
+/** The table as lines of text. */
+export function formatTable(fig: ChaosFigures): string[] {
+  const rows: Array<[string, string]> = [];
+  for (const [kind, n] of Object.entries(fig.faultsByKind))
+    rows.push([`faults injected: ${kind}`, String(n)]);
+  rows.push(['faults injected, total', String(fig.faults)]);
+  for (const [why, n] of Object.entries(fig.notInjected))
+    rows.push([`planned, not injected: ${why}`, String(n)]);
+  rows.push(
+    ['runs', String(fig.runs)],
+    ['runs completed', String(fig.completed)],
+    ['records lost', String(fig.lost)],
+    ['records duplicated', String(fig.duplicated)],
+    ['figures differing from the undisturbed run', String(fig.differing)],
+    ['keys committed more than once', String(fig.extraCommits)],
+    ['committed artifacts damaged', String(fig.damaged)],
+    ['artifacts whose bytes differ from the undisturbed run', String(fig.artifactsDiffering)],
+    ['wall time, s', String(fig.seconds)],
+  );
+  const width = Math.max(...rows.map(([l]) => l.length));
+  return rows.map(([l, v]) => `${l.padEnd(width)}  ${v.padStart(6)}`);
+}

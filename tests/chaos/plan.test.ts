@@ -1,0 +1,33 @@
+/** The chaos suite's fault plan: the same seed gives the same plan, and every stage is struck. */
+import { planFaults, STAGES } from '../../src/chaos/plan';
+
+test('a seed always gives the same plan, and another seed another one', () => {
+  const opts = { rounds: 2, diskFaults: true, batches: 4 };
+  expect(planFaults(3, opts)).toEqual(planFaults(3, opts));
+  const plans = new Set([1, 2, 3, 4, 5, 6].map((s) => JSON.stringify(planFaults(s, opts))));
+  expect(plans.size).toBeGreaterThan(1);
+});
+
+test.each([1, 2, 3, 4, 5])(
+  'seed %i kills every stage once and corrupts an early batch of a batched stage',
+  (seed) => {
+    const plan = planFaults(seed, { rounds: 2, diskFaults: true, batches: 4 });
+    const kills = plan.filter((f) => f.kind === 'kill-worker').map((f) => f.stage);
+    expect([...kills].sort()).toEqual([...STAGES].sort());
+    const corrupt = plan.filter((f) => f.kind === 'corrupt-artifact');
+    expect(corrupt).toHaveLength(1);
+    expect(['generate', 'judge']).toContain(corrupt[0]!.stage);
+    // The last batch is never chosen: the next stage could read it before the flip.
+    expect(corrupt[0]!.batch).toBeLessThan(3);
+    expect(plan.filter((f) => f.kind === 'disk-full' || f.kind === 'read-only')).toHaveLength(1);
+    for (const f of plan) expect(f.round === 1 || f.round === 2).toBe(true);
+    // Applied in run order: by round, then by stage.
+    const order = plan.map((f) => f.round * 10 + STAGES.indexOf(f.stage));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  },
+);
+
+test('without a mountable store there are no disk faults', () => {
+  const plan = planFaults(1, { rounds: 1, diskFaults: false, batches: 4 });
+  expect(plan.some((f) => f.kind === 'disk-full' || f.kind === 'read-only')).toBe(false);
+});
