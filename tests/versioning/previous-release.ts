@@ -1,0 +1,82 @@
+/**
+ * The previous release's workflow code, taken from git: the commit is pinned here, its
+ * workflows/ and src/ are extracted into a gitignored folder inside the repository (so its
+ * imports resolve to this repository's node_modules) and bundled as a worker would bundle them.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+/** The last release before the workflow changes under test (stage activity options, UI details). */
+export const PREVIOUS_RELEASE = '8ff501dbf81484edcf5033710c11f4cac24e5be6';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** Where releases are extracted; listed in .gitignore, .prettierignore and the eslint ignores. */
+export const EXTRACT_ROOT = path.join(REPO_ROOT, '.previous-release');
+
+function git(args: string[], input?: Buffer): Buffer {
+  return execFileSync('git', ['-C', REPO_ROOT, ...args], { input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/**
+ * Fails loudly, saying how to fix it, when the commit is not in this clone: a missing previous
+ * release must not turn into a skipped upgrade test.
+ */
+function assertCommitPresent(commit: string): void {
+  try {
+    git(['cat-file', '-e', `${commit}^{commit}`]);
+  } catch {
+    let shallow: string;
+    try {
+      shallow = git(['rev-parse', '--is-shallow-repository']).toString().trim();
+    } catch {
+      shallow = 'not a git clone';
+    }
+    throw new Error(
+      `the previous release ${commit} is not in ${REPO_ROOT} (shallow clone: ${shallow}); ` +
+        'the upgrade test needs the full history: git fetch --unshallow (or clone without --depth)',
+    );
+  }
+}
+
+/** An extracted copy of the release's workflows/ and src/; `remove` deletes it. */
+export interface ExtractedRelease {
+  commit: string;
+  dir: string;
+  workflowsPath: string;
+  remove(): void;
+}
+
+/** Extracts `commit` with `git archive` into a fresh folder under EXTRACT_ROOT. */
+export function extractRelease(commit: string = PREVIOUS_RELEASE): ExtractedRelease {
+  assertCommitPresent(commit);
+  fs.mkdirSync(EXTRACT_ROOT, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(EXTRACT_ROOT, `${commit.slice(0, 7)}-`));
+  const tar = git(['archive', '--format=tar', commit, 'workflows', 'src']);
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  const workflowsPath = path.join(dir, 'workflows', 'index.ts');
+  if (!fs.existsSync(workflowsPath)) throw new Error(`${commit} has no workflows/index.ts`);
+  return {
+    commit,
+    dir,
+    workflowsPath,
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Bundles the release's workflows from their TypeScript sources, as `Worker.create` would. */
+export function bundleRelease(release: ExtractedRelease): Promise<WorkflowBundleWithSourceMap> {
+  const quiet = () => undefined;
+  return bundleWorkflowCode({
+    workflowsPath: release.workflowsPath,
+    logger: {
+      log: quiet,
+      trace: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: quiet,
+      error: (message, meta) => console.error(message, meta ?? ''),
+    },
+  });
+}
