@@ -14,7 +14,7 @@ import type { RunSummary } from '../../workflows/run';
 import { smallConfig, startRunEnv, workflowBundle, type RunEnv } from '../helpers/run-env';
 import { waitFor } from '../helpers/worker-process';
 import { bundleRelease, extractRelease, PREVIOUS_RELEASE, type ExtractedRelease } from './previous-release';
-import { startReleaseWorker } from './release-worker';
+import { startReleaseWorker, type ReleaseWorker } from './release-worker';
 
 const OLD_BUILD = `rlaif-workflows@${PREVIOUS_RELEASE.slice(0, 7)}`;
 const ROUNDS = 3;
@@ -22,12 +22,15 @@ const ROUNDS = 3;
 let env: RunEnv | undefined;
 let release: ExtractedRelease | undefined;
 let previousBundle: WorkflowBundleWithSourceMap;
+let old: ReleaseWorker | undefined;
 
 beforeAll(async () => {
   release = extractRelease();
   [env, previousBundle] = await Promise.all([startRunEnv(), bundleRelease(release), workflowBundle()]);
 }, 60000);
 afterAll(async () => {
+  // A test that failed early leaves the old worker running; it must stop before its server does.
+  await old?.stop().catch(() => undefined);
   await env?.stop();
   release?.remove();
 });
@@ -60,7 +63,7 @@ test('a run started by the previous release finishes on the current workflow cod
   const config = parseRunConfig(smallConfig({ rounds: ROUNDS }));
 
   // 1. The previous release runs round 1 and part of round 2, then is paused and shut down.
-  const old = await startReleaseWorker(env, previousBundle, OLD_BUILD);
+  old = await startReleaseWorker(env, previousBundle, OLD_BUILD);
   const handle = await startRun(client, config, { workflowId: 'upgrade-run' });
   await waitFor(
     'round 2 to finish its first batch',
