@@ -84,7 +84,16 @@ const ML_FOLDERS = [
 
 export default defineConfig(
   {
-    ignores: ['dist/', '.build-*/', 'node_modules/', '.tools/', '.rlaif/', 'coverage/', 'tests/fixtures/'],
+    ignores: [
+      'dist/',
+      '.build-*/',
+      'node_modules/',
+      '.tools/',
+      '.rlaif/',
+      'coverage/',
+      'tests/fixtures/',
+      '.previous-release/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
