@@ -1,5 +1,6 @@
 /** The run's data and its initial policy (fitted by SFT), made once per run. */
 import type { PreparedRun, RunConfig } from '../src/contracts';
+import { checkReferencedFiles, readOnAnotherQueue } from '../src/config/referenced-files';
 import { readPromptFile } from '../src/data/prompt-file';
 import { usesServedPolicy } from '../src/config/stages';
 import { commitServedPolicy } from '../src/policy/served-policy';
@@ -18,6 +19,16 @@ export function createPrepareActivity(deps: ActivityDeps) {
       const done = await store.get(`${base}/result.json`);
       if (done) return (await store.readJsonl<PreparedRun>(done))[0] as PreparedRun;
 
+      // The files later stages read are checked now, on a worker like theirs, so a bad model
+      // file or trainer command fails the run before a round of work instead of after it.
+      // Stages routed to another task queue run on other machines: their workers read their files.
+      const elsewhere = readOnAnotherQueue(config);
+      await checkReferencedFiles(config, {
+        source: 'the run config',
+        missing: 'fail',
+        // Prompt files (read by no stage) are read and checked below.
+        skip: (use) => use.readBy.length === 0 || elsewhere(use),
+      });
       const demo = makeDemoData({
         seed: config.seed,
         trainPrompts: config.data.kind === 'demo' ? config.data.trainPrompts : 1,

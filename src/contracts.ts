@@ -22,6 +22,7 @@ export const NON_RETRYABLE_ERRORS = [
   'UserRewardModelError',
   'BatchJobError',
   'FineTuneError',
+  'TrainerStartupError',
 ] as const;
 
 /** The default task queue for workflows and every stage not routed elsewhere. */

@@ -1,6 +1,7 @@
 /** Starting, resuming and inspecting runs through a Temporal client. */
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ChildWorkflowFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { decodeWith } from '../codec/chain';
 import { ConfigError } from '../config/errors';
 import { parseRunConfig } from '../config/parse';
@@ -112,4 +113,31 @@ export async function resumeRun(
 /** Waits for a run's result. */
 export function runResult(handle: WorkflowHandle): Promise<RunSummary> {
   return handle.result() as Promise<RunSummary>;
+}
+
+/**
+ * A failed run's reason as a person reads it: the innermost failure's message (the one naming
+ * the file, line or field) and where it happened, instead of "Workflow execution failed" and a
+ * client stack trace. Undefined for errors that are not a run's failure.
+ */
+export function runFailureMessage(err: unknown, workflowId: string): string | undefined {
+  if (!(err instanceof WorkflowFailedError)) return undefined;
+  const path: string[] = [];
+  let message = err.message;
+  let retry: string | undefined;
+  for (let cause = err.cause; cause; cause = (cause as Error & { cause?: Error }).cause) {
+    if (cause instanceof ChildWorkflowFailure) path.push(`workflow ${cause.execution.workflowId}`);
+    else if (cause instanceof ActivityFailure) {
+      path.push(`activity ${cause.activityType}`);
+      retry =
+        cause.retryState === 'NON_RETRYABLE_FAILURE'
+          ? 'not retried: a retry cannot fix it'
+          : cause.retryState === 'MAXIMUM_ATTEMPTS_REACHED'
+            ? 'after its last attempt'
+            : undefined;
+    }
+    message = cause.message;
+  }
+  const where = path.length > 0 ? ` in ${path.join(' > ')}${retry ? ` (${retry})` : ''}` : '';
+  return `run ${workflowId} failed${where}:\n${message}`;
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { PromptRow } from '../stages/types';
 import { InvalidInputError } from './errors';
+import { decodeUtf8Lines } from './utf8';
 
 export interface PromptFileLimits {
   /** Longest prompt accepted, in characters. */
@@ -13,29 +14,6 @@ export interface PromptFileLimits {
 }
 
 const MAX_REPORTED = 10;
-
-/** Decodes UTF-8 strictly: a file with invalid bytes is rejected with the line they are on. */
-function decodeUtf8(bytes: Buffer, file: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    // Find the first bad line to point at.
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i === bytes.length || bytes[i] === 0x0a) {
-        try {
-          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
-        } catch {
-          throw new InvalidInputError(`${file}:${line}: invalid UTF-8`);
-        }
-        line++;
-        start = i + 1;
-      }
-    }
-    throw new InvalidInputError(`${file}: invalid UTF-8`);
-  }
-}
 
 /** Parses prompt rows from JSONL text; throws one error listing up to ten problems. */
 export function parsePromptJsonl(text: string, file: string, limits: PromptFileLimits): PromptRow[] {
@@ -85,7 +63,7 @@ export function parsePromptJsonl(text: string, file: string, limits: PromptFileL
   if (problems.length > 0) {
     const shown = problems.slice(0, MAX_REPORTED);
     const more = problems.length > MAX_REPORTED ? `\n  … and ${problems.length - MAX_REPORTED} more` : '';
-    throw new InvalidInputError(`invalid prompt file:\n  ${shown.join('\n  ')}${more}`);
+    throw new InvalidInputError(`invalid prompt file:\n  ${shown.join('\n  ')}${more}`, problems);
   }
   if (rows.length === 0) throw new InvalidInputError(`${file}: no prompts (the file is empty)`);
   return rows;
@@ -99,5 +77,7 @@ export function readPromptFile(file: string, limits: PromptFileLimits): PromptRo
   } catch (err) {
     throw new InvalidInputError(`cannot read prompt file ${file}: ${(err as Error).message}`);
   }
-  return parsePromptJsonl(decodeUtf8(bytes, file), file, limits);
+  const decoded = decodeUtf8Lines(bytes);
+  if ('badLine' in decoded) throw new InvalidInputError(`${file}:${decoded.badLine}: invalid UTF-8`);
+  return parsePromptJsonl(decoded.text, file, limits);
 }

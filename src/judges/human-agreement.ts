@@ -3,6 +3,7 @@
  * it. Lee et al. 2023 validate their AI labeler this way before trusting it with a whole run.
  */
 import * as fs from 'node:fs';
+import { decodeUtf8Lines } from '../data/utf8';
 import { wilsonInterval } from '../eval/stats';
 import { addUsage, type TokenUsage } from '../providers/usage';
 import type { AsyncPairwiseJudge } from './async-judge';
@@ -81,9 +82,23 @@ export function parseHumanPairs(text: string, source = 'human labels'): HumanPai
   return pairs;
 }
 
-/** Reads a JSONL file of human labels (see parseHumanPairs). */
+/**
+ * Reads a JSONL file of human labels (see parseHumanPairs). A file that cannot be read or is not
+ * UTF-8 is a HumanLabelsError too: retrying the activity would read the same bytes.
+ */
 export function readHumanPairs(file: string): HumanPair[] {
-  return parseHumanPairs(fs.readFileSync(file, 'utf8'), file);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new HumanLabelsError(`cannot read human labels file ${file}: ${(err as Error).message}`, []);
+  }
+  const decoded = decodeUtf8Lines(bytes);
+  if ('badLine' in decoded) {
+    const problem = `line ${decoded.badLine}: invalid UTF-8`;
+    throw new HumanLabelsError(`${file}: ${problem}`, [problem]);
+  }
+  return parseHumanPairs(decoded.text, file);
 }
 
 /** How often the judge agrees with people. */

@@ -15,11 +15,16 @@
  *           anything else is a log line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { access, constants, mkdir, readdir, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { TrainerDataFormat } from './trainer-data';
 import { writeFileAtomic } from './trainer-data';
-import { InvalidInputError, TrainerFailedError, TrainerTimeoutError } from './trainer-errors';
+import {
+  InvalidInputError,
+  TrainerFailedError,
+  TrainerStartupError,
+  TrainerTimeoutError,
+} from './trainer-errors';
 
 /** The training methods a spec can ask for. */
 export type TrainerMethod = 'dpo' | 'ppo' | 'grpo' | 'rloo' | 'sft';
@@ -202,6 +207,57 @@ export async function validateTrainerSpec(spec: TrainerSpec): Promise<TrainerSpe
   };
 }
 
+/** Where a trainer command was found, or why it cannot be run. */
+export type TrainerCommandLookup =
+  { found: true; path: string } | { found: false; reason: 'missing' | 'not-executable'; message: string };
+
+async function executableFile(path: string): Promise<'ok' | 'missing' | 'not-executable'> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s?.isFile()) return 'missing';
+  return access(path, constants.X_OK).then(
+    () => 'ok' as const,
+    () => 'not-executable' as const,
+  );
+}
+
+/**
+ * Finds the trainer's executable the way spawn will: a name with a slash is a path (relative
+ * ones from `cwd`), a bare name is looked up on PATH. Lets a caller reject a command that cannot
+ * run before any work is done, instead of after a round's generation and judging.
+ */
+export async function findTrainerCommand(
+  command: readonly string[],
+  cwd = process.cwd(),
+  path = process.env.PATH ?? '',
+): Promise<TrainerCommandLookup> {
+  const cmd = command[0] ?? '';
+  if (cmd === '') return { found: false, reason: 'missing', message: 'the trainer command is empty' };
+  if (cmd.includes('/')) {
+    const abs = resolve(cwd, cmd);
+    const state = await executableFile(abs);
+    if (state === 'ok') return { found: true, path: abs };
+    return state === 'missing'
+      ? { found: false, reason: 'missing', message: `trainer command "${cmd}" was not found at ${abs}` }
+      : {
+          found: false,
+          reason: 'not-executable',
+          message: `trainer command "${cmd}" (${abs}) is not executable`,
+        };
+  }
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(resolve(cwd, dir), cmd);
+    if ((await executableFile(candidate)) === 'ok') return { found: true, path: candidate };
+  }
+  return {
+    found: false,
+    reason: 'missing',
+    message: `trainer command "${cmd}" was not found on PATH: install it or give its full path`,
+  };
+}
+
+/** Exit codes above 128 are how shells report a child killed by signal 128+n (e.g. 137: SIGKILL). */
+const SIGNAL_EXIT_BASE = 128;
+
 /** The longest partial line kept while waiting for its newline. */
 const MAX_PENDING_LINE = 64 * 1024;
 
@@ -337,9 +393,12 @@ export async function runExternalTrainer(opts: ExternalTrainerOptions): Promise<
   let finalStep = resumeStep ?? 0;
   let done: Record<string, unknown> | undefined;
   let protocolError: string | undefined;
+  // Whether the trainer printed any event: an error exit before the first one is a startup failure.
+  let sawEvent = false;
 
   const onStdoutLine = (line: string) => {
     const e = parseEvent(line);
+    if (e) sawEvent = true;
     if (e?.event === 'progress') {
       const p = progressOf(e);
       if (p) {
@@ -457,6 +516,19 @@ export async function runExternalTrainer(opts: ExternalTrainerOptions): Promise<
             new TrainerTimeoutError(
               `trainer "${cmd}" ran longer than ${opts.timeoutMs} ms and was killed${tailText}`,
               [...tail],
+            ),
+          ),
+        );
+      } else if (code !== null && code !== 0 && code <= SIGNAL_EXIT_BASE && !sawEvent) {
+        // It never started training: a broken script fails the same way on every retry. A signal
+        // (OOM killer, preemption) is not this: it may well pass on the next attempt.
+        settle(() =>
+          rejectPromise(
+            new TrainerStartupError(
+              `trainer "${cmd}" exited with code ${code} before it reported any progress, so it is not retried (fix the command, then "rlaif resume")${tailText}`,
+              [...tail],
+              code,
+              signal,
             ),
           ),
         );

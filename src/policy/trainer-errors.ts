@@ -40,3 +40,12 @@ export class TrainerFailedError extends TrainerError {
 export class TrainerTimeoutError extends TrainerError {
   override name = 'TrainerTimeoutError';
 }
+
+/**
+ * The trainer exited with an error before it printed a single event (progress or checkpoint):
+ * a broken script, a missing import, bad arguments. A retry would fail the same way, so this one
+ * is permanent; a trainer that fails after it started training is a TrainerFailedError and retried.
+ */
+export class TrainerStartupError extends TrainerFailedError {
+  override name = 'TrainerStartupError';
+}

@@ -271,6 +271,27 @@ export class HfTokenizer {
   }
 }
 
+/** Reads the model file and checks its declared inputs and output against what the scorer feeds and reads. */
+async function inspectModelFile(options: Pick<UserOnnxRewardOptions, 'modelPath' | 'outputName'>) {
+  const file = options.modelPath;
+  const bytes = new Uint8Array(await readFileNamed(file, 'reward model file'));
+  const sig = readOnnxSignature(bytes, file);
+  const { tokenTypes } = checkModelInputs(sig.inputs, file);
+  const output = checkModelOutput(sig.outputs, file, options.outputName);
+  return { bytes, sig, tokenTypes, output };
+}
+
+/**
+ * Checks a user reward model file without starting onnxruntime: it parses as ONNX and its inputs
+ * and output are ones the scorer can feed and read. The CLI and the run's first activity call it
+ * (and `HfTokenizer.load` for the tokenizer) so a wrong file fails before any work starts.
+ */
+export async function checkUserOnnxModelFile(
+  options: Pick<UserOnnxRewardOptions, 'modelPath' | 'outputName'>,
+): Promise<void> {
+  await inspectModelFile(options);
+}
+
 /** Default longest input, BERT's. */
 export const DEFAULT_MAX_LENGTH = 512;
 /** Default rows per onnxruntime run. */
@@ -329,14 +350,11 @@ export class UserOnnxRewardModel {
       throw new Error(`UserOnnxRewardModel: maxLength must be an integer ≥ 2, got ${maxLength}`);
     if (!(Number.isInteger(batchSize) && batchSize >= 1))
       throw new Error(`UserOnnxRewardModel: batchSize must be a positive integer, got ${batchSize}`);
-    const bytes = new Uint8Array(await readFileNamed(file, 'reward model file'));
-    const sig = readOnnxSignature(bytes, file);
-    const { tokenTypes } = checkModelInputs(sig.inputs, file);
-    const output = checkModelOutput(sig.outputs, file, options.outputName);
+    const { bytes, sig, tokenTypes, output } = await inspectModelFile(options);
+    const tokenizer = await HfTokenizer.load(options.tokenizerPath);
     const ids = sig.inputs.find((i) => i.name === 'input_ids') as TensorSignature;
     const fixedBatch = typeof ids.shape[0] === 'number' ? ids.shape[0] : undefined;
     const fixedLength = typeof ids.shape[1] === 'number' ? ids.shape[1] : undefined;
-    const tokenizer = await HfTokenizer.load(options.tokenizerPath);
     const session = await openSession(bytes, file);
     return new UserOnnxRewardModel(session, tokenizer, {
       file,

@@ -45,8 +45,13 @@ test.each([
   expect(() => readPromptFile(f, limits)).toThrow(`${f}${expected}`);
   try {
     readPromptFile(f, limits);
+    throw new Error('expected a failure');
   } catch (err) {
     expect((err as Error).name).toBe('InvalidInputError');
+    // Each problem on its own, for callers that prefix them with the config field.
+    const problems = (err as { problems: string[] }).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`${f}${expected}`);
   }
 });
 

@@ -1,6 +1,9 @@
 import { asyncPairwise } from '../../src/judges/async-judge';
 import { createLocalJudge } from '../../src/judges/create';
-import { humanAgreement, parseHumanPairs } from '../../src/judges/human-agreement';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { humanAgreement, parseHumanPairs, readHumanPairs } from '../../src/judges/human-agreement';
 
 describe('human agreement', () => {
   test('reads both formats and reports every bad line by number', () => {
@@ -30,6 +33,32 @@ describe('human agreement', () => {
       expect(err.problems[0]).toMatch(/^line 1: .*chosen/);
       expect(err.problems[1]).toMatch(/^line 2: not valid JSON/);
       expect(err.problems[2]).toMatch(/^line 3: "label"/);
+    }
+  });
+
+  test('a missing file or invalid UTF-8 is a HumanLabelsError naming the file (never retried)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-labels-'));
+    try {
+      const missing = path.join(dir, 'none.jsonl');
+      expect(() => readHumanPairs(missing)).toThrow(
+        expect.objectContaining({
+          name: 'HumanLabelsError',
+          message: expect.stringMatching(/^cannot read human labels file .*none\.jsonl: ENOENT/),
+        }),
+      );
+      const latin1 = path.join(dir, 'latin1.jsonl');
+      fs.writeFileSync(
+        latin1,
+        Buffer.concat([
+          Buffer.from('{"prompt":"p","chosen":"x","rejected":"y"}\n{"prompt":"caf'),
+          Buffer.from([0xe9, 0x22, 0x7d]),
+        ]),
+      );
+      expect(() => readHumanPairs(latin1)).toThrow(
+        expect.objectContaining({ name: 'HumanLabelsError', message: `${latin1}: line 2: invalid UTF-8` }),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -5,12 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { policyFromOnnx, sequenceLogProb, type PolicyParams } from '../../src/models/policy';
+import { NON_RETRYABLE_ERRORS } from '../../src/contracts';
 import {
   findLatestCheckpoint,
+  findTrainerCommand,
   runExternalTrainer,
   type TrainerProgress,
   type TrainerSpec,
@@ -246,9 +248,9 @@ describe('runExternalTrainer failures and protocol', () => {
     });
   });
 
-  it('reports the exit code and the tail of the output of a failed trainer', async () => {
+  it('reports the exit code and the tail of the output of a trainer that failed while training', async () => {
     const code =
-      "for (let i = 0; i < 60; i++) console.log('line ' + i); console.error('boom: out of memory'); process.exit(3)";
+      "console.log(JSON.stringify({ event: 'progress', step: 1 })); for (let i = 0; i < 60; i++) console.log('line ' + i); console.error('boom: out of memory'); process.exit(3)";
     const err = (await runExternalTrainer(script('fail', code)).catch((e: unknown) => e)) as {
       name: string;
       message: string;
@@ -262,6 +264,53 @@ describe('runExternalTrainer failures and protocol', () => {
     expect(err.message).toContain('line 59');
     expect(err.outputTail).toHaveLength(50);
     expect(err.outputTail).not.toContain('line 0');
+  });
+
+  it('fails a trainer that exits with an error before its first event as a startup error, not retried', async () => {
+    const err = (await runExternalTrainer(
+      script('startup', "console.error('ModuleNotFoundError: No module named trl'); process.exit(1)"),
+    ).catch((e: unknown) => e)) as { name: string; message: string; exitCode: number };
+    expect(err).toMatchObject({ name: 'TrainerStartupError', exitCode: 1 });
+    expect(err.message).toMatch(
+      /exited with code 1 before it reported any progress[\s\S]*No module named trl/,
+    );
+    expect(NON_RETRYABLE_ERRORS).toContain(err.name);
+    // A signal (the OOM killer, a preempted node) or a shell's 128+n code may pass on a retry.
+    for (const [name, code] of [
+      ['killed', "process.kill(process.pid, 'SIGKILL')"],
+      ['shell-killed', 'process.exit(137)'],
+    ]) {
+      const e = (await runExternalTrainer(script(name as string, code as string)).catch(
+        (x: unknown) => x,
+      )) as Error;
+      expect(e.name).toBe('TrainerFailedError');
+      expect(NON_RETRYABLE_ERRORS).not.toContain(e.name);
+    }
+  });
+
+  it('finds a trainer command the way spawn will, or says why it cannot run', async () => {
+    expect(await findTrainerCommand([NODE, '-v'])).toEqual({ found: true, path: NODE });
+    const binDir = path.join(dir, 'bin');
+    await mkdir(binDir, { recursive: true });
+    const tool = path.join(binDir, 'my-trainer');
+    await writeFile(tool, '#!/bin/sh\n', { mode: 0o755 });
+    expect(await findTrainerCommand(['my-trainer'], dir, `/nonexistent:${binDir}`)).toEqual({
+      found: true,
+      path: tool,
+    });
+    expect(await findTrainerCommand(['bin/my-trainer'], dir)).toEqual({ found: true, path: tool });
+    expect(await findTrainerCommand(['my-trainer'], dir, '/nonexistent')).toMatchObject({
+      found: false,
+      reason: 'missing',
+      message: 'trainer command "my-trainer" was not found on PATH: install it or give its full path',
+    });
+    await chmod(tool, 0o644);
+    expect(await findTrainerCommand(['./bin/my-trainer'], dir)).toMatchObject({
+      found: false,
+      reason: 'not-executable',
+      message: `trainer command "./bin/my-trainer" (${tool}) is not executable`,
+    });
+    expect(await findTrainerCommand(['bin/none'], dir)).toMatchObject({ found: false, reason: 'missing' });
   });
 
   it('passes the spec path, parses events, resolves relative paths and keeps servedAs', async () => {

@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { UserOnnxRewardModel, type TokenizedRow } from '../../src/reward/user-onnx-reward';
+import {
+  checkUserOnnxModelFile,
+  UserOnnxRewardModel,
+  type TokenizedRow,
+} from '../../src/reward/user-onnx-reward';
 import {
   HIDDEN,
   tinyClassifier,
@@ -156,6 +160,24 @@ describe('UserOnnxRewardModel', () => {
     expect(err).toMatchObject({ name: 'UserRewardModelError', isUserRewardModelError: true, file: floats });
     expect((err as Error).message).toMatch(
       /model-float\.onnx: .*input "input_ids" is float32 of rank 2, expected int64 of rank 2.*Actual: input_ids float32 \[batch, sequence\]/,
+    );
+  });
+
+  test('the model file alone is checked without onnxruntime, with the same errors as create', async () => {
+    await expect(
+      checkUserOnnxModelFile({ modelPath: writeModel('ok.onnx', tinyClassifier(wts)) }),
+    ).resolves.toBe(undefined);
+    const renamed = writeModel('check-ids.onnx', tinyClassifier(wts, { rename: 'ids' }));
+    await expect(checkUserOnnxModelFile({ modelPath: renamed })).rejects.toMatchObject({
+      name: 'UserRewardModelError',
+      file: renamed,
+      message: expect.stringMatching(
+        /check-ids\.onnx: the model's inputs do not match.*input "input_ids" is missing/,
+      ),
+    });
+    const text = writeModel('check-text.onnx', new TextEncoder().encode('{"not": "a model"}'));
+    await expect(checkUserOnnxModelFile({ modelPath: text })).rejects.toThrow(
+      /check-text\.onnx is not an ONNX model/,
     );
   });
 
