@@ -3,11 +3,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/errors';
 import { loadRunConfigFile } from '../config/load';
+import { checkReferencedFiles } from '../config/referenced-files';
 import { connectClient, resolveConnection } from '../connection';
 import { progressQuery } from '../../workflows/definitions';
 import { runDemo } from './demo';
 import { showProgressUntil } from './progress';
-import { resumeRun, runResult, startedConfig, startRun } from './runs';
+import { resumeRun, runFailureMessage, runResult, startedConfig, startRun } from './runs';
 import { exportPreferences, type ExportFormat } from './export';
 import { reportRun } from './report';
 import { runServeLocal } from '../serve/cli-entry';
@@ -39,11 +40,19 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 };
 
+/** A run that failed: its message says why and where; no stack trace is shown. */
+class RunFailedError extends Error {
+  override readonly name = 'RunFailedError';
+}
+
 async function waitAndPrint(handle: WorkflowHandle, o: ConnOpts): Promise<void> {
   const s = settingsOf(o);
   const ui = workflowUiUrl(s.address, s.namespace, handle.workflowId);
   process.stderr.write(`[rlaif] started ${handle.workflowId}; UI: ${ui}\n`);
-  const result = await showProgressUntil(handle, runResult(handle));
+  const result = await showProgressUntil(handle, runResult(handle)).catch((err: unknown) => {
+    const failed = runFailureMessage(err, handle.workflowId);
+    throw failed ? new RunFailedError(failed) : err;
+  });
   print(summaryLine(result, ui));
 }
 
@@ -109,6 +118,9 @@ export function buildProgram(): Command {
       .option('--wait', 'wait for the run, show progress, print the summary line'),
   ).action(async (o: ConnOpts & { config: string; id?: string; taskQueue: string; wait?: boolean }) => {
     const config = loadRunConfigFile(o.config);
+    // Files the config names fail here when this machine has them; the worker checks them again.
+    const { notes } = await checkReferencedFiles(config, { source: o.config, missing: 'note' });
+    for (const note of notes) process.stderr.write(`[rlaif] note: ${note}\n`);
     const client = await connectClient(settingsOf(o));
     try {
       const handle = await startRun(client, config, {
@@ -306,7 +318,12 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode ??= 0;
   } catch (err) {
     const plain = err instanceof ConfigError || err instanceof CodecKeyError;
-    const message = plain ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    const message =
+      plain || err instanceof RunFailedError
+        ? err.message
+        : err instanceof Error
+          ? (err.stack ?? err.message)
+          : String(err);
     process.stderr.write(`rlaif: ${message}\n`);
     process.exitCode = plain ? 2 : 1;
   }
