@@ -41,12 +41,31 @@ const SPEND = /(Tokens|Requests|Cost)$/;
 /** Batch outputs whose rows carry ids that must be unique within a round. */
 const ID_ROWS = /\/round-\d+\/(generate|judge)\/batch-\d+-of-\d+\.jsonl$/;
 
-/** Stage results name their artifacts by key, and keys hold the run key: compare without it. */
-function sameButRunKey(store: LocalArtifactStore, a: string, runA: string, b: string, runB: string): boolean {
-  if (!a.endsWith('result.json')) return false;
-  const text = (key: string, run: string) =>
-    readFileSync(store.pathOf(key), 'utf8').split(`runs/${run}/`).join('runs/<run>/');
-  return text(a, runA) === text(b, runB);
+/**
+ * How two stage results differ, or undefined when they do not. Results name their artifacts by
+ * key, and keys hold the run key, so that is factored out; spend metrics are left out as in the
+ * figures (a batch retried after a crash pays again only for what its ledger lacks).
+ */
+function resultDifference(
+  store: LocalArtifactStore,
+  a: string,
+  runA: string,
+  b: string,
+  runB: string,
+): string | undefined {
+  if (!a.endsWith('result.json')) return 'bytes';
+  const read = (key: string, run: string) =>
+    (JSON.parse(readFileSync(store.pathOf(key), 'utf8').split(`runs/${run}/`).join('runs/<run>/')) ?? {}) as {
+      artifacts?: unknown;
+      metrics?: Record<string, number>;
+    };
+  const [x, y] = [read(a, runA), read(b, runB)];
+  if (JSON.stringify(x.artifacts) !== JSON.stringify(y.artifacts)) return 'artifacts';
+  const keys = new Set([...Object.keys(x.metrics ?? {}), ...Object.keys(y.metrics ?? {})]);
+  const differ = [...keys].filter((k) => !SPEND.test(k) && !Object.is(x.metrics?.[k], y.metrics?.[k]));
+  if (differ.length > 0) return differ.join(', ');
+  const rest = (r: object) => JSON.stringify({ ...r, artifacts: undefined, metrics: undefined });
+  return rest(x) === rest(y) ? undefined : 'fields';
 }
 
 async function auditOf(store: LocalArtifactStore, runKey: string): Promise<StoreAudit> {
@@ -86,13 +105,15 @@ export async function checkRun(
     const count = mine?.count ?? 0;
     if (count < r.count) lost += r.count - count;
     if (count > r.count) duplicated += count - r.count;
-    if (
-      mine &&
-      mine.sha256 !== r.sha256 &&
-      !sameButRunKey(store, key, ref.runKey, `runs/${got.runKey}/${rel(key, ref.runKey)}`, got.runKey)
-    ) {
-      artifactsDiffering.push(rel(key, ref.runKey));
-    }
+    if (!mine || mine.sha256 === r.sha256) continue;
+    const how = resultDifference(
+      store,
+      key,
+      ref.runKey,
+      `runs/${got.runKey}/${rel(key, ref.runKey)}`,
+      got.runKey,
+    );
+    if (how) artifactsDiffering.push(`${rel(key, ref.runKey)} (${how})`);
   }
 
   // Ids repeated within a round's responses or preferences.

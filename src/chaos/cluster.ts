@@ -72,11 +72,17 @@ export async function startChaosCluster(opts: { storeMb?: number } = {}): Promis
   const storeRoot = path.join(dir, 'store');
   fs.mkdirSync(storeRoot, { mode: 0o700 });
   const storeMounted = mountTmpfs(storeRoot, opts.storeMb ?? 96);
+  // Interrupted or not, the suite must not leave a mount behind in the temporary folder.
+  const unmountOnExit = () => unmount(storeRoot);
+  if (storeMounted) process.once('exit', unmountOnExit);
   const dbFile = path.join(dir, 'temporal.sqlite');
   const cleanups: Array<() => Promise<void> | void> = [];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
-    if (storeMounted) unmount(storeRoot);
+    if (storeMounted) {
+      process.removeListener('exit', unmountOnExit);
+      unmount(storeRoot);
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {

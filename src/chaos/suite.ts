@@ -160,6 +160,17 @@ async function inject(
   }
   // Commit kills happen when the armed worker reaches its commit, maybe after the loop above.
   while (!isDone()) await new Promise((r) => setTimeout(r, 50));
+  if (cluster.workers.armed) {
+    await cluster.workers.disarm();
+    const planned = plan.find((f) => f.kind === 'kill-on-commit');
+    out.push({
+      kind: 'kill-on-commit',
+      round: planned?.round ?? 0,
+      stage: planned?.stage ?? 'generate',
+      injected: false,
+      note: 'the run ended before the armed commit',
+    });
+  }
   for (const exit of cluster.workers.exits.slice(exitsBefore)) {
     if (exit.armedAt === undefined || exit.killedBySuite || exit.signal !== 'SIGKILL') continue;
     const audit = await verifyCommitted(cluster.store, `runs/${ctx.runKey}/`);

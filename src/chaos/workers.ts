@@ -25,6 +25,8 @@ export class WorkerSupervisor {
   private stopping = false;
   private ready: Promise<void> = Promise.resolve();
   private tail = '';
+  /** Workers in a row that exited before polling: a broken build must not respawn forever. */
+  private failedStarts = 0;
   /** Every exit so far, in order. */
   readonly exits: WorkerExit[] = [];
 
@@ -78,6 +80,16 @@ export class WorkerSupervisor {
     return this.armedAt === undefined;
   }
 
+  /** Whether the running worker is armed with the commit hook. */
+  get armed(): boolean {
+    return this.armedAt !== undefined;
+  }
+
+  /** Replaces an armed worker by an unarmed one, so that its hook cannot strike the next run. */
+  async disarm(): Promise<void> {
+    if (this.armed) await this.kill();
+  }
+
   /** Waits until a worker is polling (after a replacement was started). */
   async whenReady(): Promise<void> {
     await this.ready;
@@ -110,10 +122,15 @@ export class WorkerSupervisor {
     this.armedAt = arm;
     const keep = (d: Buffer) => (this.tail = (this.tail + d.toString()).slice(-4000));
     child.stderr?.on('data', keep);
+    let polling = false;
     this.ready = new Promise<void>((resolve, reject) => {
       child.stdout?.on('data', (d: Buffer) => {
         keep(d);
-        if (d.toString().includes('worker ready')) resolve();
+        if (d.toString().includes('worker ready')) {
+          polling = true;
+          this.failedStarts = 0;
+          resolve();
+        }
       });
       child.once('exit', (code, signal) =>
         reject(new Error(`chaos worker exited (${signal ?? code}) before polling:\n${this.tail}`)),
@@ -130,7 +147,8 @@ export class WorkerSupervisor {
         killedBySuite: this.killing,
       });
       this.killing = false;
-      if (!this.stopping) this.spawnOne();
+      if (!polling) this.failedStarts++;
+      if (!this.stopping && this.failedStarts < 3) this.spawnOne();
     });
   }
 }

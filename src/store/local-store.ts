@@ -167,7 +167,18 @@ export class LocalArtifactStore {
   /** Reads the bytes of a reference, verifying their checksum. */
   async readBytes(ref: ArtifactRef): Promise<Buffer> {
     const key = keyOfRef(ref);
-    const data = await fs.readFile(this.pathOf(key));
+    let data: Buffer;
+    try {
+      data = await fs.readFile(this.pathOf(key));
+    } catch (err) {
+      // Bytes gone under a manifest that still vouches for them: as bad as flipped bytes.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (await this.get(key))?.sha256 !== ref.sha256)
+        throw err;
+      await this.quarantine(ref, 'missing');
+      throw new ArtifactCorruptError(
+        `artifact ${key} is committed but its file is missing; it is no longer committed, so its producer recomputes it`,
+      );
+    }
     const sha = createHash('sha256').update(data).digest('hex');
     if (sha !== ref.sha256) {
       await this.quarantine(ref, sha);
@@ -190,12 +201,18 @@ export class LocalArtifactStore {
     const current = await this.get(key);
     // Only the commit the reader holds is taken out; a concurrent reader may have done it already.
     if (!current || current.sha256 !== ref.sha256) return;
-    await fs.rename(file, `${file}.corrupt-${foundSha.slice(0, 12)}`).catch(() => undefined);
-    await fs.rename(this.manifestPath(key), this.tombstonePath(key)).catch(() => undefined);
+    // A concurrent reader may have moved a file first (ENOENT); a disk that refuses the move must
+    // say so, or the object would stay committed and every retry would read it corrupt again.
+    const refused = (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw unwritable(err, this.root, `${key} (quarantine)`);
+    };
+    await fs.rename(file, `${file}.corrupt-${foundSha.slice(0, 12)}`).catch(refused);
+    await fs.rename(this.manifestPath(key), this.tombstonePath(key)).catch(refused);
     const record = { key, expected: ref.sha256, found: foundSha, at: new Date().toISOString() };
     await fs
       .appendFile(path.join(this.root, 'quarantine.log'), `${JSON.stringify(record)}\n`, { mode: 0o600 })
-      .catch(() => undefined);
+      .catch(refused);
   }
 
   private async readTombstone(key: string): Promise<ArtifactRef | undefined> {

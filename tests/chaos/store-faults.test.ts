@@ -41,6 +41,15 @@ test('a corrupt object is quarantined on read; recomputing the same bytes restor
   ]);
 });
 
+test('an object whose file vanished under its manifest is quarantined like a corrupt one', async () => {
+  const key = 'runs/r/round-0001/judge/batch-0000-of-0001.jsonl';
+  const ref = await store.commitJsonl(key, [{ id: 'a' }]);
+  fs.rmSync(store.pathOf(key));
+  await expect(store.readBytes(ref)).rejects.toMatchObject({ name: 'ArtifactCorruptError' });
+  expect(await store.get(key)).toBeUndefined();
+  expect(await store.commitJsonl(key, [{ id: 'a' }])).toEqual(ref);
+});
+
 test('RLAIF_CHAOS_KILL_ON_COMMIT=2 kills the process at its second commit, before the rename', () => {
   const storeModule = path.resolve(__dirname, '..', '..', 'src', 'store', 'local-store.js');
   const script = `
