@@ -24,6 +24,12 @@ export interface GovernorOptions {
   tokensPerMinute?: number;
   /** Length of the sliding budget window, ms (default 60000; tests shrink it). */
   windowMs?: number;
+  /**
+   * Requests are spaced (1 + paceMargin) × windowMs / requestsPerMinute apart (default 0.02):
+   * spaced at exactly the ceiling, a request delayed a few ms on its way lands in the provider's
+   * window together with the one a window later, and draws a 429.
+   */
+  paceMargin?: number;
   /** Attempts per request for transient errors (5xx, timeouts, resets), first attempt included (default 5). */
   maxAttempts?: number;
   /** 429s tolerated per request before giving up (default 30): rate limits are expected, faults are not. */
@@ -126,6 +132,7 @@ export class EndpointGovernor {
     if (!(options.maxConcurrency >= 1)) throw new Error(`governor: maxConcurrency must be ≥ 1`);
     this.opts = {
       windowMs: 60_000,
+      paceMargin: 0.02,
       maxAttempts: 5,
       maxRateLimitRetries: 30,
       baseDelayMs: 500,
@@ -291,7 +298,7 @@ export class EndpointGovernor {
       const rpmOk = rpm === undefined || this.window.length < rpm;
       const tpmOk = tpm === undefined || this.window.length === 0 || used + tokens <= tpm;
       if (rpmOk && tpmOk) {
-        if (rpm !== undefined) this.nextStartAt = now + windowMs / rpm;
+        if (rpm !== undefined) this.nextStartAt = now + ((1 + this.opts.paceMargin) * windowMs) / rpm;
         const entry = { at: now, tokens };
         this.window.push(entry);
         this.counters.tokens += tokens;
