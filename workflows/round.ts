@@ -53,6 +53,9 @@ const isSummed = (key: string) => SUMMED.has(key) || /(Tokens|Requests|Cost)$/.t
 /** Patch id: progress signals to the parent are sent without waiting for their delivery. */
 const UNAWAITED_PROGRESS = 'unawaited-progress-signals';
 
+/** Patch id: embedded generation runs in one wave of at most `concurrency` batches. */
+const ONE_WAVE = 'embedded-generation-one-wave';
+
 /** How many batch activities a stage fans out to, given what the board holds. */
 function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): number {
   const cfg = input.config;
@@ -60,7 +63,12 @@ function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): num
     // Batches of batchSize prompts, but never more than maxBatches: beyond that, batches grow
     // instead, so a round's history does not grow with the dataset.
     const wanted = Math.ceil(board.trainPrompts.count / cfg.generate.batchSize);
-    return Math.max(1, Math.min(wanted, cfg.generate.maxBatches ?? wanted));
+    const capped = Math.max(1, Math.min(wanted, cfg.generate.maxBatches ?? wanted));
+    // Embedded batches resume row by row, so a larger batch loses nothing on a crash, while every
+    // further wave of activities costs a round trip through the server: one wave for generation
+    // and for the judging that follows it (batch per batch).
+    if (!cfg.generate.endpoint && patched(ONE_WAVE)) return Math.min(capped, cfg.concurrency);
+    return capped;
   }
   if (stage.type === 'judge' || stage.type === 'score') return Math.max(1, board.responses?.length ?? 1);
   return 0; // not batched

@@ -46,7 +46,11 @@ export const GenerateSchema = z.strictObject({
     .describe('responses sampled per prompt (pairs are formed from them)'),
   temperature: z.number().positive().max(5).default(1).describe('sampling temperature'),
   maxTokens: z.number().int().min(2).max(64).default(10).describe('longest response in tokens'),
-  batchSize: positiveInt.default(128).describe('prompts per generate activity'),
+  batchSize: positiveInt
+    .default(128)
+    .describe(
+      'prompts per generate activity (embedded generation runs at most `concurrency` activities, one wave, with larger batches beyond)',
+    ),
   maxBatches: positiveInt
     .max(1024)
     .default(32)
