@@ -10,7 +10,10 @@ import { Client, Connection } from '@temporalio/client';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import { startDevServer, type DevServer } from '../../src/server/dev-server';
+import { startFaultProxy } from '../../src/serve/fault-proxy';
+import { startLocalModelServer } from '../../src/serve/local-model-server';
 import { LocalArtifactStore } from '../../src/store/local-store';
+import { progressQuery } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { commitCounts, smallConfig } from '../helpers/run-env';
@@ -28,8 +31,10 @@ beforeAll(async () => {
   storeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-durable-'));
   store = new LocalArtifactStore(storeRoot);
 });
+const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill()));
+  for (const c of cleanups) await c();
   await client?.connection.close();
   await server?.stop();
   fs.rmSync(storeRoot, { recursive: true, force: true });
@@ -47,26 +52,46 @@ async function committed(prefix: string): Promise<Array<[string, number]>> {
 
 test('a worker killed with SIGKILL mid-judge is replaced and the run finishes, no batch committed twice', async () => {
   const first = worker();
+  // A judge with a real model's latency (the local model's judge behind a 150 ms proxy), so the
+  // kill lands while judging is under way. Generation runs one wave of `concurrency` batches and
+  // judging follows batch per batch.
+  const models = await startLocalModelServer({ port: 0 });
+  const slow = await startFaultProxy({ target: models.url, plan: { sequence: [] }, latencyMs: 150 });
+  cleanups.push(
+    () => slow.close(),
+    () => models.close(),
+  );
   const config = parseRunConfig(
-    smallConfig({ rounds: 2, concurrency: 1, judge: { batchSize: 4 }, generate: { batchSize: 4 } }),
+    smallConfig({
+      rounds: 2,
+      concurrency: 2,
+      endpoints: { judge: { baseURL: slow.url, model: 'local-judge', maxConcurrency: 2 } },
+      judge: { kind: 'llm', endpoint: 'judge', batchSize: 4 },
+      generate: { batchSize: 4 },
+    }),
   );
   const handle = await startRun(client, config, { workflowId: 'kill-judge' });
   await waitFor(
-    'the first judge batch',
-    async () => (await committed('runs/kill-judge/round-0001/judge/')).length > 0,
+    'the judge stage under way',
+    async () => {
+      const p = await handle.query(progressQuery).catch(() => undefined);
+      return p?.round === 1 && p.stage === 'judge';
+    },
+    60000,
+    10,
   );
   await first.kill('SIGKILL');
   const judgedAtKill = (await committed('runs/kill-judge/round-0001/judge/')).filter(([k]) =>
-    k.endsWith('.jsonl'),
+    /batch-\d+-of-\d+\.jsonl$/.test(k),
   );
-  expect(judgedAtKill.length).toBeLessThan(8);
+  expect(judgedAtKill.length).toBeLessThan(2);
   worker();
   const summary = (await handle.result()) as RunSummary;
   expect(summary.status).toBe('completed');
   expect(summary.rounds).toBe(2);
   const all = await committed('runs/kill-judge/');
   expect(all.filter(([, n]) => n !== 1)).toEqual([]);
-  expect(all.filter(([k]) => /round-0001\/judge\/batch-\d+-of-0008\.jsonl$/.test(k))).toHaveLength(8);
+  expect(all.filter(([k]) => /round-0001\/judge\/batch-\d+-of-0002\.jsonl$/.test(k))).toHaveLength(2);
 });
 
 test('a terminated run resumed with "rlaif resume" finishes without redoing committed batches', async () => {
