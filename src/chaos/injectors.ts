@@ -50,7 +50,7 @@ export async function restartServer(
 
 /**
  * Flips a byte in a committed batch output of the stage before the next stage reads it. Only
- * done while that next stage has not started, so the flip is certain to be read.
+ * done while another batch of the stage still runs, so the flip is certain to be read.
  */
 export async function corruptArtifact(
   ctx: InjectContext,
@@ -66,8 +66,10 @@ export async function corruptArtifact(
   const next = STAGES[STAGES.indexOf(fault.stage) + 1] as Stage;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
+    // Only while another batch of the stage still runs: then the next stage cannot have read it.
     const view = await viewRound(ctx.cluster.client, ctx.runId, fault.round);
     if (!view || view.closed || view.activities.some((a) => a.stage === next)) break;
+    if (!view.activities.some((a) => a.stage === fault.stage)) break;
     const key = (await ctx.cluster.store.listCommitted(folder)).find(
       (k) => k.startsWith(prefix) && k.endsWith('.jsonl'),
     );
@@ -138,10 +140,10 @@ export async function diskFault(
   let filler: string | undefined;
   if (kind === 'disk-full') filler = fillDisk(root);
   else await remount(root, 'ro');
-  let message: string | undefined;
+  let failures: Awaited<ReturnType<typeof waitForFailure>>;
   let after: Awaited<ReturnType<typeof verifyCommitted>>;
   try {
-    message = await waitForFailure(ctx.cluster.client, ctx.runId, ctx.rounds, /cannot be written/, 30_000);
+    failures = await waitForFailure(ctx.cluster.client, ctx.runId, ctx.rounds, /cannot be written/, 30_000);
     after = await verifyCommitted(ctx.cluster.store, `runs/${ctx.runKey}/`);
   } finally {
     if (filler) fs.rmSync(filler, { force: true });
@@ -152,7 +154,7 @@ export async function diskFault(
     throw new Error(`chaos: ${kind} damaged committed artifacts: ${damaged.join(', ')}`);
   if (after.ok < before.ok)
     throw new Error(`chaos: ${kind} lost committed artifacts (${before.ok} -> ${after.ok})`);
-  return message
-    ? { ...base, injected: true, note: message }
-    : { ...base, injected: false, note: 'no write attempted while the fault lasted' };
+  if (failures.matched) return { ...base, injected: true, note: failures.matched };
+  const seen = failures.seen.length > 0 ? ` (other failures: ${failures.seen.join(' | ')})` : '';
+  return { ...base, injected: false, note: `no write attempted while the fault lasted${seen}` };
 }

@@ -85,7 +85,8 @@ export async function waitForStage(
 
 /**
  * Waits for a pending activity of the run (its rounds' stages, or its own bookkeeping such as the
- * checkpoint) whose last failure matches `pattern`; returns that message.
+ * checkpoint) whose last failure matches `pattern`; returns that message, and the other failures
+ * seen meanwhile (for a report that says why nothing matched).
  */
 export async function waitForFailure(
   client: Client,
@@ -93,16 +94,20 @@ export async function waitForFailure(
   rounds: number,
   pattern: RegExp,
   timeoutMs: number,
-): Promise<string | undefined> {
+): Promise<{ matched?: string; seen: string[] }> {
   const deadline = Date.now() + timeoutMs;
+  const seen = new Set<string>();
   while (Date.now() < deadline) {
     const ids = [runId, ...Array.from({ length: rounds }, (_, i) => `${runId}-round-${i + 1}`)];
     for (const id of ids) {
       const view = await viewWorkflow(client, id);
-      const failed = view?.activities.find((a) => a.lastFailure && pattern.test(a.lastFailure));
-      if (failed?.lastFailure) return failed.lastFailure;
+      for (const a of view?.activities ?? []) {
+        if (!a.lastFailure) continue;
+        if (pattern.test(a.lastFailure)) return { matched: a.lastFailure, seen: [...seen] };
+        seen.add(`${a.type} attempt ${a.attempt}: ${a.lastFailure.slice(0, 120)}`);
+      }
     }
     await sleep(50);
   }
-  return undefined;
+  return { seen: [...seen] };
 }

@@ -61,8 +61,8 @@ export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
   const faults: PlannedFault[] = STAGES.map((stage) => ({ kind: 'kill-worker', round: pick(rounds), stage }));
   faults.push({ kind: 'kill-on-commit', round: pick(rounds), stage: pick(STAGES), commit: 1 + rng.int(3) });
   faults.push({ kind: 'server-restart', round: pick(rounds), stage: pick(STAGES) });
-  // An early batch, so the bytes are flipped before the next stage reads them.
-  const early = Math.max(1, opts.batches - 2);
+  // Not the last batch: the flip must land while another batch of the stage still runs.
+  const early = Math.max(1, opts.batches - 1);
   faults.push({
     kind: 'corrupt-artifact',
     round: pick(rounds),

@@ -50,7 +50,10 @@ export interface RunReport {
   check: RunCheck;
 }
 
+/** Generate batches of 8 prompts: the round workflow decides how many activities run them. */
 const BATCHES = 4;
+/** Longest a disturbed run may take; the slowest so far took about two minutes. */
+const RUN_TIMEOUT_MS = 10 * 60_000;
 
 /** The configs, small enough for two CPU cores; `endpointUrl` is where policy and judge are served. */
 export function chaosConfig(name: ConfigName, rounds: number, endpointUrl?: string): RunConfigInput {
@@ -90,11 +93,20 @@ async function runToEnd(
 ): Promise<RunOutcome> {
   const handle = await startRun(cluster.client, parseRunConfig(config), { workflowId: id });
   let done = false;
+  // A run that hangs is a finding, not a reason for the suite to hang: it is ended and reported.
+  const timer = setTimeout(() => {
+    void handle
+      .terminate(`chaos: no result within ${RUN_TIMEOUT_MS / 60_000} minutes`)
+      .catch(() => undefined);
+  }, RUN_TIMEOUT_MS);
   const result = (handle.result() as Promise<RunSummary>).then(
     (summary) => ({ runKey: summary.runKey, summary }),
     (err: unknown) => ({ runKey: id, error: causeOf(err) }),
   );
-  void result.finally(() => (done = true));
+  void result.finally(() => {
+    done = true;
+    clearTimeout(timer);
+  });
   if (during) await during(() => done);
   return result;
 }
@@ -114,6 +126,7 @@ function causeOf(err: unknown): string {
 async function inject(
   ctx: InjectContext,
   seed: number,
+  batches: number,
   only: PlannedKind[] | undefined,
   isDone: () => boolean,
 ): Promise<InjectedFault[]> {
@@ -121,7 +134,7 @@ async function inject(
   const plan = planFaults(seed, {
     rounds: ctx.rounds,
     diskFaults: cluster.storeMounted,
-    batches: BATCHES,
+    batches,
   }).filter((f) => !only || only.includes(f.kind));
   const out: InjectedFault[] = [];
   const exitsBefore = cluster.workers.exits.length;
@@ -212,6 +225,7 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const reports: RunReport[] = [];
   try {
     const ref: Partial<Record<ConfigName, RunOutcome>> = {};
+    const batches: Partial<Record<ConfigName, number>> = {};
     const reference = async (name: ConfigName): Promise<RunOutcome> => {
       if (ref[name]) return ref[name];
       const config = chaosConfig(name, opts.rounds, cluster.modelServer.url);
@@ -219,6 +233,9 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
       if (!outcome.summary) throw new Error(`chaos: the undisturbed ${name} run failed: ${outcome.error}`);
       opts.log(`reference ${name}: ${JSON.stringify(outcome.summary.history.at(-1)?.metrics ?? {})}`);
       ref[name] = outcome;
+      // How many batches the round workflow made of generate (and so of judge) for this config.
+      const generated = await cluster.store.listCommitted(`runs/${outcome.runKey}/round-0001/generate`);
+      batches[name] = generated.filter((k) => /\/batch-\d+-of-\d+\.jsonl$/.test(k)).length;
       return outcome;
     };
     const order: ConfigName[] = [
@@ -248,7 +265,7 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
         const config = chaosConfig(name, opts.rounds, proxy?.url ?? cluster.modelServer.url);
         const ctx: InjectContext = { cluster, runId: id, runKey: id, rounds: opts.rounds };
         const outcome = await runToEnd(cluster, id, config, async (isDone) => {
-          faults.push(...(await inject(ctx, seed, opts.only, isDone)));
+          faults.push(...(await inject(ctx, seed, batches[name] ?? 1, opts.only, isDone)));
         });
         // A flipped byte must have been caught on read and its batch recomputed.
         const quarantined = new Set((await cluster.store.quarantineLog()).map((q) => q.key));

@@ -30,7 +30,8 @@ export function figuresOf(result: SuiteResult): ChaosFigures {
         faults++;
         faultsByKind[f.kind] = (faultsByKind[f.kind] ?? 0) + 1;
       } else {
-        const why = `${f.kind} (${f.note ?? 'not injected'})`;
+        // The reason only (details such as other failures seen are in CHAOS_REPORT).
+        const why = `${f.kind} (${(f.note ?? 'not injected').replace(/ \(other failures: .*$/, '')})`;
         notInjected[why] = (notInjected[why] ?? 0) + 1;
       }
     }

@@ -47,6 +47,36 @@ function unwritable(err: unknown, root: string, what: string): unknown {
 }
 
 /**
+ * `mkdir -p` that reports why it failed: Node's recursive mkdir says ENOENT when the disk refuses
+ * to create a missing parent (read-only, full), which would hide what a person has to fix.
+ */
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const missing: string[] = [];
+  for (
+    let d = dir;
+    !(await fs.stat(d).then(
+      () => true,
+      () => false,
+    ));
+    d = path.dirname(d)
+  ) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    await fs.mkdir(d, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
+}
+
+/**
  * Test hook for the chaos suite (src/chaos): with RLAIF_CHAOS_KILL_ON_COMMIT=n, the process
  * SIGKILLs itself at its n-th new commit, after the object's temporary file is written and before
  * it is renamed into place, which is the worst moment for an atomic commit to be interrupted.
@@ -111,7 +141,7 @@ export class LocalArtifactStore {
   ): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await makeDir(path.dirname(file));
       const handle = await fs.open(tmp, 'w', 0o600);
       try {
         await handle.writeFile(data);
@@ -280,7 +310,7 @@ export class LocalArtifactStore {
     if (rows.length === 0) return;
     const file = `${this.pathOf(key)}.partial.jsonl`;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await makeDir(path.dirname(file));
       await fs.appendFile(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
     } catch (err) {
       throw unwritable(err, this.root, `${key}.partial.jsonl`);

@@ -106,6 +106,10 @@ function canMount(): boolean {
       await expect(s.appendPartial('runs/r/b.jsonl', [{ n: 2 }])).rejects.toThrow(
         /EROFS: the file system is read-only/,
       );
+      // A folder that does not exist yet: the reason is still EROFS, not the ENOENT Node reports.
+      await expect(s.commitJsonl('runs/new/round-0002/x.jsonl', [{ n: 3 }])).rejects.toThrow(
+        /EROFS: the file system is read-only\) while writing runs\/new\/round-0002\/x\.jsonl/,
+      );
       execFileSync('mount', ['-o', 'remount,rw', mnt]);
       expect(await s.readJsonl(ref)).toEqual([{ n: 1 }]);
       await s.commitJsonl('runs/r/b.jsonl', [{ n: 2 }]);
