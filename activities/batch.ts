@@ -4,9 +4,12 @@
  * the rest, so a crash mid-batch loses at most the group of rows being computed. The whole batch
  * is then committed once under its deterministic key.
  */
-import type { ArtifactRef } from '../src/store/artifact';
+import { stagesOf } from '../src/config/parse';
+import type { StageInput } from '../src/contracts';
+import { keyOfRef, type ArtifactRef } from '../src/store/artifact';
 import type { LocalArtifactStore } from '../src/store/local-store';
 import { previousProgress, reportProgress } from './context';
+import type { ActivityDeps } from './deps';
 
 export interface ResumableBatch<T> {
   store: LocalArtifactStore;
@@ -53,4 +56,66 @@ export async function runResumableBatch<T>(
   const ref = await store.commitJsonl(key, rows);
   await store.clearPartial(key);
   return { ref, rows };
+}
+
+const PRODUCER_ACTIVITY: Record<string, string> = {
+  generate: 'rlaif.generate',
+  judge: 'rlaif.judge',
+  score: 'rlaif.score',
+};
+
+/**
+ * The activity call that produced a batch output, rebuilt from its key
+ * (`runs/<run>/round-<n>/<stage>/batch-<i>-of-<n>.jsonl`) and the consumer's input, whose board
+ * holds everything an earlier stage of the round read.
+ */
+export function producerOf(ref: ArtifactRef, consumer: StageInput): { activity: string; input: StageInput } {
+  const key = keyOfRef(ref);
+  const m = /^runs\/([^/]+)\/round-(\d+)\/([^/]+)\/batch-(\d+)-of-(\d+)\.jsonl$/.exec(key);
+  const stage = m ? stagesOf(consumer.config).find((s) => s.id === m[3]) : undefined;
+  const activity = stage
+    ? stage.type === 'custom'
+      ? stage.activity
+      : PRODUCER_ACTIVITY[stage.type]
+    : undefined;
+  if (!m || !activity)
+    throw new Error(`artifact ${key} is not a batch output of this run's stages; it cannot be recomputed`);
+  return {
+    activity,
+    input: {
+      runKey: m[1] as string,
+      round: Number(m[2]),
+      stageId: m[3] as string,
+      config: consumer.config,
+      board: consumer.board,
+      batch: { index: Number(m[4]), count: Number(m[5]) },
+    },
+  };
+}
+
+/**
+ * Rows of batch outputs an earlier stage produced. An output whose bytes fail their checksum is
+ * taken out of the store by the read; its producing batch is then recomputed (same key, same
+ * checksum required) and read again, so a corrupted file costs one batch, not the run.
+ */
+export async function readBatchOutputs<T>(
+  deps: ActivityDeps,
+  consumer: StageInput,
+  refs: readonly ArtifactRef[],
+): Promise<T[]> {
+  const parts = await Promise.all(refs.map((ref) => readOrRecompute<T>(deps, consumer, ref)));
+  return parts.flat();
+}
+
+async function readOrRecompute<T>(deps: ActivityDeps, consumer: StageInput, ref: ArtifactRef): Promise<T[]> {
+  try {
+    return await deps.store.readJsonl<T>(ref);
+  } catch (err) {
+    // Corrupt now, or taken out by an earlier attempt that died before recomputing it.
+    const corrupt = err instanceof Error && err.name === 'ArtifactCorruptError';
+    const gone = (err as NodeJS.ErrnoException).code === 'ENOENT' && !(await deps.store.get(keyOfRef(ref)));
+    if (!(corrupt || gone) || !deps.rebuild) throw err;
+    await deps.rebuild(ref, consumer);
+    return deps.store.readJsonl<T>(ref);
+  }
 }

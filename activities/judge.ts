@@ -13,7 +13,7 @@ import { createBatchApiActivities, judgeSeed } from './judge-batch-api';
 import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
-import { runResumableBatch } from './batch';
+import { readBatchOutputs, runResumableBatch } from './batch';
 import { activitySignal, classified, reportProgress } from './context';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
@@ -38,7 +38,7 @@ async function responsesOfBatch(deps: ActivityDeps, input: StageInput): Promise<
   const refs = requireArtifact(input.board.responses, 'responses');
   const ref = refs[input.batch?.index ?? 0];
   if (!ref) throw new Error(`no responses batch ${input.batch?.index ?? 0} (the round has ${refs.length})`);
-  return deps.store.readJsonl<ResponseRow>(ref);
+  return readBatchOutputs<ResponseRow>(deps, input, [ref]);
 }
 
 /** Rows per partial-file append and heartbeat: judging a row takes microseconds, an append does not. */

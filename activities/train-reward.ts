@@ -20,6 +20,7 @@ import { activitySignal, classified, reportProgress } from './context';
 import { endpointOf } from './llm-backends';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
+import { readBatchOutputs } from './batch';
 import { onceOnly } from './once';
 import { requireArtifact } from './stage-helpers';
 
@@ -80,7 +81,9 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
     return classified(async () => {
       const { runKey, round, stageId, config, board } = input;
       return onceOnly(store, stageKey(runKey, round, stageId, 'result.json'), async () => {
-        const fresh = await store.readAllJsonl<PreferenceRow>(
+        const fresh = await readBatchOutputs<PreferenceRow>(
+          deps,
+          input,
           requireArtifact(board.preferences, 'preferences'),
         );
         const earlier = board.preferencePool
