@@ -88,49 +88,70 @@ export async function callEndpoint(
   };
   const requestOpts = { signal: req.signal, timeout: cfg.timeoutMs };
 
+  const attemptOnce = async (signal: AbortSignal | undefined): Promise<CallResult> => {
+    const opts = { ...requestOpts, signal };
+    if (cfg.style === 'completions') {
+      const body = {
+        ...common,
+        prompt: req.text,
+        stream: false,
+        ...(req.logprobs ? { logprobs: Math.max(1, req.topLogprobs ?? 0) } : {}),
+      } as unknown as OpenAI.Completions.CompletionCreateParamsNonStreaming;
+      const res = (await client.completions.create(
+        body,
+        opts,
+      )) as unknown as Partial<OpenAI.Completions.Completion>;
+      if (!res || !Array.isArray(res.choices)) throw malformed(cfg, 'no choices array');
+      return { choices: res.choices.map((c) => normalizeCompletionChoice(c)), usage: usageOf(res) };
+    }
+    const body = {
+      ...common,
+      messages: [{ role: 'user', content: req.text }],
+      stream: false,
+      ...(req.logprobs
+        ? { logprobs: true, ...(req.topLogprobs ? { top_logprobs: Math.min(20, req.topLogprobs) } : {}) }
+        : {}),
+    } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+    const res = (await client.chat.completions.create(
+      body,
+      opts,
+    )) as unknown as Partial<OpenAI.Chat.ChatCompletion>;
+    if (!res || !Array.isArray(res.choices)) throw malformed(cfg, 'no choices array');
+    return {
+      choices: res.choices.map((c, i) => {
+        if (!c || typeof c !== 'object' || !c.message) throw malformed(cfg, `choice ${i} has no message`);
+        return normalizeChatChoice(c);
+      }),
+      usage: usageOf(res),
+    };
+  };
+
+  let logprobMisses = 0;
   return governor.run(
     estimate,
     async ({ signal }) => {
-      const opts = { ...requestOpts, signal };
-      if (cfg.style === 'completions') {
-        const body = {
-          ...common,
-          prompt: req.text,
-          stream: false,
-          ...(req.logprobs ? { logprobs: Math.max(1, req.topLogprobs ?? 0) } : {}),
-        } as unknown as OpenAI.Completions.CompletionCreateParamsNonStreaming;
-        const res = (await client.completions.create(
-          body,
-          opts,
-        )) as unknown as Partial<OpenAI.Completions.Completion>;
-        if (!res || !Array.isArray(res.choices)) throw malformed(cfg, 'no choices array');
-        return { choices: res.choices.map((c) => normalizeCompletionChoice(c)), usage: usageOf(res) };
+      const result = await attemptOnce(signal);
+      // Logprobs asked for but missing or malformed: a proxy or a loaded server dropped them
+      // once, so ask again (soft labels and KL figures depend on them). An endpoint that keeps
+      // answering without them is taken at its word: after one request that never got them, this
+      // process falls back at once for that endpoint (parsed answers, unknown logprobs).
+      const lacking = result.choices.some((c) => c.tokens === undefined && c.text.length > 0);
+      if (req.logprobs && lacking && !noLogprobs.has(governor)) {
+        if (++logprobMisses < LOGPROB_ATTEMPTS)
+          throw malformed(cfg, 'logprobs were asked for but are missing or not in the documented shape');
+        noLogprobs.add(governor);
       }
-      const body = {
-        ...common,
-        messages: [{ role: 'user', content: req.text }],
-        stream: false,
-        ...(req.logprobs
-          ? { logprobs: true, ...(req.topLogprobs ? { top_logprobs: Math.min(20, req.topLogprobs) } : {}) }
-          : {}),
-      } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-      const res = (await client.chat.completions.create(
-        body,
-        opts,
-      )) as unknown as Partial<OpenAI.Chat.ChatCompletion>;
-      if (!res || !Array.isArray(res.choices)) throw malformed(cfg, 'no choices array');
-      return {
-        choices: res.choices.map((c, i) => {
-          if (!c || typeof c !== 'object' || !c.message) throw malformed(cfg, `choice ${i} has no message`);
-          return normalizeChatChoice(c);
-        }),
-        usage: usageOf(res),
-      };
+      return result;
     },
     req.signal,
     (r) => r.usage.promptTokens + r.usage.completionTokens || estimate,
   );
 }
+
+/** Attempts of one request whose answer lacks the logprobs it asked for, before falling back. */
+const LOGPROB_ATTEMPTS = 3;
+/** Endpoints (by governor) that answered without logprobs on every attempt of a request. */
+const noLogprobs = new WeakSet<EndpointGovernor>();
 
 const isLogprob = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
