@@ -12,7 +12,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { RunConfigInput } from '../../src/config/schema';
@@ -21,9 +20,7 @@ import { LocalArtifactStore } from '../../src/store/local-store';
 import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { smallConfig } from '../helpers/run-env';
 import { tinyClassifier, tinyWeights, tokenizerJson } from '../helpers/tiny-hf-model';
-
-/** The CLI compiled next to this test (dist/ under `npm test`, a private build folder otherwise). */
-const CLI_MAIN = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
+import { runCli as runCliIn, spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
 let server: TestServer;
 let client: Client;
@@ -33,28 +30,15 @@ let clientDir: string;
 /** The worker's working folder: relative paths in worker-side configs resolve here. */
 let workerDir: string;
 let storeRoot: string;
-let launcher: string;
-let worker: ChildProcess;
-let workerLog = '';
+let worker: WorkerProcess;
 
 /** One line per case for the table printed at the end, in the order the cases are listed. */
 const seen: Array<{ name: string; where: string; message: string; order: number }> = [];
 let cases = 0;
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [launcher, ...args], {
-      cwd: clientDir,
-      env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** The CLI as a user runs it, from the client's folder, against the test's server. */
+const runCli = (args: string[]) =>
+  runCliIn(args, { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' }, { cwd: clientDir });
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-bad-input-'));
@@ -63,20 +47,9 @@ beforeAll(async () => {
   storeRoot = path.join(dir, 'store');
   for (const d of [clientDir, workerDir, path.join(workerDir, 'inputs')])
     fs.mkdirSync(d, { recursive: true });
-  launcher = path.join(dir, 'rlaif.js');
-  fs.writeFileSync(
-    launcher,
-    `require(${JSON.stringify(CLI_MAIN)}).main(process.argv).then(() => process.exit(process.exitCode ?? 0));\n`,
-  );
   server = await startTestServer();
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  worker = spawn(
-    process.execPath,
-    [launcher, 'worker', '--address', server.address, '--store', storeRoot, '--log-level', 'WARN'],
-    { cwd: workerDir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  worker.stdout?.on('data', (d: Buffer) => (workerLog += d.toString()));
-  worker.stderr?.on('data', (d: Buffer) => (workerLog += d.toString()));
+  worker = spawnWorker(server.address, storeRoot, { cwd: workerDir, extraArgs: ['--log-level', 'WARN'] });
 });
 
 afterAll(async () => {
@@ -90,11 +63,7 @@ afterAll(async () => {
           .join('\n'),
     );
   }
-  if (worker && worker.exitCode === null) {
-    const exited = new Promise((r) => worker.once('exit', r));
-    worker.kill('SIGTERM');
-    await exited;
-  }
+  await worker?.kill('SIGTERM');
   await client?.connection.close();
   await server?.stop();
   fs.rmSync(dir, { recursive: true, force: true });

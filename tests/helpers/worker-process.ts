@@ -4,16 +4,41 @@ import path from 'node:path';
 
 export const RLAIF_BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'rlaif.js');
 
+/** The CLI compiled with these tests: dist/ under `npm test`, a private build folder in development. */
+const BUILT_MAIN = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
+
+/**
+ * Node arguments that run the CLI of this build: bin/rlaif.js, as a user runs it, when the tests
+ * were compiled to dist/ (which it loads); otherwise the build's own entry (argv[1] is a
+ * placeholder for the script name, which the CLI skips).
+ */
+function cliArgs(): string[] {
+  if (BUILT_MAIN === path.resolve(RLAIF_BIN, '..', '..', 'dist', 'src', 'cli', 'main.js')) return [RLAIF_BIN];
+  const launch = `require(${JSON.stringify(BUILT_MAIN)}).main(process.argv).then(() => process.exit(process.exitCode ?? 0))`;
+  return ['-e', launch, '--', 'rlaif'];
+}
+
+/** Where a CLI process runs and what it sees besides this process's environment. */
+export interface CliOptions {
+  cwd?: string;
+}
+
 export interface WorkerProcess {
   child: ChildProcess;
   output(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnWorker(address: string, storeRoot: string): WorkerProcess {
-  const child = spawn(process.execPath, [RLAIF_BIN, 'worker', '--address', address, '--store', storeRoot], {
+export function spawnWorker(
+  address: string,
+  storeRoot: string,
+  opts: CliOptions & { extraArgs?: string[] } = {},
+): WorkerProcess {
+  const args = ['worker', '--address', address, '--store', storeRoot, ...(opts.extraArgs ?? [])];
+  const child = spawn(process.execPath, [...cliArgs(), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TEMPORAL_ADDRESS: address },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -33,11 +58,13 @@ export function spawnWorker(address: string, storeRoot: string): WorkerProcess {
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  opts: CliOptions = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RLAIF_BIN, ...args], {
+    const child = spawn(process.execPath, [...cliArgs(), ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';

@@ -18,7 +18,7 @@ import { startLocalModelServer } from '../../src/serve/local-model-server';
 import { pauseUpdate, progressQuery, resumeUpdate } from '../../workflows/definitions';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 import { waitFor } from '../helpers/worker-process';
-import { runBuiltCli } from './cli';
+import { runCli } from '../helpers/worker-process';
 import { parseCsv } from './csv-parse';
 
 let env: RunEnv;
@@ -55,7 +55,7 @@ const HEADLINE = [
 ];
 
 async function report(id: string, out: string) {
-  const res = await runBuiltCli(['report', id, '--out', out], { TEMPORAL_ADDRESS: env.server.address });
+  const res = await runCli(['report', id, '--out', out], { TEMPORAL_ADDRESS: env.server.address });
   if (res.code !== 0) throw new Error(`rlaif report failed (${res.code}): ${res.stderr}`);
   const summary = JSON.parse(res.stdout.trim()) as { status: string; rounds: number; files: string[] };
   const read = (f: string) => fs.readFileSync(path.join(out, f), 'utf8');
@@ -157,10 +157,9 @@ test('with no worker to answer the progress query, a terminated run is reported 
   );
   await handle.terminate('report test');
   await stopWorker();
-  const res = await runBuiltCli(
-    ['report', id, '--out', path.join(dir, 'terminated'), '--query-timeout', '1500'],
-    { TEMPORAL_ADDRESS: env.server.address },
-  );
+  const res = await runCli(['report', id, '--out', path.join(dir, 'terminated'), '--query-timeout', '1500'], {
+    TEMPORAL_ADDRESS: env.server.address,
+  });
   expect(res.stderr).toBe('');
   expect(JSON.parse(res.stdout)).toMatchObject({ status: 'TERMINATED', source: 'round results' });
   const rows = parseCsv(fs.readFileSync(path.join(dir, 'terminated', 'rounds.csv'), 'utf8'));
@@ -187,7 +186,7 @@ test('with no worker to answer the progress query, a terminated run is reported 
 });
 
 test('a report of a workflow that does not exist fails with a clear message', async () => {
-  const res = await runBuiltCli(['report', 'no-such-run', '--out', path.join(dir, 'none')], {
+  const res = await runCli(['report', 'no-such-run', '--out', path.join(dir, 'none')], {
     TEMPORAL_ADDRESS: env.server.address,
   });
   expect(res.code).toBe(2);
