@@ -53,6 +53,10 @@ const isSummed = (key: string) => SUMMED.has(key) || /(Tokens|Requests|Cost)$/.t
 /** Patch id: progress signals to the parent are sent without waiting for their delivery. */
 const UNAWAITED_PROGRESS = 'unawaited-progress-signals';
 
+/** Patch id: mid-stage progress signals to the run are sent at most every PROGRESS_EVERY_MS. */
+const THROTTLED_PROGRESS = 'throttled-progress-signals';
+const PROGRESS_EVERY_MS = 2000;
+
 /** Patch id: embedded generation runs in one wave of at most `concurrency` batches. */
 const ONE_WAVE = 'embedded-generation-one-wave';
 
@@ -123,11 +127,22 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const spent = () => addSpend(input.spentBefore ?? NO_SPEND, roundSpend);
 
   const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
+  /** When each stage last signalled the run (workflow time, deterministic on replay). */
+  const lastSignalAt = new Map<string, number>();
   const report = async (p: StageProgress) => {
     setCurrentDetails(
       `**Round ${p.round} of ${config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
     );
     if (!parent) return;
+    // Each signal costs a workflow task here and one in the run: batches finishing within a
+    // couple of seconds of the last report are shown by the next one (a stage's start and end,
+    // spend and budget waits always go). Old histories signalled every batch (patched).
+    const midStage =
+      p.batchesDone > 0 && p.batchesDone < p.batchesTotal && !p.roundSpend && !p.waitingForBudget;
+    if (midStage && patched(THROTTLED_PROGRESS)) {
+      if (Date.now() - (lastSignalAt.get(p.stage) ?? 0) < PROGRESS_EVERY_MS) return;
+    }
+    lastSignalAt.set(p.stage, Date.now());
     // Progress is best effort: a parent that has gone (terminated) must not fail the round.
     const sent = parent.signal(stageProgressSignal, p).catch(() => undefined);
     // Rounds recorded before this change waited for each signal; new ones do not hold a batch
