@@ -46,7 +46,8 @@ export class BatchJobError extends Error {
 }
 
 /** Runs one SDK call and maps its failure onto the project's endpoint errors. */
-async function api<T>(client: OpenAI, what: string, call: () => Promise<T>): Promise<T> {
+/** Calls a job API, turning its errors into the classified errors the activities retry or not. */
+export async function api<T>(client: OpenAI, what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (e) {
@@ -147,12 +148,23 @@ export async function findBatchByKey(
   idempotencyKey: string,
   opts: { pageSize?: number } = {},
 ): Promise<OpenAI.Batches.Batch | undefined> {
-  return api(client, 'batches', async () => {
-    for await (const b of client.batches.list({ limit: opts.pageSize ?? 100 })) {
-      if (b.metadata?.[IDEMPOTENCY_METADATA_KEY] === idempotencyKey) return b;
-    }
-    return undefined;
-  });
+  return api(client, 'batches', () =>
+    findByIdempotencyKey(client.batches.list({ limit: opts.pageSize ?? 100 }), idempotencyKey),
+  );
+}
+
+/**
+ * The first listed object whose metadata carries `idempotencyKey`, checked here even when the
+ * server was asked to filter (some compatible servers ignore the filter).
+ */
+export async function findByIdempotencyKey<T extends { metadata?: Record<string, string> | null }>(
+  listed: AsyncIterable<T>,
+  idempotencyKey: string,
+): Promise<T | undefined> {
+  for await (const item of listed) {
+    if (item.metadata?.[IDEMPOTENCY_METADATA_KEY] === idempotencyKey) return item;
+  }
+  return undefined;
 }
 
 /**

@@ -10,8 +10,14 @@
  */
 import { promises as fsp } from 'fs';
 import { toFile, type default as OpenAI } from 'openai';
-import { BatchJobError, IDEMPOTENCY_METADATA_KEY, jsonlName, metadataWithKey } from './batch-api';
-import { classifyError } from './http-errors';
+import {
+  api,
+  BatchJobError,
+  findByIdempotencyKey,
+  IDEMPOTENCY_METADATA_KEY,
+  jsonlName,
+  metadataWithKey,
+} from './batch-api';
 
 /** DPO hyperparameters; omitted ones are chosen by the service ("auto"). */
 export interface DpoHyperparameters {
@@ -49,28 +55,17 @@ export interface StartedFineTune {
 /** Job statuses after which nothing changes. */
 export const TERMINAL_FINE_TUNE_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
 
-async function api<T>(client: OpenAI, model: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (e) {
-    throw classifyError(e, { baseURL: client.baseURL, model });
-  }
-}
-
 /** The fine-tuning job carrying `idempotencyKey` in its metadata, if any. */
 export async function findFineTuneByKey(
   client: OpenAI,
   idempotencyKey: string,
 ): Promise<OpenAI.FineTuning.Jobs.FineTuningJob | undefined> {
-  return api(client, 'fine-tuning', async () => {
-    for await (const j of client.fineTuning.jobs.list({
-      limit: 100,
-      metadata: { [IDEMPOTENCY_METADATA_KEY]: idempotencyKey },
-    })) {
-      if (j.metadata?.[IDEMPOTENCY_METADATA_KEY] === idempotencyKey) return j;
-    }
-    return undefined;
-  });
+  return api(client, 'fine-tuning', () =>
+    findByIdempotencyKey(
+      client.fineTuning.jobs.list({ limit: 100, metadata: { [IDEMPOTENCY_METADATA_KEY]: idempotencyKey } }),
+      idempotencyKey,
+    ),
+  );
 }
 
 /**

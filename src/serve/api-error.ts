@@ -1,4 +1,4 @@
-/** Errors of the local model server, in the shape and with the status codes the OpenAI API uses. */
+/** Errors of the project's OpenAI-protocol servers, in the shape and with the status codes the OpenAI API uses. */
 
 /** The body of every error response: `{ error: { message, type, param, code } }`, as OpenAI sends it. */
 export interface OpenAIErrorBody {
@@ -44,4 +44,42 @@ export function modelNotFound(model: string): ApiError {
     'model',
     'model_not_found',
   );
+}
+
+/** Any error thrown while handling a request, as the response to send: ApiErrors as they are, the rest as 500. */
+export function asApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  return new ApiError(
+    500,
+    `The server had an error while processing your request: ${String(err)}`,
+    'server_error',
+  );
+}
+
+/**
+ * Checks `Authorization: Bearer <apiKey>` when the server has a key (no check otherwise): 401 with
+ * OpenAI's messages for a missing header and for a wrong key (shown by its first two characters).
+ */
+export function checkBearer(authorization: string | undefined, apiKey: string | undefined): void {
+  if (apiKey === undefined) return;
+  if (authorization === undefined) {
+    throw new ApiError(
+      401,
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+      'invalid_request_error',
+      null,
+      null,
+    );
+  }
+  const m = /^Bearer\s+(.+)$/i.exec(authorization);
+  if (!m || m[1] !== apiKey) {
+    const shown = m ? `${(m[1] ?? '').slice(0, 2)}***` : 'none';
+    throw new ApiError(
+      401,
+      `Incorrect API key provided: ${shown}.`,
+      'invalid_request_error',
+      null,
+      'invalid_api_key',
+    );
+  }
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { createLocalJudge } from '../judges/create';
-import { ApiError, invalidParam, missingParam, modelNotFound } from './api-error';
+import { ApiError, asApiError, checkBearer, invalidParam, missingParam, modelNotFound } from './api-error';
 import { readBody } from './read-body';
 import { EMBED_DIM, embedText, embeddingToBase64, embedWords } from './embed';
 import { MAX_TOP_LOGPROBS, type Generation, type GeneratedToken } from './generation';
@@ -293,31 +293,6 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
     return h(body());
   }
 
-  const authorized = (req: IncomingMessage): void => {
-    if (opts.apiKey === undefined) return;
-    const header = req.headers.authorization;
-    if (header === undefined) {
-      throw new ApiError(
-        401,
-        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-        'invalid_request_error',
-        null,
-        null,
-      );
-    }
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m || m[1] !== opts.apiKey) {
-      const shown = m ? `${(m[1] ?? '').slice(0, 2)}***` : 'none';
-      throw new ApiError(
-        401,
-        `Incorrect API key provided: ${shown}.`,
-        'invalid_request_error',
-        null,
-        'invalid_api_key',
-      );
-    }
-  };
-
   const server = createServer((req, res) => {
     void handle(req, res);
   });
@@ -334,18 +309,11 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
       if (path === '/health') {
         payload = { status: 'ok' };
       } else {
-        authorized(req);
+        checkBearer(req.headers.authorization, opts.apiKey);
         payload = route(method, path, () => parseJson(raw));
       }
     } catch (err) {
-      const e =
-        err instanceof ApiError
-          ? err
-          : new ApiError(
-              500,
-              `The server had an error while processing your request: ${String(err)}`,
-              'server_error',
-            );
+      const e = asApiError(err);
       status = e.status;
       payload = e.body();
     }

@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from 'crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
-import { ApiError, invalidParam, missingParam } from './api-error';
+import { ApiError, asApiError, checkBearer, invalidParam, missingParam } from './api-error';
 import { readBody } from './read-body';
 import { multipartBoundary, parseMultipart } from './multipart';
 
@@ -1028,24 +1028,10 @@ export async function startOpenAIJobsServer(opts: OpenAIJobsServerOptions = {}):
     let out: { json?: unknown; bytes?: Buffer };
     try {
       const raw = await readBody(req, MAX_BODY_BYTES);
-      if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`)
-        throw new ApiError(
-          401,
-          'Incorrect API key provided.',
-          'invalid_request_error',
-          null,
-          'invalid_api_key',
-        );
+      checkBearer(req.headers.authorization, opts.apiKey);
       out = await route(req, raw);
     } catch (err) {
-      const e =
-        err instanceof ApiError
-          ? err
-          : new ApiError(
-              500,
-              `The server had an error while processing your request: ${String(err)}`,
-              'server_error',
-            );
+      const e = asApiError(err);
       status = e.status;
       out = { json: e.body() };
     }
