@@ -5,36 +5,29 @@
  * becomes the next round's policy. A worker SIGKILLed while a job runs is replaced and the same
  * job is awaited, never created twice; cancelling the run cancels the job.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import { readServedPolicy } from '../../src/policy/served-policy';
 import { localDpoFineTuner } from '../../src/serve/dpo-fine-tuner';
 import { startLocalModelServer } from '../../src/serve/local-model-server';
 import { startOpenAIJobsServer } from '../../src/serve/openai-jobs-server';
-import { LocalArtifactStore } from '../../src/store/local-store';
+import type { LocalArtifactStore } from '../../src/store/local-store';
 import type { RunSummary } from '../../workflows/run';
-import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { smallConfig } from '../helpers/run-env';
-import { spawnWorker, waitFor, type WorkerProcess } from '../helpers/worker-process';
+import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster';
+import { waitFor } from '../helpers/worker-process';
 
-let server: TestServer;
+let cluster: ProcessCluster;
 let client: Client;
-let storeRoot: string;
 let store: LocalArtifactStore;
 let models: Awaited<ReturnType<typeof startLocalModelServer>>;
 let jobs: Awaited<ReturnType<typeof startOpenAIJobsServer>>;
-const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  storeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-finetune-'));
-  store = new LocalArtifactStore(storeRoot);
+  cluster = await startProcessCluster('finetune');
+  ({ client, store } = cluster);
   models = await startLocalModelServer({ port: 0 });
   jobs = await startOpenAIJobsServer({
     port: 0,
@@ -44,19 +37,12 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
+  await cluster?.stop();
   await jobs?.close();
   await models?.close();
-  await client?.connection.close();
-  await server?.stop();
-  fs.rmSync(storeRoot, { recursive: true, force: true });
 });
 
-const worker = () => {
-  const w = spawnWorker(server.address, storeRoot);
-  workers.push(w);
-  return w;
-};
+const worker = () => cluster.worker();
 
 const config = (rounds: number, jobsUrl = jobs.url) =>
   parseRunConfig(
