@@ -56,17 +56,20 @@ export interface FineTunedPolicy {
   jobs: number;
 }
 
-/** The key of the job to wait for: the first one whose job has not failed. */
+/**
+ * The key of the job to wait for (the first one whose job has not failed) and that job, when an
+ * earlier attempt created it.
+ */
 async function currentKey(
   client: OpenAI,
   base: string,
-): Promise<{ key: string; index: number; previousFailure?: string }> {
+): Promise<{ key: string; index: number; existing?: OpenAI.FineTuning.Jobs.FineTuningJob }> {
   let previousFailure: string | undefined;
   for (let index = 1; index <= MAX_JOBS; index++) {
     const key = index === 1 ? base : `${base}#${index}`;
     const job = await findFineTuneByKey(client, key);
-    if (!job || (job.status !== 'failed' && job.status !== 'cancelled'))
-      return { key, index, ...(previousFailure ? { previousFailure } : {}) };
+    if (!job) return { key, index };
+    if (job.status !== 'failed' && job.status !== 'cancelled') return { key, index, existing: job };
     if (job.status === 'failed' && job.error && PERMANENT_CODES.has(job.error.code))
       throw new FineTuneError(`fine-tuning job ${job.id} failed: ${job.error.message} (${job.error.code})`);
     previousFailure = `job ${job.id} ${job.status}${job.error ? `: ${job.error.message}` : ''}`;
@@ -88,15 +91,17 @@ const sleep = (ms: number, signal: AbortSignal) =>
 /** Runs (or rejoins) the round's DPO job and returns the fine-tuned model. */
 export async function fineTunePolicy(input: FineTunePolicyInput): Promise<FineTunedPolicy> {
   const { client, signal } = input;
-  const { key, index } = await currentKey(client, input.idempotencyKey);
-  const started = await startDpoFineTune(client, {
-    trainingFile: input.trainingFile,
-    model: input.baseModel,
-    hyperparameters: input.hyperparameters,
-    ...(input.suffix ? { suffix: input.suffix } : {}),
-    idempotencyKey: key,
-    seed: input.seed,
-  });
+  const { key, index, existing } = await currentKey(client, input.idempotencyKey);
+  const started = existing
+    ? { jobId: existing.id, reused: true }
+    : await startDpoFineTune(client, {
+        trainingFile: input.trainingFile,
+        model: input.baseModel,
+        hyperparameters: input.hyperparameters,
+        ...(input.suffix ? { suffix: input.suffix } : {}),
+        idempotencyKey: key,
+        seed: input.seed,
+      });
   const deadline = Date.now() + input.timeoutMs;
   for (;;) {
     if (signal.aborted) {
