@@ -13,7 +13,7 @@ import { createBatchApiActivities, judgeSeed } from './judge-batch-api';
 import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
-import { readBatchOutputs, runResumableBatch } from './batch';
+import { readBatchOutputs } from './batch';
 import { activitySignal, classified, reportProgress } from './context';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
@@ -41,8 +41,11 @@ async function responsesOfBatch(deps: ActivityDeps, input: StageInput): Promise<
   return readBatchOutputs<ResponseRow>(deps, input, [ref]);
 }
 
-/** Rows per partial-file append and heartbeat: judging a row takes microseconds, an append does not. */
-const CHUNK_ROWS = 128;
+/** Responses scored between heartbeats (and cancellation checks) by the local judge. */
+const CHUNK_ROWS = 1024;
+
+/** Prompts judged between heartbeats (and cancellation checks) by the local judge. */
+const CHUNK_PROMPTS = 512;
 
 export function createJudgeActivities(deps: ActivityDeps) {
   const { store } = deps;
@@ -61,29 +64,16 @@ export function createJudgeActivities(deps: ActivityDeps) {
           // Without swapping, the label is the single-order verdict, position bias and all.
           return config.judge.swapOrder ? pairs : pairs.map((p) => ({ ...p, p: p.pAB }));
         };
-        const total = groups.reduce((s, g) => s + Math.floor(g.length / 2), 0);
+        // The local judge labels thousands of pairs per millisecond: the batch is judged whole and
+        // committed once. A partial file to resume from would cost more than judging again.
         const signal = activitySignal();
-        const { ref, rows } = await runResumableBatch<PreferenceRow>({
-          store,
-          key: stageKey(runKey, round, stageId, `${name}.jsonl`),
-          total,
-          compute: async (skip, emit) => {
-            let seen = 0;
-            let chunk: PreferenceRow[] = [];
-            for (const group of groups) {
-              if (signal.aborted) throw new Error('judging cancelled');
-              const pairs = pairsOf(group);
-              // A resumed batch may stop inside a prompt's pairs: keep only those after `skip`.
-              if (seen + pairs.length > skip) chunk.push(...pairs.slice(Math.max(0, skip - seen)));
-              seen += pairs.length;
-              if (chunk.length >= CHUNK_ROWS) {
-                await emit(chunk);
-                chunk = [];
-              }
-            }
-            await emit(chunk);
-          },
-        });
+        const rows: PreferenceRow[] = [];
+        for (let i = 0; i < groups.length; i += CHUNK_PROMPTS) {
+          if (signal.aborted) throw new Error('judging cancelled');
+          for (const group of groups.slice(i, i + CHUNK_PROMPTS)) rows.push(...pairsOf(group));
+          reportProgress({ rows: rows.length });
+        }
+        const ref = await store.commitJsonl(stageKey(runKey, round, stageId, `${name}.jsonl`), rows);
         return {
           artifacts: { preferences: [ref] },
           metrics: { pairs: rows.length, flipRate: flipRate(rows) },
@@ -100,16 +90,15 @@ export function createJudgeActivities(deps: ActivityDeps) {
         const responses = await responsesOfBatch(deps, input);
         if (config.judge.kind === 'llm') return scoreWithLLM(input, name, responses);
         const judgeModel = judgeOf(config);
-        const { ref, rows } = await runResumableBatch<ScoreRow>({
-          store,
-          key: stageKey(runKey, round, stageId, `${name}.jsonl`),
-          total: responses.length,
-          compute: async (skip, emit) => {
-            for (let i = skip; i < responses.length; i += CHUNK_ROWS) {
-              await emit(scoreResponses(judgeModel, responses.slice(i, i + CHUNK_ROWS)));
-            }
-          },
-        });
+        // Like local judging: scored whole and committed once (see judge above).
+        const signal = activitySignal();
+        const rows: ScoreRow[] = [];
+        for (let i = 0; i < responses.length; i += CHUNK_ROWS) {
+          if (signal.aborted) throw new Error('scoring cancelled');
+          rows.push(...scoreResponses(judgeModel, responses.slice(i, i + CHUNK_ROWS)));
+          reportProgress({ rows: rows.length });
+        }
+        const ref = await store.commitJsonl(stageKey(runKey, round, stageId, `${name}.jsonl`), rows);
         const meanScore = rows.reduce((s, r) => s + r.score, 0) / Math.max(rows.length, 1);
         return { artifacts: { scores: [ref] }, metrics: { scored: rows.length, meanJudgeScore: meanScore } };
       });

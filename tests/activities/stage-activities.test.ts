@@ -74,32 +74,49 @@ test('a retried activity that finds its committed batch returns it without recom
 });
 
 test('a partial batch resumes from the whole rows of its partial file, even past a stale heartbeat', async () => {
-  const gen = await runIn(new MockActivityEnvironment(), acts['rlaif.generate'], input(2));
-  const judgeInput = input(2, {
-    stageId: 'judge',
-    board: { ...input(2).board, responses: gen.artifacts.responses! },
-  });
-  const key = 'runs/r/round-0002/judge/batch-0000-of-0001.jsonl';
-  // A previous attempt judged 8 pairs, wrote them, died in the middle of the next append, and the
-  // server's copy of its (throttled) heartbeat says only {rows: 4}. Mark its rows so we can tell
-  // kept rows from recomputed ones.
-  const responses = await store.readJsonl<ResponseRow>(gen.artifacts.responses![0]!);
-  // The first 8 pairs in the judge's own order, with a label no judge would give.
-  const earlier: PreferenceRow[] = pairResponses(responses)
-    .slice(0, 8)
-    .map((pair) => ({ ...pair, pAB: 0.99, pBA: 0.01, p: 0.99, flipped: false }));
+  // The same batch computed under another stage id gives the rows in the generator's own order.
+  const probe = await runIn(
+    new MockActivityEnvironment(),
+    acts['rlaif.generate'],
+    input(2, { stageId: 'probe' }),
+  );
+  const expected = await store.readJsonl<ResponseRow>(probe.artifacts.responses![0]!);
+  const key = 'runs/r/round-0002/generate/batch-0000-of-0001.jsonl';
+  // A previous attempt sampled 4 prompts (8 rows), wrote them, died in the middle of the next
+  // append, and the server's copy of its (throttled) heartbeat says only {rows: 4}. Mark its rows
+  // so we can tell kept rows from recomputed ones.
+  const earlier = expected.slice(0, 8).map((r) => ({ ...r, response: 'MARKED' }));
   await store.appendPartial(key, earlier);
   fs.appendFileSync(`${store.pathOf(key)}.partial.jsonl`, '{"id":"torn","promptId":"p');
-  const env = new MockActivityEnvironment({ heartbeatDetails: { rows: 4, total: 24 }, attempt: 2 });
+  const env = new MockActivityEnvironment({ heartbeatDetails: { rows: 4, total: 48 }, attempt: 2 });
   const beats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => beats.push(d));
-  const out = await runIn(env, acts['rlaif.judge'], judgeInput);
-  const rows = await store.readJsonl<PreferenceRow>(out.artifacts.preferences![0]!);
-  expect(rows).toHaveLength(24);
-  expect(rows.slice(0, 8).every((r) => r.p === 0.99)).toBe(true);
-  expect(rows.slice(8).some((r) => r.p !== 0.99)).toBe(true);
-  expect(beats[0]).toEqual({ rows: 8, total: 24 });
+  const out = await runIn(env, acts['rlaif.generate'], input(2));
+  const rows = await store.readJsonl<ResponseRow>(out.artifacts.responses![0]!);
+  expect(rows).toHaveLength(48);
+  expect(rows.slice(0, 8).every((r) => r.response === 'MARKED')).toBe(true);
+  // The rest was computed, and is what a fresh attempt computes.
+  expect(rows.slice(8)).toEqual(expected.slice(8));
+  expect(beats[0]).toEqual({ rows: 8, total: 48 });
   expect(fs.existsSync(`${store.pathOf(key)}.partial.jsonl`)).toBe(false);
+});
+
+test('the local judge labels a batch whole and commits it once, without a partial file', async () => {
+  const gen = await runIn(new MockActivityEnvironment(), acts['rlaif.generate'], input(3));
+  const judgeInput = input(3, {
+    stageId: 'judge',
+    board: { ...input(3).board, responses: gen.artifacts.responses! },
+  });
+  const out = await runIn(new MockActivityEnvironment(), acts['rlaif.judge'], judgeInput);
+  const rows = await store.readJsonl<PreferenceRow>(out.artifacts.preferences![0]!);
+  const responses = await store.readJsonl<ResponseRow>(gen.artifacts.responses![0]!);
+  expect(rows.map((r) => r.id)).toEqual(pairResponses(responses).map((p) => p.id));
+  const key = keyOfRef(out.artifacts.preferences![0]!);
+  expect(fs.existsSync(`${store.pathOf(key)}.partial.jsonl`)).toBe(false);
+  // A retry returns the committed result; nothing is committed twice.
+  const again = await runIn(new MockActivityEnvironment({ attempt: 2 }), acts['rlaif.judge'], judgeInput);
+  expect(again).toEqual(out);
+  expect((await store.commitLog()).filter((c) => c.key === key)).toHaveLength(1);
 });
 
 test('cancellation stops the work and commits nothing', async () => {
