@@ -61,7 +61,11 @@ export const budgetSignal = defineSignal<[{ budget?: Budget; abandon?: boolean }
 /** Parent → round: pause or resume scheduling new activities. */
 export const setPausedSignal = defineSignal<[boolean]>('setPaused');
 /** Round → parent: stage progress. */
-export const stageProgressSignal = defineSignal<[StageProgress]>('stageProgress');
+/**
+ * Progress of a round's stages, to its run. Rounds send a list (the stage ends not yet reported,
+ * then the newest report); rounds recorded before that sent one report per signal.
+ */
+export const stageProgressSignal = defineSignal<[StageProgress | StageProgress[]]>('stageProgress');
 
 export const RLAIF_ROUND = defineSearchAttributeKey('RlaifRound', SearchAttributeType.INT);
 export const RLAIF_STAGE = defineSearchAttributeKey('RlaifStage', SearchAttributeType.KEYWORD);

@@ -13,7 +13,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { RlaifActivities } from '../activities';
-import { stagesOf } from '../src/config/parse';
+import { expandStages } from '../src/config/stages';
 import type { StageSpec } from '../src/config/schema';
 import type {
   ArtifactRef,
@@ -56,6 +56,9 @@ const UNAWAITED_PROGRESS = 'unawaited-progress-signals';
 /** Patch id: mid-stage progress signals to the run are sent at most every PROGRESS_EVERY_MS. */
 const THROTTLED_PROGRESS = 'throttled-progress-signals';
 const PROGRESS_EVERY_MS = 2000;
+
+/** Patch id: a stage's end goes to the run with the next signal, not on its own. */
+const COALESCED_PROGRESS = 'coalesced-progress-signals';
 
 /** Patch id: embedded generation runs in one wave of at most `concurrency` batches. */
 const ONE_WAVE = 'embedded-generation-one-wave';
@@ -109,7 +112,7 @@ function mergeBatchOutputs(outputs: StageOutput[]): StageOutput {
 
 export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const { config, round, runKey } = input;
-  const stages = stagesOf(config);
+  const stages = expandStages(config);
   const board: Blackboard = { ...input.board };
   const metrics: Record<string, number> = {};
   let paused = false;
@@ -129,21 +132,43 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
   /** When each stage last signalled the run (workflow time, deterministic on replay). */
   const lastSignalAt = new Map<string, number>();
+  /** Stage ends not yet told to the run: they go with the next signal (see `report`). */
+  const unsentEnds: StageProgress[] = [];
+  const send = (list: StageProgress[]) => {
+    if (!parent || list.length === 0) return;
+    for (const p of list) lastSignalAt.set(p.stage, Date.now());
+    // Progress is best effort: a parent that has gone (terminated) must not fail the round.
+    return parent.signal(stageProgressSignal, list).catch(() => undefined);
+  };
+  /** Sends the stage ends held back, if any (when no stage starts to carry them). */
+  const flushEnds = () => void send(unsentEnds.splice(0));
   const report = async (p: StageProgress) => {
     setCurrentDetails(
       `**Round ${p.round} of ${config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
     );
     if (!parent) return;
-    // Each signal costs a workflow task here and one in the run: batches finishing within a
-    // couple of seconds of the last report are shown by the next one (a stage's start and end,
-    // spend and budget waits always go). Old histories signalled every batch (patched).
+    const stageEnd = p.batchesTotal > 0 && p.batchesDone >= p.batchesTotal && !p.waitingForBudget;
+    // Each signal costs a workflow task here and one (often two) in the run. A stage's end is
+    // held back and sent with the next stage's start, one signal per stage instead of two; the
+    // round flushes what is left when no stage starts at once, and at its end. Rounds recorded
+    // before this sent every report on its own (patched).
+    if (stageEnd && patched(COALESCED_PROGRESS)) {
+      unsentEnds.push(p);
+      return;
+    }
+    // Batches finishing within a couple of seconds of the last report are shown by the next one
+    // (a stage's start and end, spend and budget waits always go). Old histories signalled every
+    // batch (patched).
     const midStage =
       p.batchesDone > 0 && p.batchesDone < p.batchesTotal && !p.roundSpend && !p.waitingForBudget;
     if (midStage && patched(THROTTLED_PROGRESS)) {
       if (Date.now() - (lastSignalAt.get(p.stage) ?? 0) < PROGRESS_EVERY_MS) return;
     }
+    if (patched(COALESCED_PROGRESS)) {
+      void send([...unsentEnds.splice(0), p]);
+      return;
+    }
     lastSignalAt.set(p.stage, Date.now());
-    // Progress is best effort: a parent that has gone (terminated) must not fail the round.
     const sent = parent.signal(stageProgressSignal, p).catch(() => undefined);
     // Rounds recorded before this change waited for each signal; new ones do not hold a batch
     // lane for a round trip to the parent (patched keeps the old histories replaying).
@@ -269,19 +294,24 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const started = new Set<string>();
   const running = new Map<string, Promise<string>>();
   while (finished.size < stages.length) {
+    let startedAny = false;
     for (const stage of stages) {
       if (!started.has(stage.id) && stage.after.every((d) => finished.has(d))) {
         started.add(stage.id);
+        startedAny = true;
         running.set(
           stage.id,
           runStage(stage).then(() => stage.id),
         );
       }
     }
+    // A stage ended and none starts to carry its end to the run (the others still run): send it.
+    if (!startedAny) flushEnds();
     const id = await Promise.race(running.values());
     running.delete(id);
     finished.add(id);
   }
+  flushEnds();
 
   if (abandoned) return { round, abandoned: true, policy: board.policy, metrics };
   return {

@@ -10,6 +10,7 @@ import {
   ContinueAsNew,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -20,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { RlaifActivities } from '../activities';
 import { ConfigError } from '../src/config/errors';
-import { parseRunConfig } from '../src/config/parse';
+import type * as ConfigParse from '../src/config/parse';
 import type { RunConfig } from '../src/config/schema';
 import { addSpend, NO_SPEND, overBudget, spendOf, type Budget } from '../src/budget';
 import type { RunCheckpoint, RoundResult } from '../src/contracts';
@@ -39,6 +40,7 @@ import {
   stageProgressSignal,
   stopAfterRoundUpdate,
   type RunProgress,
+  type StageProgress,
 } from './definitions';
 import { rlaifRound } from './round';
 import { bookkeepingOptions } from './stage-options';
@@ -65,7 +67,15 @@ export interface CarriedState {
   budget?: Budget;
 }
 
+/** Patch id: a round's checkpoint is written while the next round starts. */
+const CHECKPOINT_BESIDE_NEXT_ROUND = 'checkpoint-beside-next-round';
+
 function validate(raw: unknown): RunConfig {
+  // Loaded on first use, not at import: every workflow execution evaluates the bundle's modules
+  // afresh, and building the config schema (zod) cost each round's child ~20 ms of its first
+  // workflow task although a round never parses a config.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseRunConfig } = require('../src/config/parse') as typeof ConfigParse;
   try {
     return parseRunConfig(raw, 'workflow input');
   } catch (err) {
@@ -109,6 +119,8 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
   /** Spend of the completed rounds; the running round's is added as it reports. */
   let spentBeforeRound = NO_SPEND;
   let child: ChildWorkflowHandle<typeof rlaifRound> | undefined;
+  /** The last round's checkpoint, while it is being written. */
+  let checkpointSaving: Promise<unknown> = Promise.resolve();
 
   const show = () => {
     const latest = progress.latest;
@@ -140,7 +152,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
   };
 
   setHandler(progressQuery, () => progress);
-  setHandler(stageProgressSignal, (p) => {
+  const applyStageProgress = (p: StageProgress) => {
     if (p.round !== progress.round) return;
     const stageChanged = p.stage !== progress.stage;
     progress.stage = p.stage;
@@ -160,6 +172,9 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     if (p.waitingForBudget) setStatus('budget-exhausted');
     if (stageChanged) upsertSearchAttributes([{ key: RLAIF_STAGE, value: p.stage }]);
     show();
+  };
+  setHandler(stageProgressSignal, (update) => {
+    for (const p of Array.isArray(update) ? update : [update]) applyStageProgress(p);
   });
   const forwardPause = async () => {
     if (child) await child.signal(setPausedSignal, progress.paused).catch(() => undefined);
@@ -250,6 +265,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     });
     if (progress.paused) await forwardPause();
     const result: RoundResult = await child.result();
+    await checkpointSaving;
     child = undefined;
     if (result.abandoned) break;
 
@@ -262,10 +278,20 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
         : {}),
       history: [...state.history, { round, metrics: result.metrics }],
     };
-    await acts['rlaif.saveCheckpoint'].executeWithOptions(
+    const saved = acts['rlaif.saveCheckpoint'].executeWithOptions(
       bookkeepingOptions(config, `checkpoint after round ${round}`),
       [state],
     );
+    // The next round starts while its checkpoint is written, in the same workflow task: the
+    // round only reads what the run passes it, and the checkpoint is awaited before that round's
+    // result is used (and before continuing as new or returning). Runs recorded before this
+    // waited for it first (patched).
+    if (patched(CHECKPOINT_BESIDE_NEXT_ROUND)) {
+      checkpointSaving = saved;
+      saved.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+    } else {
+      await saved;
+    }
     progress.history = state.history;
     spentBeforeRound = addSpend(spentBeforeRound, spendOf(result.metrics));
     progress.spend = spentBeforeRound;
@@ -276,6 +302,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     const due = workflowInfo().continueAsNewSuggested || (every !== undefined && round % every === 0);
     if (due && state.round < config.rounds && !progress.stopAfterRound) {
       // The checkpoint holds everything; the next execution reloads it.
+      await checkpointSaving;
       await continueAsNew<typeof rlaifRun>(rawConfig, {
         paused: progress.paused,
         stopAfterRound: progress.stopAfterRound,
@@ -283,6 +310,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     }
   }
 
+  await checkpointSaving;
   const stopped = state.round < config.rounds;
   progress.stage = 'done';
   setStatus(stopped ? 'stopped' : 'completed');
