@@ -7,9 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { runInProcess, type InProcessOptions } from '../loop/in-process';
+import type { InProcessOptions } from '../loop/in-process';
 import type { RunConfigInput } from '../config/schema';
 import { profileHistory, sumProfiles, type HistoryProfile } from './history-profile';
+import type { PlainProcess, PlainSample } from './plain-process';
 import type { BenchServer } from './temporal-run';
 
 /** The run config equivalent to in-process options (the plugin's defaults match DEMO_DEFAULTS). */
@@ -23,20 +24,25 @@ export function configFor(opts: InProcessOptions): RunConfigInput {
   };
 }
 
-/** One side-by-side measurement. */
+/** One side-by-side measurement: `pairs` plain/Temporal pairs, interleaved, summarized by medians. */
 export interface TaxFigures {
+  /** Median over pairs of Temporal seconds / plain seconds. */
   tax: number;
+  /** The smallest and largest pair ratio: how much the machine moved the figure. */
+  taxRange: [number, number];
+  pairs: number;
+  /** Medians over the pairs. */
   plainSeconds: number;
   temporalSeconds: number;
-  /** Both reached the same final win rate (to 1e-9). */
+  /** Every run of both paths reached the same final win rate (to 1e-9). */
   sameFigures: boolean;
-  /** Plain seconds by stage, summed over rounds (prepare included). */
+  /** Plain seconds by stage, summed over rounds (prepare included), of the median plain run. */
   plainStages: Record<string, number>;
-  /** CPU seconds of this process (all threads) in each path, and of the Temporal server. */
+  /** CPU seconds (all threads) of the plain process, of this process in the Temporal run, and of the Temporal server (medians). */
   cpu: { plain: number; temporal: number; server: number };
-  /** The main thread's event-loop delay during the Temporal run, ms (p50, p99, max). */
+  /** The main thread's event-loop delay during the last Temporal run, ms (p50, p99, max). */
   loopDelayMs: { p50: number; p99: number; max: number };
-  /** The Temporal run's rounds (children) and the run itself, profiled. */
+  /** The last Temporal run's rounds (children) and the run itself, profiled. */
   rounds: HistoryProfile;
   run: HistoryProfile;
 }
@@ -68,44 +74,85 @@ function processCpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** Runs `opts` plain, then on Temporal as workflow `id`, and compares. */
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/**
+ * Runs `opts` plain (in the plain process) and on Temporal (workflows `<id>-1`, `<id>-2`, …) `pairs` times, alternating
+ * which goes first so that a drift in the machine's speed falls on both, and compares the medians.
+ * One pair is at the mercy of whatever else the machine is doing; on a shared 2-core box the same
+ * run varies by ±20%.
+ */
 export async function measureTax(
   bench: BenchServer,
+  plain: PlainProcess,
   id: string,
   opts: InProcessOptions,
+  pairs = 1,
 ): Promise<TaxFigures> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const plain = await runInProcess(opts);
-  const plainSeconds = (performance.now() - t0) / 1000;
-  const plainCpu = cpuSince(c0);
   const serverPid = bench.server.process.pid;
-  const s0 = processCpuSeconds(serverPid);
-  const c1 = process.cpuUsage();
+  const plains: PlainSample[] = [];
+  const temporals: Array<{ seconds: number; cpu: number; server: number; winRate: number }> = [];
   const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  const temporal = await bench.timedRun(id, configFor(opts));
-  loop.disable();
-  const temporalCpu = cpuSince(c1);
-  const serverCpu = processCpuSeconds(serverPid) - s0;
-  const plainWin = plain.rounds.at(-1)?.evaluation.winRate ?? NaN;
-  const sameFigures = Math.abs((temporal.summary.winRateVsInitial ?? NaN) - plainWin) < 1e-9;
-  const plainStages: Record<string, number> = { prepare: plain.seconds.prepare };
-  for (const r of plain.rounds)
-    for (const [stage, s] of Object.entries(r.seconds)) plainStages[stage] = (plainStages[stage] ?? 0) + s;
+  let lastId = id;
+  const timeTemporal = async (runId: string) => {
+    const s0 = processCpuSeconds(serverPid);
+    const c1 = process.cpuUsage();
+    loop.reset();
+    loop.enable();
+    const run = await bench.timedRun(runId, configFor(opts));
+    loop.disable();
+    temporals.push({
+      seconds: run.seconds,
+      cpu: cpuSince(c1),
+      server: processCpuSeconds(serverPid) - s0,
+      winRate: run.summary.winRateVsInitial ?? NaN,
+    });
+    lastId = runId;
+  };
+  for (let i = 0; i < pairs; i++) {
+    const runId = pairs === 1 ? id : `${id}-${i + 1}`;
+    if (i % 2 === 0) {
+      plains.push(await plain.run(opts));
+      await timeTemporal(runId);
+    } else {
+      await timeTemporal(runId);
+      plains.push(await plain.run(opts));
+    }
+  }
+  const ratios = temporals.map((t, i) => t.seconds / (plains[i] as PlainSample).seconds);
+  const plainWin = plains[0]?.winRate ?? NaN;
+  const sameFigures =
+    plains.every((p) => Math.abs(p.winRate - plainWin) < 1e-9) &&
+    temporals.every((t) => Math.abs(t.winRate - plainWin) < 1e-9);
+  const plainSeconds = median(plains.map((p) => p.seconds));
+  const medianPlain = plains.reduce((best, p) =>
+    Math.abs(p.seconds - plainSeconds) < Math.abs(best.seconds - plainSeconds) ? p : best,
+  );
   const roundProfiles: HistoryProfile[] = [];
   for (let round = 1; round <= opts.rounds; round++) {
-    const history = await bench.client.workflow.getHandle(`${id}-round-${round}`).fetchHistory();
+    const history = await bench.client.workflow.getHandle(`${lastId}-round-${round}`).fetchHistory();
     roundProfiles.push(profileHistory(history.events ?? []));
   }
-  const runHistory = await bench.client.workflow.getHandle(id).fetchHistory();
+  const runHistory = await bench.client.workflow.getHandle(lastId).fetchHistory();
   return {
-    tax: temporal.seconds / plainSeconds,
+    tax: median(ratios),
+    taxRange: [Math.min(...ratios), Math.max(...ratios)],
+    pairs,
     plainSeconds,
-    temporalSeconds: temporal.seconds,
+    temporalSeconds: median(temporals.map((t) => t.seconds)),
     sameFigures,
-    plainStages,
-    cpu: { plain: plainCpu, temporal: temporalCpu, server: serverCpu },
+    plainStages: medianPlain.stages,
+    cpu: {
+      plain: median(plains.map((p) => p.cpu)),
+      temporal: median(temporals.map((t) => t.cpu)),
+      server: median(temporals.map((t) => t.server)),
+    },
     loopDelayMs: {
       p50: loop.percentile(50) / 1e6,
       p99: loop.percentile(99) / 1e6,

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: figures from one run on this machine, printed as a table, the last line one
  * JSON object. Comparisons are ratios measured side by side in the same run. Sections (all by
- * default; `npm run bench -- --only tax,judge` picks some):
+ * default; `npm run bench -- --only tax,judge` picks some; `--pairs N` sets how many plain/Temporal
+ * pairs the tax takes the median of):
  *
  * - tax: the durability tax at the demo size and ten times the prompts (durability-tax.ts), with
  *   where the Temporal run's time went (history-profile.ts).
@@ -13,6 +14,7 @@
  */
 import { DEMO_DEFAULTS, runInProcess } from '../loop/in-process';
 import { configFor, describeTax, measureTax } from './durability-tax';
+import { startPlainProcess, type PlainProcess } from './plain-process';
 import { measureJudgeThroughput } from './judge-throughput';
 import { measureModelSpeed, type ModelSpeedFigures } from './model-speed';
 import { measureResumeCost } from './resume-cost';
@@ -36,16 +38,41 @@ function selectedSections(argv: readonly string[]): Set<Section> {
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
+/**
+ * Plain/Temporal pairs per size: one pair swings by ±20% with the machine's other load, the
+ * median of several interleaved pairs much less. `--pairs N` sets both sizes.
+ */
+function pairsOf(argv: readonly string[]): { demo: number; '10x': number } {
+  const i = argv.indexOf('--pairs');
+  if (i < 0) return { demo: 5, '10x': 3 };
+  const n = Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--pairs takes a whole number >= 1; got "${argv[i + 1] ?? ''}"`);
+  return { demo: n, '10x': n };
+}
+
 async function taxSection(bench: BenchServer, table: BenchTable): Promise<void> {
-  // Warm up: the first run pays for module loading and ONNX runtime start in both paths.
-  const warm = {
-    ...DEMO_DEFAULTS,
-    rounds: 1,
-    data: { ...DEMO_DEFAULTS.data, trainPrompts: 64, evalPrompts: 64 },
-  };
-  await runInProcess(warm);
-  await bench.timedRun('warmup', configFor(warm));
-  const how = 'npm run bench -- --only tax (runInProcess vs rlaifRun on a dev server, same config and seed)';
+  const pairs = pairsOf(process.argv.slice(2));
+  const plain = startPlainProcess();
+  try {
+    // Warm up: the first run pays for module loading and ONNX runtime start in both paths.
+    const warm = { ...DEMO_DEFAULTS, rounds: 1 };
+    await plain.run(warm);
+    await bench.timedRun('warmup', configFor(warm));
+    await measureTaxes(bench, plain, table, pairs);
+  } finally {
+    await plain.close();
+  }
+}
+
+async function measureTaxes(
+  bench: BenchServer,
+  plain: PlainProcess,
+  table: BenchTable,
+  pairs: { demo: number; '10x': number },
+): Promise<void> {
+  const how =
+    'npm run bench -- --only tax (runInProcess in a process of its own vs rlaifRun on a dev server, same config and seed)';
   for (const [label, scale] of [
     ['demo', 1],
     ['10x', 10],
@@ -54,11 +81,16 @@ async function taxSection(bench: BenchServer, table: BenchTable): Promise<void> 
       ...DEMO_DEFAULTS,
       data: { ...DEMO_DEFAULTS.data, trainPrompts: DEMO_DEFAULTS.data.trainPrompts * scale },
     };
-    const f = await measureTax(bench, `tax-${label}`, opts);
+    const f = await measureTax(bench, plain, `tax-${label}`, opts, pairs[label]);
     table.add(
       `durability tax, ${label} (${opts.data.trainPrompts} prompts, ${opts.rounds} rounds)`,
-      `${fmt(f.tax, 3)} (plain ${fmt(f.plainSeconds)} s, Temporal ${fmt(f.temporalSeconds)} s, same figures: ${f.sameFigures})`,
+      `${fmt(f.tax, 3)}, median of ${f.pairs} interleaved pairs (pair ratios ${fmt(f.taxRange[0], 3)}–${fmt(f.taxRange[1], 3)}; ` +
+        `medians plain ${fmt(f.plainSeconds)} s, Temporal ${fmt(f.temporalSeconds)} s; same figures: ${f.sameFigures})`,
       how,
+    );
+    table.json(
+      label === 'demo' ? 'durabilityTaxDemoRange' : 'durabilityTax10xRange',
+      f.taxRange.map((r) => Number(r.toFixed(4))),
     );
     table.json(label === 'demo' ? 'durabilityTaxDemo' : 'durabilityTax10x', Number(f.tax.toFixed(4)));
     // CPU is less at the mercy of other load on the machine than wall time.
