@@ -48,6 +48,9 @@ export interface StageProgress {
   roundSpend?: Spend;
   /** The round waits for a higher budget before its next stage. */
   waitingForBudget?: boolean;
+  /** Workflow time of the report, and of the stage's start (rounds that pace their signals send both). */
+  at?: number;
+  startedAt?: number;
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
@@ -62,8 +65,8 @@ export const budgetSignal = defineSignal<[{ budget?: Budget; abandon?: boolean }
 export const setPausedSignal = defineSignal<[boolean]>('setPaused');
 /** Round → parent: stage progress. */
 /**
- * Progress of a round's stages, to its run. Rounds send a list (the stage ends not yet reported,
- * then the newest report); rounds recorded before that sent one report per signal.
+ * Progress of a round's stages, to its run. Rounds send a list (the latest report of each stage
+ * since the last signal, oldest first); rounds recorded before that sent one report per signal.
  */
 export const stageProgressSignal = defineSignal<[StageProgress | StageProgress[]]>('stageProgress');
 

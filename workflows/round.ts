@@ -57,8 +57,8 @@ const UNAWAITED_PROGRESS = 'unawaited-progress-signals';
 const THROTTLED_PROGRESS = 'throttled-progress-signals';
 const PROGRESS_EVERY_MS = 2000;
 
-/** Patch id: a stage's end goes to the run with the next signal, not on its own. */
-const COALESCED_PROGRESS = 'coalesced-progress-signals';
+/** Patch id: progress signals to the run are paced to one per PROGRESS_EVERY_MS, for all reports. */
+const PACED_PROGRESS = 'paced-progress-signals';
 
 /** Patch id: embedded generation runs in one wave of at most `concurrency` batches. */
 const ONE_WAVE = 'embedded-generation-one-wave';
@@ -132,28 +132,48 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
   /** When each stage last signalled the run (workflow time, deterministic on replay). */
   const lastSignalAt = new Map<string, number>();
-  /** Stage ends not yet told to the run: they go with the next signal (see `report`). */
-  const unsentEnds: StageProgress[] = [];
-  const send = (list: StageProgress[]) => {
-    if (!parent || list.length === 0) return;
-    for (const p of list) lastSignalAt.set(p.stage, Date.now());
+  /** When each stage started (workflow time): the run's view of a stage's rate and duration. */
+  const stageStartedAt = new Map<string, number>();
+  /** Reports held back for the next signal to the run, the latest per stage, oldest first. */
+  const held = new Map<string, StageProgress>();
+  let lastSentAt = -Infinity;
+  let flushScheduled = false;
+  const sendHeld = () => {
+    if (!parent || held.size === 0) return;
+    const list = [...held.values()];
+    held.clear();
+    lastSentAt = Date.now();
     // Progress is best effort: a parent that has gone (terminated) must not fail the round.
-    return parent.signal(stageProgressSignal, list).catch(() => undefined);
+    void parent.signal(stageProgressSignal, list).catch(() => undefined);
   };
-  /** Sends the stage ends held back, if any (when no stage starts to carry them). */
-  const flushEnds = () => void send(unsentEnds.splice(0));
   const report = async (p: StageProgress) => {
     setCurrentDetails(
       `**Round ${p.round} of ${config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
     );
     if (!parent) return;
-    const stageEnd = p.batchesTotal > 0 && p.batchesDone >= p.batchesTotal && !p.waitingForBudget;
-    // Each signal costs a workflow task here and one (often two) in the run. A stage's end is
-    // held back and sent with the next stage's start, one signal per stage instead of two; the
-    // round flushes what is left when no stage starts at once, and at its end. Rounds recorded
-    // before this sent every report on its own (patched).
-    if (stageEnd && patched(COALESCED_PROGRESS)) {
-      unsentEnds.push(p);
+    // Each signal costs the run one or two workflow tasks, and this round one more (the server
+    // confirms the signal with an event). Reports go at most every PROGRESS_EVERY_MS of workflow
+    // time, the latest per stage, with the workflow times the run needs for rates; a timer sends
+    // what is held once the interval is over, the round's end sends the rest, and a wait for
+    // budget goes at once. A demo round sent ten signals; now it sends two. Rounds recorded
+    // before this signalled every stage start and end (patched).
+    if (patched(PACED_PROGRESS)) {
+      if (p.batchesDone === 0 && !stageStartedAt.has(p.stage)) stageStartedAt.set(p.stage, Date.now());
+      held.delete(p.stage);
+      held.set(p.stage, { ...p, at: Date.now(), startedAt: stageStartedAt.get(p.stage) ?? Date.now() });
+      const wait = lastSentAt + PROGRESS_EVERY_MS - Date.now();
+      if (p.waitingForBudget || wait <= 0) sendHeld();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        // A cancelled round cancels the timer too: that is no failure of the round.
+        void sleep(wait).then(
+          () => {
+            flushScheduled = false;
+            sendHeld();
+          },
+          () => undefined,
+        );
+      }
       return;
     }
     // Batches finishing within a couple of seconds of the last report are shown by the next one
@@ -163,10 +183,6 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
       p.batchesDone > 0 && p.batchesDone < p.batchesTotal && !p.roundSpend && !p.waitingForBudget;
     if (midStage && patched(THROTTLED_PROGRESS)) {
       if (Date.now() - (lastSignalAt.get(p.stage) ?? 0) < PROGRESS_EVERY_MS) return;
-    }
-    if (patched(COALESCED_PROGRESS)) {
-      void send([...unsentEnds.splice(0), p]);
-      return;
     }
     lastSignalAt.set(p.stage, Date.now());
     const sent = parent.signal(stageProgressSignal, p).catch(() => undefined);
@@ -294,24 +310,21 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const started = new Set<string>();
   const running = new Map<string, Promise<string>>();
   while (finished.size < stages.length) {
-    let startedAny = false;
     for (const stage of stages) {
       if (!started.has(stage.id) && stage.after.every((d) => finished.has(d))) {
         started.add(stage.id);
-        startedAny = true;
         running.set(
           stage.id,
           runStage(stage).then(() => stage.id),
         );
       }
     }
-    // A stage ended and none starts to carry its end to the run (the others still run): send it.
-    if (!startedAny) flushEnds();
     const id = await Promise.race(running.values());
     running.delete(id);
     finished.add(id);
   }
-  flushEnds();
+  // The run learns of the round's last stages now rather than when a timer fires.
+  sendHeld();
 
   if (abandoned) return { round, abandoned: true, policy: board.policy, metrics };
   return {
