@@ -118,6 +118,21 @@ function readSmallFile(file: string): string | undefined {
   }
 }
 
+/** What says a file was not rewritten since it was read: any write changes its mtime. */
+interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+function identityOf(file: string): FileIdentity | undefined {
+  const st = fsSync.statSync(file, { throwIfNoEntry: false });
+  return st && { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+const sameFile = (a: FileIdentity, b: FileIdentity | undefined) =>
+  b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+
 /**
  * Test hook for the chaos suite (src/chaos): with RLAIF_CHAOS_KILL_ON_COMMIT=n, the process
  * SIGKILLs itself at its n-th new commit, after the object's temporary file is written and before
@@ -142,8 +157,13 @@ const KEY_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
 export class LocalArtifactStore {
   readonly root: string;
-  /** Parsed rows of artifacts read recently, up to about 256 MiB of their JSONL. */
-  private readonly rowCache = new ArtifactReadCache<unknown[]>(256 * 1024 * 1024);
+  /**
+   * Parsed rows of artifacts read or committed recently, up to about 256 MiB of their JSONL, with
+   * the identity of the file they came from: a hit is trusted only while the file is unchanged.
+   */
+  private readonly rowCache = new ArtifactReadCache<{ rows: unknown[]; file: FileIdentity }>(
+    256 * 1024 * 1024,
+  );
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -255,10 +275,19 @@ export class LocalArtifactStore {
     return ref;
   }
 
-  /** Commits rows as JSON Lines. */
+  /**
+   * Commits rows as JSON Lines. The rows stay in the read cache, so the next stage on this worker
+   * reads them without parsing the file; the caller must not modify them afterwards.
+   */
   async commitJsonl<T>(key: string, rows: readonly T[]): Promise<ArtifactRef> {
     const text = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
-    return this.commitBytes(key, Buffer.from(text, 'utf8'), rows.length);
+    const bytes = Buffer.from(text, 'utf8');
+    const ref = await this.commitBytes(key, bytes, rows.length);
+    const file = identityOf(this.pathOf(key));
+    if (file && file.size === bytes.byteLength && ref.count === rows.length) {
+      this.rowCache.set(`${ref.uri}@${ref.sha256}`, { rows: rows.slice(), file }, ref.bytes);
+    }
+    return ref;
   }
 
   /** Reads the bytes of a reference, verifying their checksum. */
@@ -333,15 +362,19 @@ export class LocalArtifactStore {
 
   /**
    * Reads JSON Lines rows of a reference, verifying checksum and row count. Rows of an artifact
-   * read before come from memory (artifacts are immutable); callers get their own array but
-   * share the row objects, which they must not modify.
+   * read or committed before come from memory while its file is unchanged (artifacts are
+   * immutable); callers get their own array but share the row objects, which they must not modify.
    */
   async readJsonl<T>(ref: ArtifactRef): Promise<T[]> {
     const cacheKey = `${ref.uri}@${ref.sha256}`;
+    const file = this.pathOf(keyOfRef(ref));
     const cached = this.rowCache.get(cacheKey);
-    if (cached) return cached.slice() as T[];
+    // A file written since (flipped bytes, a restore) is read and verified again.
+    if (cached && sameFile(cached.file, identityOf(file))) return cached.rows.slice() as T[];
+    if (cached) this.rowCache.delete(cacheKey);
+    const before = identityOf(file);
     const rows = await this.parseJsonl<T>(ref);
-    this.rowCache.set(cacheKey, rows, ref.bytes);
+    if (before) this.rowCache.set(cacheKey, { rows, file: before }, ref.bytes);
     return rows.slice();
   }
 

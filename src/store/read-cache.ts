@@ -33,4 +33,12 @@ export class ArtifactReadCache<T> {
       this.total -= e.bytes;
     }
   }
+
+  /** Forgets an entry (its file changed under it). */
+  delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.total -= entry.bytes;
+  }
 }
