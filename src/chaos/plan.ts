@@ -51,7 +51,7 @@ export interface PlanOptions {
 
 /**
  * Every stage is killed once (in a round drawn from the seed); on top of that one commit kill,
- * one server restart, one corrupted batch output (of generate or judge, read by the next stage)
+ * one server restart, one corrupted batch output (of generate, read by judge)
  * and, when possible, one full or read-only disk, each at a slot drawn from the seed.
  */
 export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
@@ -63,12 +63,13 @@ export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
   faults.push({ kind: 'server-restart', round: pick(rounds), stage: pick(STAGES) });
   // Not the last batch: the flip must land while another batch of the stage still runs.
   const early = Math.max(1, opts.batches - 1);
-  faults.push({
-    kind: 'corrupt-artifact',
-    round: pick(rounds),
-    stage: pick(['generate', 'judge'] as const),
-    batch: rng.int(early),
-  });
+  const round = pick(rounds);
+  // Judge batches now finish within milliseconds of each other (a batch is judged whole and
+  // committed once), leaving no moment to flip one before train-reward reads it; generation
+  // batches overlap for a batch's length. The stage draw is kept so the rest of a seed's plan
+  // stays as it was.
+  pick(['generate', 'judge'] as const);
+  faults.push({ kind: 'corrupt-artifact', round, stage: 'generate', batch: rng.int(early) });
   if (opts.diskFaults)
     faults.push({
       kind: pick(['disk-full', 'read-only'] as const),
