@@ -160,13 +160,19 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     progress.batchesTotal = p.batchesTotal;
     let entry = progress.stages.find((st) => st.stage === p.stage);
     if (!entry) {
-      entry = { stage: p.stage, batchesDone: 0, batchesTotal: p.batchesTotal, startedAt: p.startedAt ?? Date.now() };
+      entry = {
+        stage: p.stage,
+        batchesDone: 0,
+        batchesTotal: p.batchesTotal,
+        startedAt: p.startedAt ?? Date.now(),
+      };
       progress.stages.push(entry);
     }
     // Batches of one stage report concurrently and their signals may arrive out of order.
     entry.batchesDone = Math.max(entry.batchesDone, p.batchesDone);
     entry.batchesTotal = p.batchesTotal;
-    if (entry.batchesDone >= entry.batchesTotal && entry.batchesTotal > 0) entry.finishedAt ??= p.at ?? Date.now();
+    if (entry.batchesDone >= entry.batchesTotal && entry.batchesTotal > 0)
+      entry.finishedAt ??= p.at ?? Date.now();
     progress.batchesDone = entry.batchesDone;
     if (p.roundSpend) progress.spend = addSpend(spentBeforeRound, p.roundSpend);
     if (p.waitingForBudget) setStatus('budget-exhausted');
