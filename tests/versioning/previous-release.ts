@@ -8,8 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
-/** The last release before the workflow changes under test (stage activity options, UI details). */
-export const PREVIOUS_RELEASE = '8ff501dbf81484edcf5033710c11f4cac24e5be6';
+/**
+ * The last release before the workflow changes under test (paced progress signals, the
+ * checkpoint written beside the next round, lazy config parsing): the stop that shipped b55d535.
+ */
+export const PREVIOUS_RELEASE = 'b55d535dc27ee718f603137fbcf9d986bc249385';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Where releases are extracted; listed in .gitignore, .prettierignore and the eslint ignores. */
