@@ -6,6 +6,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   ContinueAsNew,
   continueAsNew,
@@ -270,7 +271,14 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
       ],
     });
     if (progress.paused) await forwardPause();
-    const result: RoundResult = await child.result();
+    let result: RoundResult;
+    try {
+      result = await child.result();
+    } catch (err) {
+      // A failed round must not lose the checkpoint of the round before it: a resume starts there.
+      await checkpointSaving.catch(() => undefined);
+      throw err;
+    }
     await checkpointSaving;
     child = undefined;
     if (result.abandoned) break;
@@ -284,25 +292,33 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
         : {}),
       history: [...state.history, { round, metrics: result.metrics }],
     };
-    const saved = acts['rlaif.saveCheckpoint'].executeWithOptions(
-      bookkeepingOptions(config, `checkpoint after round ${round}`),
-      [state],
-    );
+    const checkpoint = state;
+    const save = () =>
+      acts['rlaif.saveCheckpoint'].executeWithOptions(
+        bookkeepingOptions(config, `checkpoint after round ${round}`),
+        [checkpoint],
+      );
     // The next round starts while its checkpoint is written, in the same workflow task: the
     // round only reads what the run passes it, and the checkpoint is awaited before that round's
     // result is used (and before continuing as new or returning). Runs recorded before this
     // waited for it first (patched).
+    // The progress query lists a round as finished once its checkpoint is saved, as before.
+    const finished = () => {
+      progress.history = checkpoint.history;
+      progress.latest = result.metrics;
+      show();
+    };
     if (patched(CHECKPOINT_BESIDE_NEXT_ROUND)) {
-      checkpointSaving = saved;
-      saved.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+      // Not cancellable: a run cancelled as the next round starts still keeps this round's checkpoint.
+      const saved = CancellationScope.nonCancellable(save);
+      checkpointSaving = saved.then(finished);
+      checkpointSaving.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
     } else {
-      await saved;
+      await save();
+      finished();
     }
-    progress.history = state.history;
     spentBeforeRound = addSpend(spentBeforeRound, spendOf(result.metrics));
     progress.spend = spentBeforeRound;
-    progress.latest = result.metrics;
-    show();
 
     const every = config.continueAsNewEvery;
     const due = workflowInfo().continueAsNewSuggested || (every !== undefined && round % every === 0);
