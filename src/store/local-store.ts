@@ -100,7 +100,7 @@ function makeDirSync(dir: string): void {
 }
 
 /**
- * Writes up to this size go synchronously. An atomic write is six file operations; through the
+ * Writes and reads up to this size go synchronously. An atomic write is six file operations; through the
  * thread pool each also waits for a free pool thread and then for the event loop, which under a
  * busy worker costs far more than the write (a manifest commit measured ~10 ms async, ~1 ms
  * sync). Larger objects (checkpoints, big batches) stay asynchronous so their write does not hold
@@ -251,7 +251,16 @@ export class LocalArtifactStore {
   async commitBytes(key: string, data: Uint8Array, count: number): Promise<ArtifactRef> {
     const existing = await this.get(key);
     if (existing) return existing;
-    const sha256 = createHash('sha256').update(data).digest('hex');
+    return this.commitNew(key, data, count, createHash('sha256').update(data).digest('hex'));
+  }
+
+  /** `commitBytes` once the key was found uncommitted and the bytes hashed. */
+  private async commitNew(
+    key: string,
+    data: Uint8Array,
+    count: number,
+    sha256: string,
+  ): Promise<ArtifactRef> {
     const lost = await this.readTombstone(key);
     // A recomputed object must be the one every holder of the old reference expects.
     if (lost && lost.sha256 !== sha256) {
@@ -282,9 +291,11 @@ export class LocalArtifactStore {
   async commitJsonl<T>(key: string, rows: readonly T[]): Promise<ArtifactRef> {
     const text = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
     const bytes = Buffer.from(text, 'utf8');
-    const ref = await this.commitBytes(key, bytes, rows.length);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const ref = (await this.get(key)) ?? (await this.commitNew(key, bytes, rows.length, sha256));
+    // Only rows whose bytes are the committed ones (a retry may commit different rows in vain).
     const file = identityOf(this.pathOf(key));
-    if (file && file.size === bytes.byteLength && ref.count === rows.length) {
+    if (file && ref.sha256 === sha256 && file.size === bytes.byteLength) {
       this.rowCache.set(`${ref.uri}@${ref.sha256}`, { rows: rows.slice(), file }, ref.bytes);
     }
     return ref;
@@ -295,7 +306,11 @@ export class LocalArtifactStore {
     const key = keyOfRef(ref);
     let data: Buffer;
     try {
-      data = await fs.readFile(this.pathOf(key));
+      // Small objects (a batch, a demo checkpoint) are read without the thread pool, like writes.
+      data =
+        ref.bytes <= SYNC_WRITE_MAX_BYTES
+          ? fsSync.readFileSync(this.pathOf(key))
+          : await fs.readFile(this.pathOf(key));
     } catch (err) {
       // Bytes gone under a manifest that still vouches for them: as bad as flipped bytes.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (await this.get(key))?.sha256 !== ref.sha256)

@@ -30,6 +30,19 @@ test('bytes changed on disk are detected on read', async () => {
   );
 });
 
+test('rows read or committed before come from memory only while their file is unchanged', async () => {
+  const ref = await store.commitJsonl('runs/a/rows.jsonl', [{ n: 1 }, { n: 2 }]);
+  // A retry that committed other rows of the same size must not put them in the cache.
+  expect(await store.commitJsonl('runs/a/rows.jsonl', [{ n: 3 }, { n: 4 }])).toEqual(ref);
+  expect(await store.readJsonl(ref)).toEqual([{ n: 1 }, { n: 2 }]);
+  // A byte flipped on disk after the commit is caught by the same store's next read.
+  const file = store.pathOf('runs/a/rows.jsonl');
+  const bytes = fs.readFileSync(file);
+  bytes[3] = (bytes[3] as number) ^ 0x01;
+  fs.writeFileSync(file, bytes);
+  await expect(store.readJsonl(ref)).rejects.toThrow(/is corrupt/);
+});
+
 test.each(['../escape', 'runs/../../etc/passwd', '/abs/path', 'runs/./x', 'runs//x', 'runs/x y'])(
   'key %j cannot leave the store',
   (key) => {
