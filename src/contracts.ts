@@ -114,6 +114,15 @@ export interface RoundInput {
   spentBefore?: Spend;
 }
 
+/** One stage of a round: batches done, and when it started and ended (workflow time, ms). */
+export interface StageStatus {
+  stage: string;
+  batchesDone: number;
+  batchesTotal: number;
+  startedAt: number;
+  finishedAt?: number;
+}
+
 export interface RoundResult {
   round: number;
   /** The round gave up waiting for budget (the run is stopping); nothing of it is kept. */
@@ -121,4 +130,6 @@ export interface RoundResult {
   policy: ArtifactRef;
   preferencePool?: ArtifactRef;
   metrics: Record<string, number>;
+  /** Each stage's final status, for the run's progress (rounds before this did not say). */
+  stages?: StageStatus[];
 }

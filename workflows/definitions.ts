@@ -5,7 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Budget, Spend } from '../src/budget';
-import type { RoundMetrics } from '../src/contracts';
+import type { RoundMetrics, StageStatus } from '../src/contracts';
 
 /** Where a run is: returned by the `progress` query. */
 export interface RunProgress {
@@ -29,14 +29,8 @@ export interface RunProgress {
   budget?: Budget;
 }
 
-/** One stage of the current round: batches done, and when it started and ended (workflow time, ms). */
-export interface StageStatus {
-  stage: string;
-  batchesDone: number;
-  batchesTotal: number;
-  startedAt: number;
-  finishedAt?: number;
-}
+/** One stage of the current round (defined with the round's result, which reports them too). */
+export type { StageStatus } from '../src/contracts';
 
 /** Sent by a round to its parent run as stages start, batches finish and stages end. */
 export interface StageProgress {

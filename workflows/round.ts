@@ -24,6 +24,7 @@ import type {
   StageOutput,
   SubmittedJudgeBatch,
   JudgeBatchStatus,
+  StageStatus,
 } from '../src/contracts';
 import { addSpend, NO_SPEND, overBudget, spendOf } from '../src/budget';
 import { budgetSignal, setPausedSignal, stageProgressSignal, type StageProgress } from './definitions';
@@ -132,8 +133,6 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
   /** When each stage last signalled the run (workflow time, deterministic on replay). */
   const lastSignalAt = new Map<string, number>();
-  /** When each stage started (workflow time): the run's view of a stage's rate and duration. */
-  const stageStartedAt = new Map<string, number>();
   /** Reports held back for the next signal to the run, the latest per stage, oldest first. */
   const held = new Map<string, StageProgress>();
   let lastSentAt = -Infinity;
@@ -146,7 +145,23 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     // Progress is best effort: a parent that has gone (terminated) must not fail the round.
     void parent.signal(stageProgressSignal, list).catch(() => undefined);
   };
+  /** Every stage's status so far, returned with the round's result. */
+  const statuses = new Map<string, StageStatus>();
+  const track = (p: StageProgress) => {
+    const now = Date.now();
+    const s = statuses.get(p.stage) ?? {
+      stage: p.stage,
+      batchesDone: 0,
+      batchesTotal: p.batchesTotal,
+      startedAt: now,
+    };
+    s.batchesDone = Math.max(s.batchesDone, p.batchesDone);
+    s.batchesTotal = p.batchesTotal;
+    if (s.batchesTotal > 0 && s.batchesDone >= s.batchesTotal) s.finishedAt ??= now;
+    statuses.set(p.stage, s);
+  };
   const report = async (p: StageProgress) => {
+    track(p);
     setCurrentDetails(
       `**Round ${p.round} of ${config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
     );
@@ -154,13 +169,12 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     // Each signal costs the run one or two workflow tasks, and this round one more (the server
     // confirms the signal with an event). Reports go at most every PROGRESS_EVERY_MS of workflow
     // time, the latest per stage, with the workflow times the run needs for rates; a timer sends
-    // what is held once the interval is over, the round's end sends the rest, and a wait for
-    // budget goes at once. A demo round sent ten signals; now it sends two. Rounds recorded
-    // before this signalled every stage start and end (patched).
+    // what is held once the interval is over, the round's result says how its last stages ended,
+    // and a wait for budget goes at once. A demo round sent ten signals; now it sends one.
+    // Rounds recorded before this signalled every stage start and end (patched).
     if (patched(PACED_PROGRESS)) {
-      if (p.batchesDone === 0 && !stageStartedAt.has(p.stage)) stageStartedAt.set(p.stage, Date.now());
       held.delete(p.stage);
-      held.set(p.stage, { ...p, at: Date.now(), startedAt: stageStartedAt.get(p.stage) ?? Date.now() });
+      held.set(p.stage, { ...p, at: Date.now(), startedAt: statuses.get(p.stage)?.startedAt ?? Date.now() });
       const wait = lastSentAt + PROGRESS_EVERY_MS - Date.now();
       if (p.waitingForBudget || wait <= 0) sendHeld();
       else if (!flushScheduled) {
@@ -323,14 +337,15 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     running.delete(id);
     finished.add(id);
   }
-  // The run learns of the round's last stages now rather than when a timer fires.
-  sendHeld();
 
-  if (abandoned) return { round, abandoned: true, policy: board.policy, metrics };
+  // The run learns how the round's last stages ended from its result, not from one more signal.
+  const stageStatuses = [...statuses.values()];
+  if (abandoned) return { round, abandoned: true, policy: board.policy, metrics, stages: stageStatuses };
   return {
     round,
     policy: board.newPolicy ?? board.policy,
     ...(board.preferencePool ? { preferencePool: board.preferencePool } : {}),
     metrics,
+    stages: stageStatuses,
   };
 }

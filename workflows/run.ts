@@ -281,6 +281,8 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     }
     await checkpointSaving;
     child = undefined;
+    // How the round's stages ended (the last ones were not signalled: the result says it).
+    if (result.stages) progress.stages = result.stages;
     if (result.abandoned) break;
 
     state = {

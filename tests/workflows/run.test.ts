@@ -38,6 +38,21 @@ test('a classic run completes every round, commits each batch once and keeps dat
   expect(summary.rewardModelAgreement).toBeGreaterThan(0);
   expect(summary.winRateCI?.[0]).toBeLessThanOrEqual(summary.winRateVsInitial as number);
 
+  // The run's progress shows how every stage of the last round ended, though a round paces its
+  // signals and sends none for its last stages: its result says it.
+  const progress = await env.client.workflow.getHandle('classic-1').query(progressQuery);
+  expect(progress.stages.map((st) => st.stage)).toEqual([
+    'generate',
+    'judge',
+    'train-reward',
+    'optimize-policy',
+    'evaluate',
+  ]);
+  for (const st of progress.stages) {
+    expect(st.batchesDone).toBe(st.batchesTotal);
+    expect(st.finishedAt).toBeGreaterThanOrEqual(st.startedAt);
+  }
+
   const counts = await commitCounts(env.store);
   const mine = [...counts].filter(([k]) => k.startsWith('runs/classic-1/'));
   expect(mine.length).toBeGreaterThan(20);
