@@ -58,6 +58,9 @@ export const budgetSignal = defineSignal<[{ budget?: Budget; abandon?: boolean }
 /** Parent → round: pause or resume scheduling new activities. */
 export const setPausedSignal = defineSignal<[boolean]>('setPaused');
 /** Round → parent: stage progress. */
+/** A round's own view of its stages, live (its run hears of them at most every 2 s). */
+export const roundProgressQuery = defineQuery<StageStatus[]>('roundProgress');
+
 /**
  * Progress of a round's stages, to its run. Rounds send a list (the latest report of each stage
  * since the last signal, oldest first); rounds recorded before that sent one report per signal.

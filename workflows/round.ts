@@ -27,7 +27,13 @@ import type {
   StageStatus,
 } from '../src/contracts';
 import { addSpend, NO_SPEND, overBudget, spendOf } from '../src/budget';
-import { budgetSignal, setPausedSignal, stageProgressSignal, type StageProgress } from './definitions';
+import {
+  budgetSignal,
+  roundProgressQuery,
+  setPausedSignal,
+  stageProgressSignal,
+  type StageProgress,
+} from './definitions';
 import { stageActivityOptions } from './stage-options';
 
 const ACTIVITY_OF: Record<Exclude<StageSpec['type'], 'custom'>, keyof RlaifActivities> = {
@@ -160,6 +166,7 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     if (s.batchesTotal > 0 && s.batchesDone >= s.batchesTotal) s.finishedAt ??= now;
     statuses.set(p.stage, s);
   };
+  setHandler(roundProgressQuery, () => [...statuses.values()]);
   const report = async (p: StageProgress) => {
     track(p);
     setCurrentDetails(

@@ -5,7 +5,12 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { progressQuery, type RunProgress, type StageStatus } from '../../workflows/definitions';
+import {
+  progressQuery,
+  roundProgressQuery,
+  type RunProgress,
+  type StageStatus,
+} from '../../workflows/definitions';
 
 function seconds(ms: number): string {
   return ms >= 60_000
@@ -120,6 +125,22 @@ export class ProgressView {
   }
 }
 
+/**
+ * The run's progress, with the running round's stages asked of the round itself: a round tells
+ * its run at most every 2 s (each signal costs workflow tasks), so the run's own view of a short
+ * stage may lag. Rounds recorded before the round answered this query fall back to the run's view.
+ */
+export async function queryProgress(handle: WorkflowHandle): Promise<RunProgress> {
+  const p = await handle.query(progressQuery);
+  const roundRunning = p.round > 0 && p.history.length < p.round && p.stage !== 'done';
+  if (!roundRunning) return p;
+  const stages = await handle.client
+    .getHandle(`${handle.workflowId}-round-${p.round}`)
+    .query(roundProgressQuery)
+    .catch(() => undefined);
+  return stages && stages.length > 0 ? { ...p, stages } : p;
+}
+
 /** Polls progress until `done` settles, drawing it; returns `done`'s result. */
 export async function showProgressUntil<T>(
   handle: WorkflowHandle,
@@ -134,7 +155,7 @@ export async function showProgressUntil<T>(
   });
   while (!finished) {
     try {
-      view.update(await handle.query(progressQuery));
+      view.update(await queryProgress(handle));
     } catch {
       // The query fails until the first workflow task has run, and while a worker restarts.
     }

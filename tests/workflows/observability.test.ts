@@ -6,7 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { queryProgress } from '../../src/cli/progress';
 import { startRun } from '../../src/cli/runs';
+import { roundProgressQuery } from '../../workflows/definitions';
 import { parseRunConfig } from '../../src/config/parse';
 import { findTemporalCli } from '../../src/server/temporal-cli';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
@@ -71,6 +73,20 @@ test('the run has a static summary naming its config and current details naming 
   expect(lines[0]).toBe('**obs-alpha** · completed');
   expect(lines[1]).toBe('round 1 of 1 · stage done');
   expect(lines[2]).toMatch(/^last win rate vs initial: \d\.\d{3}$/);
+});
+
+test('a round answers for its own stages, and the run shows how they ended', async () => {
+  const stages = await env.client.workflow.getHandle('obs-a-round-1').query(roundProgressQuery);
+  const names = ['generate', 'judge', 'train-reward', 'optimize-policy', 'evaluate'];
+  expect(stages.map((st) => st.stage)).toEqual(names);
+  for (const st of stages) {
+    expect(st.batchesDone).toBe(st.batchesTotal);
+    expect(st.finishedAt).toBeGreaterThanOrEqual(st.startedAt);
+  }
+  // A finished round: the watch shows the run's own view, which the round's result completed.
+  const progress = await queryProgress(env.client.workflow.getHandle('obs-a'));
+  expect(progress.stages.map((st) => st.stage)).toEqual(names);
+  expect(progress.stages.every((st) => st.finishedAt !== undefined)).toBe(true);
 });
 
 test("each activity's summary names its round, stage and batch", async () => {
