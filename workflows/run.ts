@@ -300,11 +300,11 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
         bookkeepingOptions(config, `checkpoint after round ${round}`),
         [checkpoint],
       );
-    // The next round starts while its checkpoint is written, in the same workflow task: the
-    // round only reads what the run passes it, and the checkpoint is awaited before that round's
-    // result is used (and before continuing as new or returning). Runs recorded before this
-    // waited for it first (patched).
-    // The progress query lists a round as finished once its checkpoint is saved, as before.
+    // The next round starts while this round's checkpoint is written, in the same workflow task:
+    // a round reads only what the run passes it, and the checkpoint is awaited before the next
+    // round's result is used (and before continuing as new or returning). Runs recorded before
+    // this waited for it first (patched). The progress query lists a round as finished once its
+    // checkpoint is saved, as before.
     const finished = () => {
       progress.history = checkpoint.history;
       progress.latest = result.metrics;
