@@ -50,34 +50,8 @@ function unwritable(err: unknown, root: string, what: string): unknown {
 /**
  * `mkdir -p` that reports why it failed: Node's recursive mkdir says ENOENT when the disk refuses
  * to create a missing parent (read-only, full), which would hide what a person has to fix.
+ * Synchronous: one quick call, not worth a trip through the thread pool.
  */
-async function makeDir(dir: string): Promise<void> {
-  try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    return;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const missing: string[] = [];
-  for (
-    let d = dir;
-    !(await fs.stat(d).then(
-      () => true,
-      () => false,
-    ));
-    d = path.dirname(d)
-  ) {
-    missing.unshift(d);
-    if (path.dirname(d) === d) break;
-  }
-  for (const d of missing) {
-    await fs.mkdir(d, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
-  }
-}
-
-/** `makeDir` without the thread pool, for the small writes that go synchronously. */
 function makeDirSync(dir: string): void {
   try {
     fsSync.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -204,7 +178,7 @@ export class LocalArtifactStore {
       return;
     }
     try {
-      await makeDir(path.dirname(file));
+      makeDirSync(path.dirname(file));
       const handle = await fs.open(tmp, 'w', 0o600);
       try {
         await handle.writeFile(data);
@@ -239,7 +213,11 @@ export class LocalArtifactStore {
       beforeRename?.();
       fsSync.renameSync(tmp, file);
     } catch (err) {
-      fsSync.rmSync(tmp, { force: true });
+      try {
+        fsSync.rmSync(tmp, { force: true });
+      } catch {
+        // the disk that refused the write may refuse this too; the error below says why
+      }
       throw unwritable(err, this.root, path.relative(this.root, file));
     }
   }
@@ -422,13 +400,9 @@ export class LocalArtifactStore {
     const file = `${this.pathOf(key)}.partial.jsonl`;
     const text = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
     try {
-      if (text.length <= SYNC_WRITE_MAX_BYTES) {
-        makeDirSync(path.dirname(file));
-        fsSync.appendFileSync(file, text, { mode: 0o600 });
-      } else {
-        await makeDir(path.dirname(file));
-        await fs.appendFile(file, text, { mode: 0o600 });
-      }
+      makeDirSync(path.dirname(file));
+      if (text.length <= SYNC_WRITE_MAX_BYTES) fsSync.appendFileSync(file, text, { mode: 0o600 });
+      else await fs.appendFile(file, text, { mode: 0o600 });
     } catch (err) {
       throw unwritable(err, this.root, `${key}.partial.jsonl`);
     }
