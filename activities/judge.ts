@@ -44,7 +44,7 @@ async function responsesOfBatch(deps: ActivityDeps, input: StageInput): Promise<
 /** Responses scored between heartbeats (and cancellation checks) by the local judge. */
 const CHUNK_ROWS = 1024;
 
-/** Prompts judged between heartbeats (and cancellation checks) by the local judge. */
+/** Prompts the local judge labels between heartbeats (and cancellation checks). */
 const CHUNK_PROMPTS = 512;
 
 export function createJudgeActivities(deps: ActivityDeps) {
@@ -64,7 +64,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
           // Without swapping, the label is the single-order verdict, position bias and all.
           return config.judge.swapOrder ? pairs : pairs.map((p) => ({ ...p, p: p.pAB }));
         };
-        // The local judge labels thousands of pairs per millisecond: the batch is judged whole and
+        // The local judge labels tens of pairs per millisecond: the batch is judged whole and
         // committed once. A partial file to resume from would cost more than judging again.
         const signal = activitySignal();
         const rows: PreferenceRow[] = [];
