@@ -119,6 +119,29 @@ test('the local judge labels a batch whole and commits it once, without a partia
   expect((await store.commitLog()).filter((c) => c.key === key)).toHaveLength(1);
 });
 
+test('a judge that finds its generation batch corrupt has it recomputed and goes on', async () => {
+  const gen = await runIn(new MockActivityEnvironment(), acts['rlaif.generate'], input(5));
+  const ref = gen.artifacts.responses![0]!;
+  const key = keyOfRef(ref);
+  const judgeInput = input(5, { stageId: 'judge', board: { ...input(5).board, responses: [ref] } });
+  // The rows the judge should see, then a byte flipped on disk after the commit (the worker
+  // committed them itself, so they sit in its read cache: the flip must still be noticed).
+  const expected = await store.readJsonl<ResponseRow>(ref);
+  const file = store.pathOf(key);
+  const bytes = fs.readFileSync(file);
+  bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] as number) ^ 0x01;
+  fs.writeFileSync(file, bytes);
+  const out = await runIn(new MockActivityEnvironment(), acts['rlaif.judge'], judgeInput);
+  const rows = await store.readJsonl<PreferenceRow>(out.artifacts.preferences![0]!);
+  expect(rows.map((r) => r.id)).toEqual(pairResponses(expected).map((p) => p.id));
+  expect((await store.quarantineLog()).map((q) => q.key)).toContain(key);
+  // Recomputed by generation under the same key, with the same bytes.
+  const commits = (await store.commitLog()).filter((c) => c.key === key);
+  expect(commits).toHaveLength(2);
+  expect(commits[1]?.sha256).toBe(ref.sha256);
+  expect(await store.readJsonl<ResponseRow>(ref)).toEqual(expected);
+});
+
 test('cancellation stops the work and commits nothing', async () => {
   const big = parseRunConfig({
     ...config,
