@@ -35,6 +35,7 @@ import {
   type StageProgress,
 } from './definitions';
 import { stageActivityOptions } from './stage-options';
+import { advanceStage } from './stage-status';
 
 const ACTIVITY_OF: Record<Exclude<StageSpec['type'], 'custom'>, keyof RlaifActivities> = {
   generate: 'rlaif.generate',
@@ -153,22 +154,9 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   };
   /** Every stage's status so far, returned with the round's result. */
   const statuses = new Map<string, StageStatus>();
-  const track = (p: StageProgress) => {
-    const now = Date.now();
-    const s = statuses.get(p.stage) ?? {
-      stage: p.stage,
-      batchesDone: 0,
-      batchesTotal: p.batchesTotal,
-      startedAt: now,
-    };
-    s.batchesDone = Math.max(s.batchesDone, p.batchesDone);
-    s.batchesTotal = p.batchesTotal;
-    if (s.batchesTotal > 0 && s.batchesDone >= s.batchesTotal) s.finishedAt ??= now;
-    statuses.set(p.stage, s);
-  };
   setHandler(roundProgressQuery, () => [...statuses.values()]);
   const report = async (p: StageProgress) => {
-    track(p);
+    statuses.set(p.stage, advanceStage(statuses.get(p.stage), p, Date.now()));
     setCurrentDetails(
       `**Round ${p.round} of ${config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
     );

@@ -44,6 +44,7 @@ import {
   type StageProgress,
 } from './definitions';
 import { rlaifRound } from './round';
+import { advanceStage } from './stage-status';
 import { bookkeepingOptions } from './stage-options';
 
 /** What a run returns: its figures after the last round. */
@@ -159,21 +160,9 @@ async function runRounds(config: RunConfig, rawConfig: unknown, carried?: Carrie
     progress.stage = p.stage;
     progress.batchesDone = p.batchesDone;
     progress.batchesTotal = p.batchesTotal;
-    let entry = progress.stages.find((st) => st.stage === p.stage);
-    if (!entry) {
-      entry = {
-        stage: p.stage,
-        batchesDone: 0,
-        batchesTotal: p.batchesTotal,
-        startedAt: p.startedAt ?? Date.now(),
-      };
-      progress.stages.push(entry);
-    }
-    // Batches of one stage report concurrently and their signals may arrive out of order.
-    entry.batchesDone = Math.max(entry.batchesDone, p.batchesDone);
-    entry.batchesTotal = p.batchesTotal;
-    if (entry.batchesDone >= entry.batchesTotal && entry.batchesTotal > 0)
-      entry.finishedAt ??= p.at ?? Date.now();
+    const known = progress.stages.find((st) => st.stage === p.stage);
+    const entry = advanceStage(known, p, Date.now());
+    if (!known) progress.stages.push(entry);
     progress.batchesDone = entry.batchesDone;
     if (p.roundSpend) progress.spend = addSpend(spentBeforeRound, p.roundSpend);
     if (p.waitingForBudget) setStatus('budget-exhausted');
