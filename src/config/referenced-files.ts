@@ -79,16 +79,19 @@ export function referencedFiles(config: RunConfig): FileUse[] {
   const trainer = config.policy.trainer;
   const trainers = stages.filter((s) => s.type === 'optimize-policy' && s.method === 'external');
   if (trainer && trainers.length > 0) {
+    // One PATH lookup answers both questions.
+    let lookup: ReturnType<typeof findTrainerCommand> | undefined;
+    const find = () => (lookup ??= findTrainerCommand(trainer.command));
     uses.push({
       field: 'policy.trainer.command[0]',
       path: trainer.command[0] ?? '',
       readBy: trainers,
       present: async () => {
-        const found = await findTrainerCommand(trainer.command);
+        const found = await find();
         return found.found || found.reason === 'not-executable';
       },
       check: async () => {
-        const found = await findTrainerCommand(trainer.command);
+        const found = await find();
         if (!found.found) throw new Error(found.message);
       },
     });

@@ -45,7 +45,6 @@ export class BatchJobError extends Error {
   }
 }
 
-/** Runs one SDK call and maps its failure onto the project's endpoint errors. */
 /** Calls a job API, turning its errors into the classified errors the activities retry or not. */
 export async function api<T>(client: OpenAI, what: string, call: () => Promise<T>): Promise<T> {
   try {
