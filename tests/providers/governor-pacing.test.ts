@@ -1,22 +1,14 @@
 /** The governor spaces requests evenly over its window, so a provider that enforces its ceiling over shorter periods sees no burst. */
 import { EndpointGovernor } from '../../src/providers/governor';
 import { SlidingWindowLimiter } from '../../src/serve/request-limiter';
+import { requestStarts } from '../helpers/governor-starts';
 
 const EP = { baseURL: 'http://example.test/v1', model: 'm', apiKeyEnv: 'TEST_KEY' };
 
 test('requests start windowMs / requestsPerMinute apart, not in a burst at the start of the window', async () => {
   const windowMs = 1000;
   const g = new EndpointGovernor(EP, { maxConcurrency: 50, requestsPerMinute: 10, windowMs });
-  const starts: number[] = [];
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: 6 }, () =>
-      g.run(1, async () => {
-        starts.push(performance.now() - t0);
-      }),
-    ),
-  );
-  starts.sort((a, b) => a - b);
+  const starts = await requestStarts(g, 6);
   // A burst would start all six at once; paced, each starts a tenth of the window after the last.
   for (let i = 1; i < starts.length; i++)
     expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(windowMs / 10 - 5);

@@ -1,6 +1,7 @@
 import { APIError } from 'openai';
 import { EndpointGovernor, governorFor, resetGovernors } from '../../src/providers/governor';
 import { RateLimitedError } from '../../src/providers/http-errors';
+import { requestStarts } from '../helpers/governor-starts';
 
 const EP = { baseURL: 'http://example.test/v1', model: 'm', apiKeyEnv: 'TEST_KEY' };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -29,16 +30,7 @@ describe('EndpointGovernor', () => {
   test('paces requests to the per-window budget, shared by all callers', async () => {
     const windowMs = 400;
     const g = new EndpointGovernor(EP, { maxConcurrency: 50, requestsPerMinute: 4, windowMs });
-    const starts: number[] = [];
-    const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: 10 }, () =>
-        g.run(1, async () => {
-          starts.push(Date.now() - t0);
-        }),
-      ),
-    );
-    starts.sort((a, b) => a - b);
+    const starts = await requestStarts(g, 10);
     // In any window only 4 starts: the (i+4)-th start is at least one window after the i-th.
     for (let i = 0; i + 4 < starts.length; i++) {
       expect((starts[i + 4] as number) - (starts[i] as number)).toBeGreaterThanOrEqual(windowMs - 15);
@@ -51,16 +43,7 @@ describe('EndpointGovernor', () => {
   test('a token budget holds back requests that would exceed it', async () => {
     const windowMs = 250;
     const g = new EndpointGovernor(EP, { maxConcurrency: 50, tokensPerMinute: 100, windowMs });
-    const starts: number[] = [];
-    const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: 4 }, () =>
-        g.run(60, async () => {
-          starts.push(Date.now() - t0);
-        }),
-      ),
-    );
-    starts.sort((a, b) => a - b);
+    const starts = await requestStarts(g, 4, 60);
     // 60 + 60 > 100: one request per window.
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(windowMs - 15);
     expect(starts[3]).toBeGreaterThanOrEqual(3 * windowMs - 15);
