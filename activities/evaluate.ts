@@ -28,7 +28,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
     const { runKey, round, stageId, config } = input;
     /** The run's judge on the user's human-labelled pairs (labels in both orders, like every pair). */
     const agreementWithPeople = async (file: string) => {
-      const pairs = readHumanPairs(file);
+      const pairs = await readHumanPairs(file, { signal: activitySignal() });
       const judge =
         config.judge.kind === 'llm'
           ? llmJudgesFor(config, store, runKey).pairwise

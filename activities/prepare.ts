@@ -6,7 +6,7 @@ import { usesServedPolicy } from '../src/config/stages';
 import { commitServedPolicy } from '../src/policy/served-policy';
 import { makeDemoData } from '../src/stages/prepare';
 import { seedFrom } from '../src/util/rng';
-import { classified, reportProgress } from './context';
+import { activitySignal, classified, reportProgress } from './context';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
 
@@ -41,8 +41,8 @@ export function createPrepareActivity(deps: ActivityDeps) {
         config.data.kind === 'jsonl'
           ? {
               ...demo,
-              train: readPromptFile(config.data.trainFile, config.data),
-              eval: readPromptFile(config.data.evalFile, config.data),
+              train: await readPromptFile(config.data.trainFile, config.data, { signal: activitySignal() }),
+              eval: await readPromptFile(config.data.evalFile, config.data, { signal: activitySignal() }),
             }
           : demo;
       const trainPrompts = await store.commitJsonl(`${base}/train-prompts.jsonl`, data.train);

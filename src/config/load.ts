@@ -1,25 +1,18 @@
 /** Reads a run config file from disk (not workflow-safe: uses fs). */
 import { readFileSync } from 'node:fs';
+import { parseJson } from '../util/json-error';
 import { ConfigError } from './errors';
 import { parseRunConfig } from './parse';
 import type { RunConfig } from './schema';
 
-/** Parses JSON text, turning a syntax error into one that names the file, line and column. */
+/**
+ * Parses JSON text; a syntax error names the file, line and column and what was expected, in the
+ * same words as every file a worker reads (never quoting the text).
+ */
 export function parseJsonText(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    if (pos) {
-      const offset = Number(pos[1]);
-      const before = text.slice(0, offset).split('\n');
-      const line = before.length;
-      const column = (before[before.length - 1]?.length ?? 0) + 1;
-      throw new ConfigError(`${source}:${line}:${column}: invalid JSON (${message})`);
-    }
-    throw new ConfigError(`${source}: invalid JSON (${message})`);
-  }
+  const parsed = parseJson(text, source);
+  if (!parsed.ok) throw new ConfigError(parsed.message);
+  return parsed.value;
 }
 
 /** Loads and validates a run config file; every error names the file. */

@@ -45,7 +45,7 @@ export function referencedFiles(config: RunConfig): FileUse[] {
     for (const field of ['trainFile', 'evalFile'] as const) {
       uses.push(
         fileAt(`data.${field}`, data[field], [], async () => {
-          readPromptFile(data[field], data);
+          await readPromptFile(data[field], data);
         }),
       );
     }
@@ -55,7 +55,7 @@ export function referencedFiles(config: RunConfig): FileUse[] {
   if (labels && evaluators.length > 0) {
     uses.push(
       fileAt('judge.humanLabels', labels, evaluators, async () => {
-        readHumanPairs(labels);
+        await readHumanPairs(labels);
       }),
     );
   }

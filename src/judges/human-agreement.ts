@@ -2,10 +2,10 @@
  * Checking a judge against people: a JSONL of human-labelled pairs and the judge's agreement with
  * it. Lee et al. 2023 validate their AI labeler this way before trusting it with a whole run.
  */
-import * as fs from 'node:fs';
-import { decodeUtf8Lines } from '../data/utf8';
+import { forEachLine, LineFileError, type LineFileOptions } from '../data/line-file';
 import { wilsonInterval } from '../eval/stats';
 import { addUsage, type TokenUsage } from '../providers/usage';
+import { parseJson } from '../util/json-error';
 import type { AsyncPairwiseJudge } from './async-judge';
 import { judgePairBothOrders, type BothOrdersOptions } from './judge-batch';
 
@@ -19,7 +19,10 @@ export interface HumanPair {
   label: 'a' | 'b' | 'tie';
 }
 
-/** A file of human labels with problems; `problems` lists each as "line N: what is wrong". */
+/**
+ * A file of human labels with problems; `problems` lists the first ones as "file:line: what is
+ * wrong". No problem quotes the file's text (a config can name any file the worker can read).
+ */
 export class HumanLabelsError extends Error {
   override readonly name = 'HumanLabelsError';
   constructor(
@@ -51,54 +54,64 @@ function parsePair(v: unknown, line: number): HumanPair | string {
         : l === 'tie' || l === 0.5
           ? 'tie'
           : undefined;
-  if (!label) return `"label" must be "a", "b", 1, 2 or "tie", got ${JSON.stringify(l)}`;
+  if (!label) return '"label" must be "a", "b", 1, 2 or "tie"';
   return { line, prompt: o.prompt, a: o.a, b: o.b, label };
 }
 
-/** Parses JSONL text of human labels; throws one HumanLabelsError listing every bad line. */
-export function parseHumanPairs(text: string, source = 'human labels'): HumanPair[] {
+const MAX_REPORTED = 20;
+
+/** Collects pairs line by line, keeping the first problems; `finish` throws when there were any. */
+function pairCollector(source: string) {
   const pairs: HumanPair[] = [];
   const problems: string[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
-    if (raw.trim() === '') return;
-    let v: unknown;
-    try {
-      v = JSON.parse(raw);
-    } catch (e) {
-      problems.push(`line ${line}: not valid JSON (${(e as Error).message})`);
-      return;
-    }
-    const r = parsePair(v, line);
-    if (typeof r === 'string') problems.push(`line ${line}: ${r}`);
-    else pairs.push(r);
-  });
-  if (problems.length > 0) {
-    const shown = problems.slice(0, 20).join('\n  ');
-    const more = problems.length > 20 ? `\n  … and ${problems.length - 20} more` : '';
-    throw new HumanLabelsError(`${source}: ${problems.length} bad line(s):\n  ${shown}${more}`, problems);
-  }
-  if (pairs.length === 0) throw new HumanLabelsError(`${source}: no labelled pairs`, []);
-  return pairs;
+  let bad = 0;
+  const problem = (p: string) => {
+    if (++bad <= MAX_REPORTED) problems.push(p);
+  };
+  return {
+    add(raw: string, line: number): void {
+      if (raw.trim() === '') return;
+      const parsed = parseJson(raw, source, line);
+      if (!parsed.ok) return problem(parsed.message);
+      const r = parsePair(parsed.value, line);
+      if (typeof r === 'string') problem(`${source}:${line}: ${r}`);
+      else pairs.push(r);
+    },
+    finish(): HumanPair[] {
+      if (bad > 0) {
+        const more = bad > MAX_REPORTED ? `\n  … and ${bad - MAX_REPORTED} more` : '';
+        throw new HumanLabelsError(
+          `${source}: ${bad} bad line(s):\n  ${problems.join('\n  ')}${more}`,
+          problems,
+        );
+      }
+      if (pairs.length === 0) throw new HumanLabelsError(`${source}: no labelled pairs`, []);
+      return pairs;
+    },
+  };
+}
+
+/** Parses JSONL text of human labels; throws one HumanLabelsError listing the bad lines. */
+export function parseHumanPairs(text: string, source = 'human labels'): HumanPair[] {
+  const pairs = pairCollector(source);
+  text.split('\n').forEach((raw, i) => pairs.add(raw.replace(/\r$/, ''), i + 1));
+  return pairs.finish();
 }
 
 /**
- * Reads a JSONL file of human labels (see parseHumanPairs). A file that cannot be read or is not
- * UTF-8 is a HumanLabelsError too: retrying the activity would read the same bytes.
+ * Reads a JSONL file of human labels (see parseHumanPairs), within the size and line limits of
+ * line-file.ts. A file that cannot be read, is too big or is not UTF-8 is a HumanLabelsError too:
+ * retrying the activity would read the same bytes.
  */
-export function readHumanPairs(file: string): HumanPair[] {
-  let bytes: Buffer;
+export async function readHumanPairs(file: string, options: LineFileOptions = {}): Promise<HumanPair[]> {
+  const pairs = pairCollector(file);
   try {
-    bytes = fs.readFileSync(file);
+    await forEachLine(file, 'human labels file', pairs.add, options);
   } catch (err) {
-    throw new HumanLabelsError(`cannot read human labels file ${file}: ${(err as Error).message}`, []);
+    if (err instanceof LineFileError) throw new HumanLabelsError(err.message, []);
+    throw err;
   }
-  const decoded = decodeUtf8Lines(bytes);
-  if ('badLine' in decoded) {
-    const problem = `line ${decoded.badLine}: invalid UTF-8`;
-    throw new HumanLabelsError(`${file}: ${problem}`, [problem]);
-  }
-  return parseHumanPairs(decoded.text, file);
+  return pairs.finish();
 }
 
 /** How often the judge agrees with people. */

@@ -13,7 +13,9 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { existsSync, promises as fs } from 'fs';
 import { dirname, join } from 'path';
 import { onnx } from 'onnx-proto';
+import { formatBytes } from '../data/line-file';
 import { openSession, type Feed, type OrtSession } from '../models/ort';
+import { parseJson } from '../util/json-error';
 import { embeddingText } from './embedding-features';
 
 /** A user reward model could not be loaded or run; `file` names the model or tokenizer file at fault. */
@@ -88,9 +90,11 @@ export function readOnnxSignature(
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
-  } catch (err) {
+  } catch {
+    // The decoder's message is not shown: its wording is protobufjs's to change, and a file named
+    // by a config is not ours to quote.
     throw new UserRewardModelError(
-      `${file} is not an ONNX model (it does not parse as an ONNX protobuf: ${(err as Error).message})`,
+      `${file} is not an ONNX model (it does not parse as an ONNX protobuf)`,
       file,
     );
   }
@@ -195,23 +199,54 @@ export interface TokenizedRow {
   typeIds: number[];
 }
 
-async function readFileNamed(path: string, what: string): Promise<Buffer> {
+/**
+ * Largest tokenizer.json or tokenizer_config.json read (64 MiB; the largest common ones are tens
+ * of MiB). It is parsed in one piece, so the limit also bounds how long that blocks the worker.
+ */
+export const MAX_TOKENIZER_BYTES = 64 * 1024 * 1024;
+/** Largest model file read (2 GiB, protobuf's limit; larger models keep their weights outside it). */
+export const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** A file's bytes, refused by its stat size when over `maxBytes` before any is read. */
+async function readFileNamed(path: string, what: string, maxBytes: number): Promise<Buffer> {
   try {
+    const { size } = await fs.stat(path);
+    if (size > maxBytes) {
+      throw new UserRewardModelError(
+        `${path}: the ${what} is ${formatBytes(size)}, over the limit of ${formatBytes(maxBytes)}`,
+        path,
+      );
+    }
     return await fs.readFile(path);
   } catch (err) {
+    if ((err as Partial<UserRewardModelError>).isUserRewardModelError) throw err;
     throw new UserRewardModelError(`cannot read the ${what} ${path}: ${(err as Error).message}`, path);
   }
 }
 
+/** Reads a JSON object; errors name the place and what was expected, never the file's text. */
 async function readJson(path: string, what: string): Promise<Record<string, unknown>> {
-  const text = (await readFileNamed(path, what)).toString('utf8');
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
-    return v as Record<string, unknown>;
-  } catch (err) {
-    throw new UserRewardModelError(`${path} is not a valid ${what}: ${(err as Error).message}`, path);
+  const text = (await readFileNamed(path, what, MAX_TOKENIZER_BYTES)).toString('utf8');
+  const parsed = parseJson(text, path);
+  if (!parsed.ok) throw new UserRewardModelError(`${parsed.message} (the ${what})`, path);
+  const v = parsed.value;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    throw new UserRewardModelError(`${path} is not a valid ${what}: expected a JSON object`, path);
   }
+  return v as Record<string, unknown>;
+}
+
+/**
+ * What the tokenizer library found wrong, in its own words only when those are a fixed template:
+ * its other messages can quote values from the file ("Unknown Normalizer type: <type>").
+ */
+function tokenizerProblem(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  const required = /^(Tokenizer|Config) must contain a "(\w+)" property$/.exec(message);
+  if (required) return `${required[1] === 'Config' ? 'the config' : 'it'} has no "${required[2]}" field`;
+  const kind = /^Unknown (\w+) type: /.exec(message);
+  if (kind) return `its ${kind[1]} is of a type this tokenizer does not support`;
+  return 'the tokenizer library rejected it';
 }
 
 /** A Hugging Face tokenizer.json, with the padding and truncation the scorer applies. */
@@ -234,7 +269,7 @@ export class HfTokenizer {
       tokenizer = new Tokenizer(json, config);
     } catch (err) {
       throw new UserRewardModelError(
-        `${tokenizerPath} is not a tokenizer.json this tokenizer can read: ${(err as Error).message}`,
+        `${tokenizerPath} is not a tokenizer.json this tokenizer can read: ${tokenizerProblem(err)}`,
         tokenizerPath,
       );
     }
@@ -274,7 +309,7 @@ export class HfTokenizer {
 /** Reads the model file and checks its declared inputs and output against what the scorer feeds and reads. */
 async function inspectModelFile(options: Pick<UserOnnxRewardOptions, 'modelPath' | 'outputName'>) {
   const file = options.modelPath;
-  const bytes = new Uint8Array(await readFileNamed(file, 'reward model file'));
+  const bytes = new Uint8Array(await readFileNamed(file, 'reward model file', MAX_MODEL_BYTES));
   const sig = readOnnxSignature(bytes, file);
   const { tokenTypes } = checkModelInputs(sig.inputs, file);
   const output = checkModelOutput(sig.outputs, file, options.outputName);

@@ -179,7 +179,7 @@ test('failure messages are encrypted too; the client with the key reads them', a
   expect(error).toBeInstanceOf(WorkflowFailedError);
   // The activity's failure, decrypted by the client: the message a person acts on is intact.
   expect(String(((error as WorkflowFailedError).cause?.cause as Error | undefined)?.message)).toContain(
-    `${file}:4: duplicate id "b"`,
+    `${file}:4: duplicate id (first on line 2)`,
   );
 
   const { json, text } = await storedHistory('codec-bad');
@@ -187,7 +187,7 @@ test('failure messages are encrypted too; the client with the key reads them', a
   expect(text).not.toContain(path.basename(tmp)); // neither the path in the config nor in the error
   expect(text).not.toContain('duplicate id');
   expect(text).toContain('"message":"Encoded failure"');
-  expect(await decodedText(json)).toContain(`${file}:4: duplicate id \\"b\\"`);
+  expect(await decodedText(json)).toContain(`${file}:4: duplicate id (first on line 2)`);
 });
 
 /** The CLI prints payload data as base64 even when decoded: add it as text. */

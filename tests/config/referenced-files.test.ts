@@ -35,10 +35,10 @@ test('every bad file is one problem per bad line, prefixed by its config field',
   ).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ConfigError);
   expect((err as ConfigError).problems).toEqual([
-    `data.trainFile: ${train}:2: duplicate id "1" (first on line 1)`,
-    expect.stringMatching(new RegExp(`^data\\.trainFile: ${train}:3: not valid JSON`)),
+    `data.trainFile: ${train}:2: duplicate id (first on line 1)`,
+    `data.trainFile: ${train}:3:2: not valid JSON: expected true, false or null`,
     expect.stringMatching(
-      new RegExp(`^judge\\.humanLabels: ${labels}: 1 bad line\\(s\\):\\n\\s+line 1: expected`),
+      new RegExp(`^judge\\.humanLabels: ${labels}: 1 bad line\\(s\\):\\n\\s+${labels}:1: expected`),
     ),
   ]);
   expect((err as Error).message).toMatch(/^Bad input named by run\.json:\n {2}- data\.trainFile: /);

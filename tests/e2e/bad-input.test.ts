@@ -93,13 +93,13 @@ const PROMPT_FILES: Array<{ name: string; content: string | Buffer; problem: str
   {
     name: 'malformed JSONL',
     content: `${promptLines(1, 'p').join('\n')}\n{"id": "p1", "prompt": \n`,
-    problem: ':2: not valid JSON',
+    problem: ':2:24: not valid JSON: unexpected end of input',
   },
   { name: 'an empty prompt set', content: '\n\n', problem: ': no prompts (the file is empty)' },
   {
     name: 'duplicate prompt ids',
     content: [...promptLines(2, 'p'), JSON.stringify({ id: 'p0', prompt: 'again' })].join('\n'),
-    problem: ':3: duplicate id "p0" (first on line 1)',
+    problem: ':3: duplicate id (first on line 1)',
   },
   {
     name: 'a prompt over the size limit',
@@ -239,7 +239,7 @@ test('a bad config is refused before anything starts, naming the file and line o
     [
       'config file that is not JSON',
       '{\n  "rounds": 1,\n  "seed": 7,,\n}\n',
-      (f) => [`${f}:3:`, 'invalid JSON'],
+      (f) => [`${f}:3:13: not valid JSON: expected a property name in double quotes`],
     ],
     [
       'config with an unknown field',
@@ -278,7 +278,10 @@ test('bad prompt files, human labels, model files and trainer commands the CLI c
   cases.push([
     'human labels with a bad line',
     tiny({ judge: { humanLabels: labels } }),
-    [`judge.humanLabels: ${labels}: 1 bad line(s):`, 'line 2: not valid JSON'],
+    [
+      `judge.humanLabels: ${labels}: 1 bad line(s):`,
+      `${labels}:2:23: not valid JSON: unexpected end of input`,
+    ],
   ]);
   const tokenizer = write('model/tokenizer.json', JSON.stringify(tokenizerJson()));
   const text = write('model/not-onnx.onnx', 'this is a tokenizer.json, not a model\n');
@@ -359,7 +362,7 @@ test('input only the worker can see fails its first activity once, non-retryably
       'prepare',
       [
         `judge.humanLabels: ${labels}: 1 bad line(s):`,
-        'line 1: "chosen" and "rejected" must both be non-empty strings',
+        `${labels}:1: "chosen" and "rejected" must both be non-empty strings`,
       ],
       noteFor('judge.humanLabels', labels),
     ),

@@ -93,6 +93,8 @@ test('a bad config fails before anything starts, naming the file, the field and 
   const out2 = await runCli(['start', '--config', broken], env());
   expect(out2.code).toBe(2);
   expect(out2.stderr).toMatch(
-    new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: invalid JSON`),
+    new RegExp(
+      `${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:13: not valid JSON: expected a property name in double quotes`,
+    ),
   );
 });

@@ -30,17 +30,17 @@ describe('human agreement', () => {
       const err = e as Error & { problems: string[] };
       expect(err.name).toBe('HumanLabelsError');
       expect(err.message).toMatch(/^labels\.jsonl: 3 bad line/);
-      expect(err.problems[0]).toMatch(/^line 1: .*chosen/);
-      expect(err.problems[1]).toMatch(/^line 2: not valid JSON/);
-      expect(err.problems[2]).toMatch(/^line 3: "label"/);
+      expect(err.problems[0]).toMatch(/^labels\.jsonl:1: .*chosen/);
+      expect(err.problems[1]).toBe('labels.jsonl:2:2: not valid JSON: expected true, false or null');
+      expect(err.problems[2]).toBe('labels.jsonl:3: "label" must be "a", "b", 1, 2 or "tie"');
     }
   });
 
-  test('a missing file or invalid UTF-8 is a HumanLabelsError naming the file (never retried)', () => {
+  test('a missing file, invalid UTF-8 or a file over the limit is a HumanLabelsError naming the file (never retried)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-labels-'));
     try {
       const missing = path.join(dir, 'none.jsonl');
-      expect(() => readHumanPairs(missing)).toThrow(
+      await expect(readHumanPairs(missing)).rejects.toThrow(
         expect.objectContaining({
           name: 'HumanLabelsError',
           message: expect.stringMatching(/^cannot read human labels file .*none\.jsonl: ENOENT/),
@@ -54,8 +54,14 @@ describe('human agreement', () => {
           Buffer.from([0xe9, 0x22, 0x7d]),
         ]),
       );
-      expect(() => readHumanPairs(latin1)).toThrow(
-        expect.objectContaining({ name: 'HumanLabelsError', message: `${latin1}: line 2: invalid UTF-8` }),
+      await expect(readHumanPairs(latin1)).rejects.toThrow(
+        expect.objectContaining({ name: 'HumanLabelsError', message: `${latin1}:2: invalid UTF-8` }),
+      );
+      await expect(readHumanPairs(latin1, { maxBytes: 10 })).rejects.toThrow(
+        expect.objectContaining({
+          name: 'HumanLabelsError',
+          message: `${latin1}: the human labels file is ${fs.statSync(latin1).size} bytes, over the limit of 10 bytes`,
+        }),
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

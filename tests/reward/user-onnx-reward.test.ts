@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
   checkUserOnnxModelFile,
+  HfTokenizer,
+  MAX_TOKENIZER_BYTES,
   UserOnnxRewardModel,
   type TokenizedRow,
 } from '../../src/reward/user-onnx-reward';
@@ -194,6 +196,40 @@ describe('UserOnnxRewardModel', () => {
     const badTok = join(dir, 'bad', 'tokenizer.json');
     await expect(UserOnnxRewardModel.create({ modelPath, tokenizerPath: badTok })).rejects.toThrow(
       /cannot read the tokenizer file .*bad\/tokenizer\.json/,
+    );
+  });
+
+  test('a tokenizer that is not JSON, not a tokenizer or too big is named with its place, not its text', async () => {
+    const sub = (name: string) => {
+      const d = join(dir, name);
+      mkdirSync(d);
+      return join(d, 'tokenizer.json');
+    };
+    const notJson = sub('tok-not-json');
+    writeFileSync(notJson, '{\n  "version": "1.0",\n  "model": {"type": oops}\n}\n');
+    await expect(HfTokenizer.load(notJson)).rejects.toMatchObject({
+      name: 'UserRewardModelError',
+      file: notJson,
+      message: `${notJson}:3:21: not valid JSON: expected a value (the tokenizer file)`,
+    });
+    const unknownModel = sub('tok-unknown-model');
+    writeFileSync(
+      unknownModel,
+      JSON.stringify({ ...(tokenizerJson() as object), model: { type: 'NoSuchModel' } }),
+    );
+    await expect(HfTokenizer.load(unknownModel)).rejects.toThrow(
+      `${unknownModel} is not a tokenizer.json this tokenizer can read: its TokenizerModel is of a type this tokenizer does not support`,
+    );
+    const noModel = sub('tok-no-model');
+    writeFileSync(noModel, JSON.stringify({ ...(tokenizerJson() as object), model: undefined }));
+    await expect(HfTokenizer.load(noModel)).rejects.toThrow(
+      `${noModel} is not a tokenizer.json this tokenizer can read: it has no "model" field`,
+    );
+    const huge = sub('tok-huge');
+    writeFileSync(huge, '');
+    truncateSync(huge, MAX_TOKENIZER_BYTES + 1024 * 1024);
+    await expect(HfTokenizer.load(huge)).rejects.toThrow(
+      `${huge}: the tokenizer file is 65 MiB, over the limit of 64 MiB`,
     );
   });
 });

@@ -221,7 +221,7 @@ test('prompts from a user file are used, and a bad line fails the run at once wi
     const history = await handle.fetchHistory();
     const failed = (history.events ?? []).find((e) => e.activityTaskFailedEventAttributes);
     expect(failed?.activityTaskFailedEventAttributes?.failure?.message).toContain(
-      `${path.join(dir, 'bad.jsonl')}:4: duplicate id "b1"`,
+      `${path.join(dir, 'bad.jsonl')}:4: duplicate id (first on line 2)`,
     );
     // Non-retryable: one attempt, no retry loop.
     const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
