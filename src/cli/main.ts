@@ -213,14 +213,39 @@ export function buildProgram(): Command {
       'also serve the Files, Batch and fine-tuning APIs here; DPO jobs train the local policy for real',
       (v) => Number(v),
     )
-    .action(async (o: { port: number; host: string; store?: string; jobsPort?: number }) => {
-      await runServeLocal({
-        port: o.port,
-        host: o.host,
-        storeRoot: o.store ?? defaultStoreRoot(),
-        ...(o.jobsPort !== undefined ? { jobsPort: o.jobsPort } : {}),
-      });
-    });
+    .option('--api-key-env <VAR>', 'require "Authorization: Bearer <key>", the key read from this variable')
+    .option(
+      '--max-work-units <n>',
+      'most prompts × n × tokens × (1 + logprobs) per request (default 524288)',
+      (v) => Number(v),
+    )
+    .option('--max-concurrent <n>', 'requests computing at once (default 4)', (v) => Number(v))
+    .option('--max-queued <n>', 'requests waiting for a slot; beyond them 429 (default 64)', (v) => Number(v))
+    .action(
+      async (o: {
+        port: number;
+        host: string;
+        store?: string;
+        jobsPort?: number;
+        apiKeyEnv?: string;
+        maxWorkUnits?: number;
+        maxConcurrent?: number;
+        maxQueued?: number;
+      }) => {
+        await runServeLocal({
+          port: o.port,
+          host: o.host,
+          storeRoot: o.store ?? defaultStoreRoot(),
+          ...(o.jobsPort !== undefined ? { jobsPort: o.jobsPort } : {}),
+          ...(o.apiKeyEnv !== undefined ? { apiKeyEnv: o.apiKeyEnv } : {}),
+          limits: {
+            ...(o.maxWorkUnits !== undefined ? { maxWorkUnits: o.maxWorkUnits } : {}),
+            ...(o.maxConcurrent !== undefined ? { maxConcurrent: o.maxConcurrent } : {}),
+            ...(o.maxQueued !== undefined ? { maxQueued: o.maxQueued } : {}),
+          },
+        });
+      },
+    );
 
   connectionOptions(
     program

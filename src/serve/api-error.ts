@@ -1,4 +1,5 @@
 /** Errors of the project's OpenAI-protocol servers, in the shape and with the status codes the OpenAI API uses. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** The body of every error response: `{ error: { message, type, param, code } }`, as OpenAI sends it. */
 export interface OpenAIErrorBody {
@@ -15,6 +16,8 @@ export class ApiError extends Error {
     readonly type: string = 'invalid_request_error',
     readonly param: string | null = null,
     readonly code: string | null = null,
+    /** Extra response headers, e.g. `retry-after` on a 429. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -56,9 +59,22 @@ export function asApiError(err: unknown): ApiError {
   );
 }
 
+/** 429 for a request the server has no room for now; `retry-after` tells the SDK when to retry. */
+export function tooManyRequests(message: string, retryAfterSeconds: number): ApiError {
+  return new ApiError(429, message, 'requests', null, 'rate_limit_exceeded', {
+    'retry-after': String(retryAfterSeconds),
+    'retry-after-ms': String(retryAfterSeconds * 1000),
+  });
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
 /**
  * Checks `Authorization: Bearer <apiKey>` when the server has a key (no check otherwise): 401 with
  * OpenAI's messages for a missing header and for a wrong key (shown by its first two characters).
+ * The keys are compared as sha256 digests in constant time, so response timing does not leak the key.
  */
 export function checkBearer(authorization: string | undefined, apiKey: string | undefined): void {
   if (apiKey === undefined) return;
@@ -72,7 +88,7 @@ export function checkBearer(authorization: string | undefined, apiKey: string | 
     );
   }
   const m = /^Bearer\s+(.+)$/i.exec(authorization);
-  if (!m || m[1] !== apiKey) {
+  if (!m || !timingSafeEqual(digest(m[1] as string), digest(apiKey))) {
     const shown = m ? `${(m[1] ?? '').slice(0, 2)}***` : 'none';
     throw new ApiError(
       401,

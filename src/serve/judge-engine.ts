@@ -66,8 +66,10 @@ export function parseJudgeText(text: string): JudgeTask {
     if (!m) return;
     let section = m.rest;
     if (section === '') {
+      // Indexing, not slicing: a text of many marker lines must stay linear in its length.
       const body: string[] = [];
-      for (const next of lines.slice(i + 1)) {
+      for (let j = i + 1; j < lines.length; j++) {
+        const next = lines[j] as string;
         if (next.trim() === '' || markerOf(next)) break;
         body.push(next.trim());
       }

@@ -2,8 +2,10 @@
  * The project's own model server speaking the OpenAI HTTP protocol on localhost, so the code paths
  * that use the `openai` SDK can be tested end to end against real models with no network: the
  * policy (`local-policy`), the judge behind an LLM-judge prompt protocol (`local-judge`) and a
- * hashed bag-of-words embedder (`local-embed`). Only Node's http module; every handler is
- * synchronous model maths, so requests interleave freely. See docs/local-model-server.md.
+ * hashed bag-of-words embedder (`local-embed`). Only Node's http module. Every request is bounded
+ * before any work starts (size limits, a work budget, a few computing at once and a bounded queue)
+ * and computes in short slices, so a careless or hostile client cannot starve others or hold up
+ * closing the server. See docs/local-model-server.md.
  */
 import { randomBytes } from 'crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'http';
@@ -12,12 +14,26 @@ import { createLocalJudge } from '../judges/create';
 import { ApiError, asApiError, checkBearer, invalidParam, missingParam, modelNotFound } from './api-error';
 import { readBody } from './read-body';
 import { EMBED_DIM, embedText, embeddingToBase64, embedWords } from './embed';
-import { MAX_TOP_LOGPROBS, type Generation, type GeneratedToken } from './generation';
+import type { Generation, GeneratedToken } from './generation';
 import { JudgeEngine } from './judge-engine';
-import { optBool, optInt, optNumber, modelParam, stopParam, describe, type Body } from './params';
-import { readFileSync } from 'node:fs';
+import {
+  checkInputChars,
+  checkWorkUnits,
+  describe,
+  modelParam,
+  optBool,
+  optInt,
+  optNumber,
+  overLimit,
+  requestLimits,
+  stopParam,
+  type Body,
+  type RequestLimits,
+} from './params';
+import { readFileSync, statSync } from 'node:fs';
 import { LocalArtifactStore } from '../store/local-store';
 import { defaultPolicyOnnx, PolicyEngine } from './policy-engine';
+import { inFlightLimits, InFlightLimiter, Pacer, type InFlightLimits } from './request-limiter';
 import { chatChunks, completionChunks, SseReply } from './streaming';
 
 /** The model ids the server lists and serves. */
@@ -45,6 +61,23 @@ export interface LocalModelServerOptions {
    * vLLM serves adapters by name. Without it, only `local-policy` is served.
    */
   storeRoot?: string;
+  /** Per-request limits and how many requests compute at once; missing ones take the defaults. */
+  limits?: Partial<LocalModelLimits>;
+}
+
+/** Every limit of the server (docs/local-model-server.md, "Limits"). */
+export type LocalModelLimits = RequestLimits & InFlightLimits;
+
+/** The default limits overridden by `given`; throws naming a limit out of range. */
+export function localModelLimits(given: Partial<LocalModelLimits> = {}): LocalModelLimits {
+  const { maxConcurrent, maxQueued, ...sizes } = given;
+  return {
+    ...requestLimits(sizes),
+    ...inFlightLimits({
+      ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
+      ...(maxQueued !== undefined ? { maxQueued } : {}),
+    }),
+  };
 }
 
 /** A running local model server. */
@@ -67,8 +100,8 @@ export interface LocalModelServer {
 
 /** Largest request body accepted. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-/** Most choices per request (OpenAI's limit for n). */
-const MAX_N = 128;
+/** Largest store file read as a policy; a checkpoint of the demo vocabulary is about 70 KB. */
+const MAX_POLICY_FILE_BYTES = 256 * 1024 * 1024;
 
 type Kind = keyof typeof LOCAL_MODELS;
 const LOCAL_MODELS_BY_ID: Record<string, Kind> = Object.fromEntries(
@@ -77,6 +110,8 @@ const LOCAL_MODELS_BY_ID: Record<string, Kind> = Object.fromEntries(
 
 /** Starts the server; resolves once it listens. */
 export async function startLocalModelServer(opts: LocalModelServerOptions = {}): Promise<LocalModelServer> {
+  const limits = localModelLimits(opts.limits);
+  const limiter = new InFlightLimiter({ maxConcurrent: limits.maxConcurrent, maxQueued: limits.maxQueued });
   let policyOnnx = opts.policyOnnx ?? (await defaultPolicyOnnx());
   let policy = PolicyEngine.fromOnnx(policyOnnx);
   /** Policies registered by name (fine-tuned models), with their checkpoints. */
@@ -94,21 +129,12 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
     if (!store) throw modelNotFound(model);
     let engine = fromStore.get(model);
     if (!engine) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(store.pathOf(model.slice('store:'.length)));
-      } catch {
-        throw modelNotFound(model);
-      }
-      engine = PolicyEngine.fromOnnx(bytes, model);
+      engine = loadStorePolicy(store, model);
       if (fromStore.size >= 8) fromStore.delete(fromStore.keys().next().value as string);
       fromStore.set(model, engine);
     }
     return engine;
   };
-  // Handlers run synchronously per request, so the engine chosen by the request's model holds
-  // for the whole request.
-  let active = policy;
 
   const kindOf = (model: string): Kind => {
     if (model.startsWith('store:') || registered.has(model)) {
@@ -121,30 +147,10 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   };
   const modelObject = (id: string) => ({ id, object: 'model', created, owned_by: 'temporal-rlaif' });
 
-  const generate = (kind: 'policy' | 'judge', text: string, p: SamplingParams): Generation[] => {
-    if (kind === 'judge') {
-      // The judge decodes greedily: every choice is its argmax answer.
-      const answer = judge.answer(text, p.maxTokens);
-      return Array.from({ length: p.n }, () => answer);
-    }
-    return active.generate(text, {
-      n: p.n,
-      temperature: p.temperature,
-      topP: p.topP,
-      maxTokens: p.maxTokens,
-      seed: p.seed,
-      stop: p.stop,
-    });
-  };
-  const promptTokens = (kind: 'policy' | 'judge', text: string): number =>
-    kind === 'policy' ? active.promptTokens(text) : embedWords(text).length;
-  const fingerprint = (kind: 'policy' | 'judge'): string =>
-    kind === 'policy' ? active.fingerprint : judge.fingerprint;
-
-  const textModel = (body: Body, endpoint: string): 'policy' | 'judge' => {
+  /** The request's text model; a policy request keeps the engine it started with, whatever is swapped in meanwhile. */
+  const textModel = (body: Body, endpoint: string): TextModel => {
     const model = modelParam(body);
     const kind = kindOf(model);
-    active = kind === 'policy' ? engineFor(model) : policy;
     if (kind === 'embed') {
       throw new ApiError(
         404,
@@ -154,83 +160,143 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
         null,
       );
     }
-    return kind;
+    return kind === 'policy' ? { kind, engine: engineFor(model) } : { kind };
+  };
+  const promptTokens = (model: TextModel, text: string): number =>
+    model.kind === 'policy' ? model.engine.promptTokens(text) : embedWords(text).length;
+  const fingerprint = (model: TextModel): string =>
+    model.kind === 'policy' ? model.engine.fingerprint : judge.fingerprint;
+
+  /**
+   * The n choices of each prompt in order, each put in its API shape as soon as it is drawn (so
+   * that work is paced too). A policy request was checked against the work budget before this;
+   * the judge's answers are short and computed once per prompt, so its work is counted from their
+   * real lengths before they are copied n times.
+   */
+  const generateAll = async <C>(
+    model: TextModel,
+    prompts: string[],
+    p: SamplingParams,
+    pacer: Pacer,
+    param: string,
+    shape: (g: Generation, index: number) => C,
+  ): Promise<Array<{ gen: Generation; choice: C }>> => {
+    const out: Array<{ gen: Generation; choice: C }> = [];
+    if (model.kind === 'judge') {
+      const answers: Generation[] = [];
+      for (const text of prompts) {
+        answers.push(judge.answer(text, p.maxTokens));
+        await pacer.step();
+      }
+      const longest = answers.reduce((m, a) => Math.max(m, a.tokens.length), 0);
+      checkTextWork(prompts.length, p, longest, param, limits);
+      // The judge decodes greedily: every choice is its argmax answer.
+      for (const gen of answers) {
+        for (let i = 0; i < p.n; i++) {
+          out.push({ gen, choice: shape(gen, out.length) });
+          await pacer.step();
+        }
+      }
+      return out;
+    }
+    const options = {
+      n: p.n,
+      temperature: p.temperature,
+      topP: p.topP,
+      maxTokens: p.maxTokens,
+      seed: p.seed,
+      stop: p.stop,
+      topLogprobs: p.logprobs ? p.topLogprobs : 0,
+    };
+    for (const text of prompts) {
+      for (const gen of model.engine.samples(text, options)) {
+        out.push({ gen, choice: shape(gen, out.length) });
+        await pacer.step();
+      }
+    }
+    return out;
   };
 
-  function chatCompletions(body: Body): unknown {
-    const kind = textModel(body, 'v1/chat/completions');
+  async function chatCompletions(body: Body, pacer: Pacer): Promise<unknown> {
+    const model = textModel(body, 'v1/chat/completions');
     const messages = chatMessages(body);
+    checkInputChars(
+      messages.map((m) => m.text),
+      'messages',
+      limits,
+    );
     const stream = streamParams(body);
-    const p = samplingParams(body, 'chat');
+    const p = samplingParams(body, 'chat', limits);
     let text: string;
-    if (kind === 'policy') {
+    if (model.kind === 'policy') {
       const lastUser = [...messages].reverse().find((m) => m.role === 'user');
       if (!lastUser) throw invalidParam('messages', `The model ${LOCAL_MODELS.policy} needs a user message.`);
       text = lastUser.text;
+      checkTextWork(1, p, model.engine.lengthLimit(p.maxTokens), 'n', limits);
     } else {
       text = messages.map((m) => m.text).join('\n\n');
     }
-    const gens = generate(kind, text, p);
+    const drawn = await generateAll(model, [text], p, pacer, 'n', (g, index) => ({
+      index,
+      message: { role: 'assistant', content: g.text, refusal: null, annotations: [] },
+      logprobs: p.logprobs
+        ? { content: g.tokens.map((t) => chatLogprob(t, p.topLogprobs)), refusal: null }
+        : null,
+      finish_reason: g.finishReason,
+    }));
+    const gens = drawn.map((d) => d.gen);
     const promptCount =
-      kind === 'policy'
-        ? messages.reduce((s, m) => s + active.promptTokens(m.text), 0)
-        : promptTokens(kind, text);
+      model.kind === 'policy'
+        ? messages.reduce((s, m) => s + model.engine.promptTokens(m.text), 0)
+        : promptTokens(model, text);
     const response = {
       id: `chatcmpl-${randomBytes(12).toString('hex')}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
-      model: LOCAL_MODELS[kind],
-      choices: gens.map((g, index) => ({
-        index,
-        message: { role: 'assistant', content: g.text, refusal: null, annotations: [] },
-        logprobs: p.logprobs
-          ? { content: g.tokens.map((t) => chatLogprob(t, p.topLogprobs)), refusal: null }
-          : null,
-        finish_reason: g.finishReason,
-      })),
+      model: LOCAL_MODELS[model.kind],
+      choices: drawn.map((d) => d.choice),
       usage: usage(promptCount, gens),
       service_tier: 'default',
-      system_fingerprint: fingerprint(kind),
+      system_fingerprint: fingerprint(model),
     };
     if (!stream.on) return response;
     const tokens = gens.map((g) => g.tokens.map((t) => t.token));
     return chatChunks(response, tokens, stream.includeUsage);
   }
 
-  function completions(body: Body): unknown {
-    const kind = textModel(body, 'v1/completions');
+  async function completions(body: Body, pacer: Pacer): Promise<unknown> {
+    const model = textModel(body, 'v1/completions');
     const stream = streamParams(body);
-    const prompts = textInputs(body, 'prompt');
-    const p = samplingParams(body, 'legacy');
-    let promptCount = 0;
-    const all: Generation[] = [];
-    const choices = prompts.flatMap((prompt, pi) => {
-      promptCount += promptTokens(kind, prompt);
-      return generate(kind, prompt, p).map((g, i) => {
-        all.push(g);
-        return {
-          text: g.text,
-          index: pi * p.n + i,
-          logprobs: p.logprobs ? legacyLogprobs(g, p.topLogprobs) : null,
-          finish_reason: g.finishReason,
-        };
-      });
-    });
+    const prompts = textInputs(body, 'prompt', limits.maxPrompts);
+    checkInputChars(prompts, 'prompt', limits);
+    const p = samplingParams(body, 'legacy', limits);
+    if (model.kind === 'policy')
+      checkTextWork(prompts.length, p, model.engine.lengthLimit(p.maxTokens), 'prompt', limits);
+    // Choice `index` = prompt index · n + i, the order they are drawn in.
+    const drawn = await generateAll(model, prompts, p, pacer, 'prompt', (g, index) => ({
+      text: g.text,
+      index,
+      logprobs: p.logprobs ? legacyLogprobs(g, p.topLogprobs) : null,
+      finish_reason: g.finishReason,
+    }));
+    const all = drawn.map((d) => d.gen);
+    const choices = drawn.map((d) => d.choice);
+    const promptCount = prompts.reduce((s, t) => s + promptTokens(model, t), 0);
     const response = {
       id: `cmpl-${randomBytes(12).toString('hex')}`,
       object: 'text_completion',
       created: Math.floor(Date.now() / 1000),
-      model: LOCAL_MODELS[kind],
+      model: LOCAL_MODELS[model.kind],
       choices,
       usage: usage(promptCount, all),
-      system_fingerprint: fingerprint(kind),
+      system_fingerprint: fingerprint(model),
     };
     if (!stream.on) return response;
     const cut = choices.map((c, i) => ({ ...c, tokens: (all[i] as Generation).tokens.map((t) => t.token) }));
     return completionChunks(response, cut, stream.includeUsage);
   }
 
-  function embeddings(body: Body): unknown {
+  async function embeddings(body: Body, pacer: Pacer): Promise<unknown> {
     const model = modelParam(body);
     if (kindOf(model) !== 'embed') {
       throw new ApiError(
@@ -241,7 +307,8 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
         null,
       );
     }
-    const inputs = textInputs(body, 'input');
+    const inputs = textInputs(body, 'input', limits.maxEmbeddingInputs);
+    checkInputChars(inputs, 'input', limits);
     if (inputs.some((s) => s === ''))
       throw invalidParam('input', `'$.input' is invalid: empty strings cannot be embedded.`);
     const dim = optInt(body, 'dimensions', 1, 4096) ?? EMBED_DIM;
@@ -251,23 +318,39 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
         'encoding_format',
         `Invalid 'encoding_format': expected "float" or "base64", got ${describe(format)}.`,
       );
+    checkWorkUnits(inputs.length * dim, `${inputs.length} inputs × ${dim} dimensions`, 'input', limits);
+    const data: Array<{ object: 'embedding'; index: number; embedding: number[] | string }> = [];
+    for (const [index, t] of inputs.entries()) {
+      const v = embedText(t, dim);
+      data.push({
+        object: 'embedding',
+        index,
+        embedding: format === 'base64' ? embeddingToBase64(v) : Array.from(v),
+      });
+      await pacer.step();
+    }
     const tokens = inputs.reduce((s, t) => s + embedWords(t).length, 0);
     return {
       object: 'list',
-      data: inputs.map((t, index) => {
-        const v = embedText(t, dim);
-        return {
-          object: 'embedding',
-          index,
-          embedding: format === 'base64' ? embeddingToBase64(v) : Array.from(v),
-        };
-      }),
+      data,
       model: LOCAL_MODELS.embed,
       usage: { prompt_tokens: tokens, total_tokens: tokens },
     };
   }
 
-  function route(method: string, path: string, body: () => Body): unknown {
+  /** The endpoints that compute: each request to one holds a slot of the limiter. */
+  const handlers: Record<string, (b: Body, pacer: Pacer) => Promise<unknown>> = {
+    '/v1/chat/completions': chatCompletions,
+    '/v1/completions': completions,
+    '/v1/embeddings': embeddings,
+  };
+
+  async function route(
+    method: string,
+    path: string,
+    body: () => Body,
+    signal: AbortSignal,
+  ): Promise<unknown> {
     if (path === '/v1/models' || path === '/v1/models/') {
       if (method !== 'GET') throw methodNotAllowed(method, path);
       return {
@@ -278,19 +361,14 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
     const one = /^\/v1\/models\/([^/]+)$/.exec(path);
     if (one) {
       if (method !== 'GET') throw methodNotAllowed(method, path);
-      const id = decodeURIComponent(one[1] as string);
+      const id = decodePathPart(one[1] as string, method, path);
       kindOf(id);
       return modelObject(id);
     }
-    const handlers: Record<string, (b: Body) => unknown> = {
-      '/v1/chat/completions': chatCompletions,
-      '/v1/completions': completions,
-      '/v1/embeddings': embeddings,
-    };
     const h = handlers[path];
     if (!h) throw new ApiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error', null, null);
     if (method !== 'POST') throw methodNotAllowed(method, path);
-    return h(body());
+    return h(body(), new Pacer(signal));
   }
 
   const server = createServer((req, res) => {
@@ -298,45 +376,34 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = `req_${randomBytes(12).toString('hex')}`;
     const started = Date.now();
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] as string;
-    let status = 200;
-    let payload: unknown;
+    // Aborts the request's work once its connection closes: the client went away or close() ended it.
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    let release: (() => void) | undefined;
     try {
-      const raw = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
-      if (path === '/health') {
-        payload = { status: 'ok' };
-      } else {
-        checkBearer(req.headers.authorization, opts.apiKey);
-        payload = route(method, path, () => parseJson(raw));
+      let reply: { status: number; headers: Record<string, string>; payload: unknown };
+      try {
+        // The key is checked, and a computing request gets its slot, before the body is read, so
+        // refused and waiting requests cost no buffering.
+        if (path !== '/health') checkBearer(req.headers.authorization, opts.apiKey);
+        if (method === 'POST' && Object.hasOwn(handlers, path)) release = await limiter.acquire(abort.signal);
+        const raw = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+        const payload =
+          path === '/health'
+            ? { status: 'ok' }
+            : await route(method, path, () => parseJson(raw), abort.signal);
+        reply = { status: 200, headers: {}, payload };
+      } catch (err) {
+        const e = asApiError(err);
+        reply = { status: e.status, headers: { ...e.headers }, payload: e.body() };
       }
-    } catch (err) {
-      const e = asApiError(err);
-      status = e.status;
-      payload = e.body();
+      if (!res.destroyed) send(res, reply.status, reply.headers, reply.payload, started);
+    } finally {
+      release?.();
     }
-    if (res.destroyed) return;
-    if (payload instanceof SseReply) {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        'x-request-id': requestId,
-        'openai-processing-ms': String(Date.now() - started),
-      });
-      for (const e of payload.events) res.write(`data: ${JSON.stringify(e)}\n\n`);
-      res.end('data: [DONE]\n\n');
-      return;
-    }
-    const text = JSON.stringify(payload);
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-      'x-request-id': requestId,
-      'openai-processing-ms': String(Date.now() - started),
-    });
-    res.end(text);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -370,6 +437,38 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   };
 }
 
+/** Writes a reply: JSON, or server-sent events for a stream. */
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  payload: unknown,
+  started: number,
+): void {
+  const ids = {
+    'x-request-id': `req_${randomBytes(12).toString('hex')}`,
+    'openai-processing-ms': String(Date.now() - started),
+  };
+  if (payload instanceof SseReply) {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      ...ids,
+    });
+    for (const e of payload.events) res.write(`data: ${JSON.stringify(e)}\n\n`);
+    res.end('data: [DONE]\n\n');
+    return;
+  }
+  const text = JSON.stringify(payload);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...ids,
+  });
+  res.end(text);
+}
+
 /** Sampling parameters common to chat and legacy completions. */
 interface SamplingParams {
   n: number;
@@ -382,27 +481,48 @@ interface SamplingParams {
   topLogprobs: number;
 }
 
-function samplingParams(body: Body, api: 'chat' | 'legacy'): SamplingParams {
+/** The model of a text request: a policy with the engine it uses, or the judge. */
+type TextModel = { kind: 'policy'; engine: PolicyEngine } | { kind: 'judge' };
+
+/** 400 unless prompts × n × tokens per choice × (1 + logprobs) is within the work budget. */
+function checkTextWork(
+  prompts: number,
+  p: SamplingParams,
+  tokens: number,
+  param: string,
+  limits: RequestLimits,
+): void {
+  const k = p.logprobs ? p.topLogprobs : 0;
+  checkWorkUnits(
+    prompts * p.n * tokens * (1 + k),
+    `prompts × n × tokens per choice × (1 + logprobs) = ${prompts} × ${p.n} × ${tokens} × ${1 + k}`,
+    param,
+    limits,
+  );
+}
+
+function samplingParams(body: Body, api: 'chat' | 'legacy', limits: RequestLimits): SamplingParams {
   const base = {
-    n: optInt(body, 'n', 1, MAX_N) ?? 1,
+    n: optInt(body, 'n', 1, limits.maxN) ?? 1,
     temperature: optNumber(body, 'temperature', 0, 2) ?? 1,
     topP: optNumber(body, 'top_p', 0, 1) ?? 1,
     seed: optInt(body, 'seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
     stop: stopParam(body),
   };
   if (api === 'legacy') {
-    const k = optInt(body, 'logprobs', 0, MAX_TOP_LOGPROBS);
+    const k = optInt(body, 'logprobs', 0, limits.maxLogprobs);
     return {
       ...base,
-      maxTokens: optInt(body, 'max_tokens', 1, 1 << 20),
+      maxTokens: optInt(body, 'max_tokens', 1, limits.maxTokens),
       logprobs: k !== undefined,
       topLogprobs: k ?? 0,
     };
   }
   const maxTokens =
-    optInt(body, 'max_completion_tokens', 1, 1 << 20) ?? optInt(body, 'max_tokens', 1, 1 << 20);
+    optInt(body, 'max_completion_tokens', 1, limits.maxTokens) ??
+    optInt(body, 'max_tokens', 1, limits.maxTokens);
   const logprobs = optBool(body, 'logprobs') ?? false;
-  const topLogprobs = optInt(body, 'top_logprobs', 0, MAX_TOP_LOGPROBS);
+  const topLogprobs = optInt(body, 'top_logprobs', 0, limits.maxLogprobs);
   if (topLogprobs !== undefined && !logprobs)
     throw invalidParam(
       'top_logprobs',
@@ -450,8 +570,8 @@ function chatMessages(body: Body): ChatMessage[] {
   });
 }
 
-/** `prompt` / `input`: a string or a non-empty array of strings (token arrays are not accepted). */
-function textInputs(body: Body, name: string): string[] {
+/** `prompt` / `input`: a string or a non-empty array of at most `max` strings (token arrays are not accepted). */
+function textInputs(body: Body, name: string, max: number): string[] {
   const v = body[name];
   if (v === undefined || v === null) throw missingParam(name);
   const list = typeof v === 'string' ? [v] : v;
@@ -461,6 +581,11 @@ function textInputs(body: Body, name: string): string[] {
       `Invalid '${name}': expected a string or a non-empty array of strings (this server does not take token arrays).`,
     );
   }
+  if (list.length > max)
+    throw overLimit(
+      name,
+      `Invalid '${name}': ${list.length} strings is more than this server takes per request (${max}).`,
+    );
   return list as string[];
 }
 
@@ -516,6 +641,64 @@ function streamParams(body: Body): { on: boolean; includeUsage: boolean } {
     );
   const includeUsage = typeof so === 'object' && so !== null && optBool(so as Body, 'include_usage') === true;
   return { on, includeUsage };
+}
+
+/**
+ * A `store:<key>` policy: 400 for a key the store cannot hold and for a file that is not a policy
+ * checkpoint, 404 when there is no file. Messages never quote the file, whatever it holds.
+ */
+function loadStorePolicy(store: LocalArtifactStore, model: string): PolicyEngine {
+  let file: string;
+  try {
+    file = store.pathOf(model.slice('store:'.length));
+  } catch {
+    throw invalidParam(
+      'model',
+      `Invalid 'model': \`${model}\` does not name an artifact store key ('/'-separated parts of letters, digits, '.', '_' and '-').`,
+    );
+  }
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw modelNotFound(model);
+    size = stat.size;
+  } catch {
+    throw modelNotFound(model);
+  }
+  const notAPolicy = new ApiError(
+    400,
+    `The model \`${model}\` names a stored file that is not a policy model (an ONNX policy checkpoint), so it cannot be served.`,
+    'invalid_request_error',
+    'model',
+    'invalid_model',
+  );
+  if (size > MAX_POLICY_FILE_BYTES) throw notAPolicy;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    throw modelNotFound(model);
+  }
+  try {
+    return PolicyEngine.fromOnnx(bytes, model);
+  } catch {
+    throw notAPolicy;
+  }
+}
+
+/** A percent-encoded path segment, decoded; 400 when its encoding is malformed. */
+function decodePathPart(part: string, method: string, path: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ApiError(
+      400,
+      `Invalid URL (${method} ${path}): the model id is not valid percent-encoding.`,
+      'invalid_request_error',
+      null,
+      'invalid_url',
+    );
+  }
 }
 
 function methodNotAllowed(method: string, path: string): ApiError {

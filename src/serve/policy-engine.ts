@@ -3,7 +3,8 @@
  * the trainer's own float64 maths over the checkpoint's weights (the same functions as
  * `sampleResponse` and `sequenceLogProb`), so the log-probabilities a client reads over HTTP are
  * exactly the log π(y|x) the trainer computes; the model is small enough that this costs
- * microseconds per token.
+ * microseconds per token. Choices are drawn one at a time (`samples`), so the server can pace a
+ * large request.
  */
 import { createHash, randomInt } from 'crypto';
 import { maskedSoftmax } from '../models/math';
@@ -18,7 +19,7 @@ import {
 } from '../models/policy';
 import { makeDemoData, trainInitialPolicy } from '../stages/prepare';
 import { Rng, seedFrom } from '../util/rng';
-import { finiteLogprob, MAX_TOP_LOGPROBS, type Generation, type GeneratedToken } from './generation';
+import { finiteLogprob, type Generation, type GeneratedToken } from './generation';
 
 /** The token string reported when the policy ends its response (only in logprobs, never in the text). */
 export const EOS_TOKEN = '<eos>';
@@ -37,6 +38,8 @@ export interface SampleOptions {
   seed?: number;
   /** Stop sequences: the text is cut before the first occurrence. */
   stop: string[];
+  /** Most likely alternatives to report per position (0–20); only those are computed. */
+  topLogprobs: number;
 }
 
 /** A loaded policy checkpoint ready to sample. */
@@ -54,6 +57,17 @@ export class PolicyEngine {
   /** Reads a checkpoint; throws a clear error when the bytes are not a policy. */
   static fromOnnx(bytes: Uint8Array, source = 'policy model'): PolicyEngine {
     const params = policyFromOnnx(bytes, source);
+    // The reader checks the weights' declared dims; sampling also needs that much data behind them.
+    const V = params.vocab.size;
+    const sizes: Array<[string, ArrayLike<number>, number]> = [
+      ['w_prev', params.wPrev, V * V],
+      ['w_ctx', params.wCtx, V * V],
+      ['w_pos', params.wPos, params.maxLen * V],
+      ['bias', params.bias, V],
+    ];
+    for (const [name, data, n] of sizes)
+      if (data.length !== n)
+        throw new Error(`${source}: weight "${name}" has ${data.length} values, expected ${n}`);
     const digest = createHash('sha256').update(bytes).digest('hex');
     return new PolicyEngine(params, `fp_${digest.slice(0, 12)}`);
   }
@@ -63,20 +77,24 @@ export class PolicyEngine {
     return this.params.vocab.encode(prompt).length;
   }
 
-  /** Draws `n` completions of `prompt`. */
-  generate(prompt: string, opts: SampleOptions): Generation[] {
+  /** Tokens a choice can have at most: `maxTokens` capped by the model's maxLen. */
+  lengthLimit(maxTokens: number | undefined): number {
+    return Math.min(maxTokens ?? this.params.maxLen, this.params.maxLen);
+  }
+
+  /** Draws `n` completions of `prompt`, one per iteration. */
+  *samples(prompt: string, opts: SampleOptions): Generator<Generation> {
     const base = opts.seed ?? randomInt(0, 2 ** 32 - 1);
     const logitsBase = contextLogits(this.params, promptContext(this.params.vocab, prompt));
-    return Array.from({ length: opts.n }, (_, i) =>
-      this.sampleOne(logitsBase, new Rng(seedFrom(base, prompt, i)), opts),
-    );
+    for (let i = 0; i < opts.n; i++)
+      yield this.sampleOne(logitsBase, new Rng(seedFrom(base, prompt, i)), opts);
   }
 
   private sampleOne(base: Float64Array, rng: Rng, opts: SampleOptions): Generation {
     const p = this.params;
-    const { vocab, maxLen } = p;
+    const { vocab } = p;
     const V = vocab.size;
-    const limit = Math.min(opts.maxTokens ?? maxLen, maxLen);
+    const limit = this.lengthLimit(opts.maxTokens);
     const logits = new Float64Array(V);
     const probs = new Float64Array(V);
     const tokens: GeneratedToken[] = [];
@@ -88,7 +106,7 @@ export class PolicyEngine {
       const logZ = maskedSoftmax(logits, this.allowed, 1, probs);
       const token = this.pick(logits, probs, rng, opts);
       const logprob = (logits[token] as number) - logZ;
-      const top = this.topAlternatives(logits, logZ, t);
+      const top = this.topAlternatives(logits, logZ, t, opts.topLogprobs);
       if (token === vocab.eos) {
         tokens.push({ token: EOS_TOKEN, logprob, top });
         return { text, tokens, finishReason: 'stop' };
@@ -124,16 +142,33 @@ export class PolicyEngine {
     return drawIndex(dist, rng.next());
   }
 
-  private topAlternatives(logits: Float64Array, logZ: number, position: number): GeneratedToken['top'] {
+  /** The k most likely allowed tokens, best first (ties in vocabulary order), without sorting them all. */
+  private topAlternatives(
+    logits: Float64Array,
+    logZ: number,
+    position: number,
+    k: number,
+  ): GeneratedToken['top'] {
     const { vocab } = this.params;
-    const all: GeneratedToken['top'] = [];
-    for (let j = 0; j < logits.length; j++) {
+    const ids: number[] = [];
+    const lps: number[] = [];
+    for (let j = 0; j < logits.length && k > 0; j++) {
       if (!this.allowed[j]) continue;
-      const token = j === vocab.eos ? EOS_TOKEN : (position === 0 ? '' : ' ') + (vocab.tokens[j] as string);
-      all.push({ token, logprob: finiteLogprob((logits[j] as number) - logZ) });
+      const l = finiteLogprob((logits[j] as number) - logZ);
+      if (ids.length === k && (lps[k - 1] as number) >= l) continue;
+      let at = Math.min(ids.length, k - 1);
+      while (at > 0 && (lps[at - 1] as number) < l) {
+        ids[at] = ids[at - 1] as number;
+        lps[at] = lps[at - 1] as number;
+        at--;
+      }
+      ids[at] = j;
+      lps[at] = l;
     }
-    all.sort((a, b) => b.logprob - a.logprob);
-    return all.slice(0, MAX_TOP_LOGPROBS);
+    return ids.map((j, i) => ({
+      token: j === vocab.eos ? EOS_TOKEN : (position === 0 ? '' : ' ') + (vocab.tokens[j] as string),
+      logprob: lps[i] as number,
+    }));
   }
 }
 
