@@ -1,11 +1,12 @@
 /**
  * `rlaif codec-server`: the remote codec server for the Temporal UI and CLI, keyed from this
  * process's environment like the workers (RLAIF_CODEC_KEY, RLAIF_CODEC_KEY_ID, RLAIF_CODEC_OLD_KEYS).
- * It requires a bearer token from the variable `--auth-env` names, unless `--no-auth` is given
- * for a loopback address (the local UI sends no token). See docs/security.md.
+ * It requires a bearer token of 32 bytes or more from the variable `--auth-env` names, unless
+ * `--no-auth` is given for a loopback address (the local UI sends no token), and exact origins
+ * (never '*'). See docs/security.md.
  */
 import { ConfigError } from '../config/errors';
-import { startCodecServer, type CodecServer } from '../codec/codec-server';
+import { checkAuthToken, startCodecServer, type CodecServer } from '../codec/codec-server';
 import { createPayloadCodecs } from '../codec/data-converter';
 import { KEY_VAR, loadKeyring } from '../codec/keys';
 
@@ -39,9 +40,11 @@ export async function startCodecServerFromCli(
     if (!authToken) {
       throw new ConfigError(
         `${o.authEnv} is not set: set it to the bearer token callers must send ` +
-          `(temporal ... --codec-auth "Bearer <token>"), or pass --no-auth on a loopback address`,
+          `(make one with: openssl rand -hex 32; callers send it as --codec-auth "Bearer <token>"), ` +
+          'or pass --no-auth on a loopback address',
       );
     }
+    checkAuthToken(authToken, o.authEnv);
   } else if (!LOOPBACK.has(o.host)) {
     throw new ConfigError(`--no-auth is only allowed on a loopback address, not on --host ${o.host}`);
   }
@@ -50,7 +53,8 @@ export async function startCodecServerFromCli(
     .map((s) => s.trim().replace(/\/$/, ''))
     .filter((s) => s.length > 0);
   const server = await startCodecServer({
-    codecs: createPayloadCodecs(keys),
+    // It shows payloads to people, so plaintext ones (from before the codec) are shown as they are.
+    codecs: createPayloadCodecs(keys, { unencrypted: 'pass' }),
     port: o.port,
     host: o.host,
     origins,

@@ -8,7 +8,15 @@ import { connectClient, resolveConnection } from '../connection';
 import { progressQuery } from '../../workflows/definitions';
 import { runDemo } from './demo';
 import { showProgressUntil } from './progress';
-import { resumeRun, runFailureMessage, runResult, startedConfig, startRun } from './runs';
+import {
+  problemLines,
+  resumeRun,
+  runFailureMessage,
+  runResult,
+  runStatus,
+  startedConfig,
+  startRun,
+} from './runs';
 import { exportPreferences, type ExportFormat } from './export';
 import { reportRun } from './report';
 import { runServeLocal } from '../serve/cli-entry';
@@ -143,11 +151,15 @@ export function buildProgram(): Command {
     const client = await connectClient(settingsOf(o));
     try {
       const handle = client.workflow.getHandle(id);
-      const description = await handle.describe();
-      const progress = await handle.query(progressQuery).catch(() => undefined);
-      const status = { workflowId: id, status: description.status.name, progress };
-      if (o.json) return print(status);
-      process.stdout.write(`${id}: ${description.status.name}\n`);
+      // The status and what keeps a running run stuck (a codec key, a refused input) come first:
+      // they need no payload this client's key might refuse.
+      const { status, problems } = await runStatus(client.workflow, id);
+      // A run whose workflow task fails cannot answer (the query would wait 30 s for nothing).
+      const answers = !problems.some((p) => p.kind === 'workflow task' && p.workflowId === id);
+      const progress = answers ? await handle.query(progressQuery).catch(() => undefined) : undefined;
+      if (o.json) return print({ workflowId: id, status, progress, problems });
+      process.stdout.write(`${id}: ${status}\n`);
+      for (const line of problems.flatMap(problemLines)) process.stdout.write(`  ${line}\n`);
       if (progress) {
         process.stdout.write(
           `  round ${progress.round}/${progress.rounds}, stage ${progress.stage}, batches ${progress.batchesDone}/${progress.batchesTotal}${progress.paused ? ', paused' : ''}\n`,

@@ -11,6 +11,7 @@ import {
   type RunProgress,
   type StageStatus,
 } from '../../workflows/definitions';
+import { problemLines, runStatus } from './runs';
 
 function seconds(ms: number): string {
   return ms >= 60_000
@@ -141,7 +142,30 @@ export async function queryProgress(handle: WorkflowHandle): Promise<RunProgress
   return stages && stages.length > 0 ? { ...p, stages } : p;
 }
 
-/** Polls progress until `done` settles, drawing it; returns `done`'s result. */
+/** How often a waiting command asks whether the run is stuck (a describe and a short history read). */
+const PROBLEM_CHECK_MS = 5000;
+/** A run whose workflow task fails holds a query up to 30 s; give up sooner and say why instead. */
+const QUERY_DEADLINE_MS = 5000;
+
+/**
+ * Prints what keeps the run from progressing (a worker's codec key, a refused input, a failing
+ * activity), each problem once, so a run that stays RUNNING says why where the user waits.
+ */
+async function reportProblems(
+  handle: WorkflowHandle,
+  stream: NodeJS.WriteStream,
+  shown: Set<string>,
+): Promise<void> {
+  const { problems } = await runStatus(handle.client, handle.workflowId).catch(() => ({ problems: [] }));
+  for (const p of problems) {
+    const key = [p.workflowId, p.kind, p.activityType, p.message].join('\n');
+    if (shown.has(key)) continue;
+    shown.add(key);
+    for (const line of problemLines(p)) stream.write(`[rlaif] ${line}\n`);
+  }
+}
+
+/** Polls progress until `done` settles, drawing it and saying why the run is stuck; returns `done`'s result. */
 export async function showProgressUntil<T>(
   handle: WorkflowHandle,
   done: Promise<T>,
@@ -153,11 +177,18 @@ export async function showProgressUntil<T>(
   const settled = done.finally(() => {
     finished = true;
   });
+  const shown = new Set<string>();
+  let checkedAt = 0;
   while (!finished) {
     try {
-      view.update(await queryProgress(handle));
+      const deadline = Date.now() + QUERY_DEADLINE_MS;
+      view.update(await handle.client.connection.withDeadline(deadline, () => queryProgress(handle)));
     } catch {
       // The query fails until the first workflow task has run, and while a worker restarts.
+    }
+    if (Date.now() - checkedAt >= PROBLEM_CHECK_MS) {
+      checkedAt = Date.now();
+      await reportProblems(handle, stream, shown);
     }
     await Promise.race([settled.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
   }

@@ -1,8 +1,23 @@
 /** Starting, resuming and inspecting runs through a Temporal client. */
-import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type {
+  Client,
+  WorkflowClient,
+  WorkflowHandle,
+  WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ChildWorkflowFailure, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  WorkflowNotFoundError,
+  type ProtoFailure,
+} from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
 import { decodeWith } from '../codec/chain';
+import { CodecError } from '../codec/errors';
+import { codecErrorName } from '../codec/failure-converter';
 import { ConfigError } from '../config/errors';
 import { parseRunConfig } from '../config/parse';
 import type { RunConfig } from '../config/schema';
@@ -58,7 +73,12 @@ export async function startedConfig(client: Client, workflowId: string): Promise
   if (payloads.length === 0) throw new ConfigError(`workflow ${workflowId} has no input to resume from`);
   // History holds payloads as stored: decode them (decrypt, decompress) before converting.
   const { payloadConverter, payloadCodecs } = client.options.loadedDataConverter;
-  const [input] = await decodeWith(payloadCodecs, [payloads[0] as never]);
+  const [input] = await decodeWith(payloadCodecs, [payloads[0] as never]).catch((err: unknown) => {
+    // A key that does not match, or an input started without the codec: say which run, without a stack.
+    if (err instanceof CodecError)
+      throw new ConfigError(`the input of workflow ${workflowId} cannot be read: ${err.message}`);
+    throw err;
+  });
   const raw = payloadConverter.fromPayload(input as never);
   return parseRunConfig(raw, `input of workflow ${workflowId}`);
 }
@@ -140,4 +160,150 @@ export function runFailureMessage(err: unknown, workflowId: string): string | un
   }
   const where = path.length > 0 ? ` in ${path.join(' > ')}${retry ? ` (${retry})` : ''}` : '';
   return `run ${workflowId} failed${where}:\n${message}`;
+}
+
+/** Something that keeps a running run from progressing, as `runStatus` finds it. */
+export interface RunProblem {
+  /** The execution it is in: the run, or one of its rounds. */
+  workflowId: string;
+  /** A workflow task (the workflow cannot take a step, nor answer queries) or an activity. */
+  kind: 'workflow task' | 'activity';
+  /** The activity's type, e.g. rlaif.judge. */
+  activityType?: string;
+  /** The attempt that failed last, when the server counts them. */
+  attempt?: number;
+  /** The failure's message (decoded with this client's key when it is encrypted). */
+  message: string;
+  /** What to do, when the cause is known (a codec key that does not match, a refused payload). */
+  hint?: string;
+}
+
+const GRPC_NOT_FOUND = 5;
+
+const KEY_MISMATCH_HINT =
+  "a worker cannot decrypt this run's payloads: it holds another RLAIF_CODEC_KEY than the client that " +
+  'started the run. Give every worker and client the same key (older ones in RLAIF_CODEC_OLD_KEYS); the ' +
+  'run goes on once a worker with the right key takes the task';
+
+const HINTS: Readonly<Record<string, string>> = {
+  UnencryptedPayloadError:
+    'a payload of this run arrived unencrypted (its input, or a signal or update sent without the codec), and ' +
+    'workers holding RLAIF_CODEC_KEY refuse it on every retry, so the run cannot go on: terminate it ' +
+    '(temporal workflow terminate -w <id>) and start it again with `rlaif start`, or `rlaif resume <id>` if ' +
+    'its input was encrypted; send signals with `rlaif` or `temporal ... --codec-endpoint`',
+  UnknownKeyIdError: KEY_MISMATCH_HINT,
+  PayloadIntegrityError: KEY_MISMATCH_HINT,
+};
+
+/**
+ * The failure as a person reads it: its type and message, and a hint for a codec error. The type
+ * is an application failure's, else the error name its stack trace starts with: a workflow task
+ * failure carries only message and stack.
+ */
+async function readFailure(
+  workflows: WorkflowClient,
+  failure: ProtoFailure,
+): Promise<Pick<RunProblem, 'message' | 'hint'>> {
+  let error: Error | undefined;
+  try {
+    error = await decodeOptionalFailureToOptionalError(workflows.options.loadedDataConverter, failure);
+  } catch (err) {
+    return {
+      message: `${failure.message ?? ''} (this client cannot read the failure: ${(err as Error).message})`,
+    };
+  }
+  const type =
+    error instanceof ApplicationFailure && error.type
+      ? error.type
+      : /^([A-Za-z_]\w*): /.exec(error?.stack ?? '')?.[1];
+  const hint = HINTS[codecErrorName(error) ?? type ?? ''];
+  return {
+    message: `${type && type !== 'Error' ? `${type}: ` : ''}${error?.message ?? failure.message ?? ''}`,
+    ...(hint ? { hint } : {}),
+  };
+}
+
+/**
+ * The failure of the latest workflow task when none completed after it: the server records a
+ * failing task once and then retries it without new events, for ever.
+ */
+async function failingWorkflowTask(
+  workflows: WorkflowClient,
+  workflowId: string,
+): Promise<ProtoFailure | undefined> {
+  const { history } = await workflows.workflowService.getWorkflowExecutionHistoryReverse({
+    namespace: workflows.options.namespace,
+    execution: { workflowId },
+    maximumPageSize: 100,
+  });
+  for (const event of history?.events ?? []) {
+    if (event.workflowTaskCompletedEventAttributes) return undefined;
+    const failed = event.workflowTaskFailedEventAttributes;
+    if (failed) return failed.failure ?? { message: 'the workflow task failed' };
+  }
+  return undefined;
+}
+
+/**
+ * A run's status and, while it runs, what keeps it from progressing, in the run and in its
+ * running rounds: a failing workflow task (a worker that cannot decode the input — a wrong codec
+ * key, a refused plaintext payload — or a bug in workflow code) and activities retrying after a
+ * failure. Otherwise only the worker's log would say why a run stays RUNNING. Decodes no payload
+ * but failures, so a payload this client's key refuses cannot hide the reason.
+ */
+export async function runStatus(
+  workflows: WorkflowClient,
+  workflowId: string,
+): Promise<{ status: string; problems: RunProblem[] }> {
+  const described = await workflows.workflowService
+    .describeWorkflowExecution({ namespace: workflows.options.namespace, execution: { workflowId } })
+    .catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === GRPC_NOT_FOUND)
+        throw new ConfigError(`no workflow with id ${workflowId}`);
+      throw err;
+    });
+  const code = described.workflowExecutionInfo?.status ?? 0;
+  const status = String(temporal.api.enums.v1.WorkflowExecutionStatus[code]).replace(
+    'WORKFLOW_EXECUTION_STATUS_',
+    '',
+  );
+  if (status !== 'RUNNING') return { status, problems: [] };
+  const problems: RunProblem[] = [];
+  const task = await failingWorkflowTask(workflows, workflowId);
+  if (task) {
+    const attempt = described.pendingWorkflowTask?.attempt ?? undefined;
+    problems.push({
+      workflowId,
+      kind: 'workflow task',
+      ...(attempt ? { attempt } : {}),
+      ...(await readFailure(workflows, task)),
+    });
+  }
+  for (const activity of described.pendingActivities ?? []) {
+    if (!activity.lastFailure) continue;
+    problems.push({
+      workflowId,
+      kind: 'activity',
+      activityType: activity.activityType?.name ?? '?',
+      ...(activity.attempt ? { attempt: activity.attempt } : {}),
+      ...(await readFailure(workflows, activity.lastFailure)),
+    });
+  }
+  for (const child of described.pendingChildren ?? []) {
+    if (!child.workflowId) continue;
+    // A child being started may not exist yet; it has nothing to say then.
+    const found = await runStatus(workflows, child.workflowId).catch(() => undefined);
+    problems.push(...(found?.problems ?? []));
+  }
+  return { status, problems };
+}
+
+/** A problem as lines to print: what fails and why, then the hint. */
+export function problemLines(p: RunProblem): string[] {
+  const what = p.kind === 'activity' ? `activity ${p.activityType}` : p.kind;
+  const attempt = p.attempt && p.attempt > 1 ? ` (attempt ${p.attempt})` : '';
+  return [
+    `failing: ${what} of ${p.workflowId}${attempt}: ${p.message}`,
+    ...(p.hint ? [`hint: ${p.hint}`] : []),
+  ];
 }

@@ -4,16 +4,19 @@
  */
 import * as path from 'node:path';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
-import { CompressionCodec } from './compression-codec';
-import { EncryptionCodec } from './encryption-codec';
+import { CompressionCodec, type CompressionCodecOptions } from './compression-codec';
+import { EncryptionCodec, type EncryptionCodecOptions } from './encryption-codec';
 import { loadKeyring, type CodecKeyring } from './keys';
 
 /** The module with the failure converter, by path, so the workflow bundler can include it. */
 export const FAILURE_CONVERTER_PATH = path.join(__dirname, 'failure-converter');
 
+/** Options of the codec chain; the defaults are those of workers and clients. */
+export type PayloadCodecsOptions = CompressionCodecOptions & EncryptionCodecOptions;
+
 /** Compression, then encryption with the keyring's current key. */
-export function createPayloadCodecs(keys: CodecKeyring): PayloadCodec[] {
-  return [new CompressionCodec(), new EncryptionCodec(keys)];
+export function createPayloadCodecs(keys: CodecKeyring, options: PayloadCodecsOptions = {}): PayloadCodec[] {
+  return [new CompressionCodec(options), new EncryptionCodec(keys, options)];
 }
 
 /** A data converter with the codec chain and encrypted failure messages. */

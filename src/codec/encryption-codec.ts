@@ -4,10 +4,11 @@
  * key id, so an altered payload or a swapped key id fails instead of decrypting to garbage.
  * Wire form: metadata `{encoding: binary/encrypted, encryption-key-id: <id>}`, data
  * `nonce || ciphertext || tag`. The current key encrypts; any key of the keyring decrypts.
+ * Decoding refuses payloads that are not ours unless told to pass them through.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { PayloadIntegrityError, UnknownKeyIdError } from './errors';
+import { PayloadIntegrityError, UnencryptedPayloadError, UnknownKeyIdError } from './errors';
 import type { CodecKeyring } from './keys';
 import { encodingOf, metadataValue, payloadFromBytes, payloadToBytes } from './payload-bytes';
 
@@ -23,9 +24,26 @@ function aad(keyId: string): Buffer {
   return Buffer.from(`rlaif-codec/v1/${keyId}`, 'utf8');
 }
 
+/** Options of `EncryptionCodec`. */
+export interface EncryptionCodecOptions {
+  /**
+   * What decoding does with a payload that is not `binary/encrypted`: `refuse` it (workers and
+   * clients: input nobody encrypted must not reach a run) or `pass` it through unchanged (the
+   * codec server, which only shows payloads to people). Default `refuse`.
+   */
+  readonly unencrypted?: 'refuse' | 'pass';
+}
+
 /** Encrypts every payload with the keyring's current key; decrypts `binary/encrypted` ones. */
 export class EncryptionCodec implements PayloadCodec {
-  constructor(private readonly keys: CodecKeyring) {}
+  private readonly passUnencrypted: boolean;
+
+  constructor(
+    private readonly keys: CodecKeyring,
+    options: EncryptionCodecOptions = {},
+  ) {
+    this.passUnencrypted = options.unencrypted === 'pass';
+  }
 
   /** The id of the key new payloads are encrypted with. */
   get currentKeyId(): string {
@@ -37,10 +55,12 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    // Payloads that are not ours (written before the codec was on) pass through, as Temporal advises.
-    return payloads.map((payload) =>
-      encodingOf(payload) === ENCRYPTED_ENCODING ? this.decrypt(payload) : payload,
-    );
+    return payloads.map((payload) => {
+      const encoding = encodingOf(payload);
+      if (encoding === ENCRYPTED_ENCODING) return this.decrypt(payload);
+      if (this.passUnencrypted) return payload;
+      throw new UnencryptedPayloadError(encoding);
+    });
   }
 
   private encrypt(payload: Payload): Payload {

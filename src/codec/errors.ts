@@ -48,3 +48,47 @@ export class PayloadIntegrityError extends CodecError {
     super(`encrypted payload (key id "${keyId}") failed its integrity check: ${reason}`);
   }
 }
+
+/**
+ * A payload that did not come through our encoder reached a process holding a key: accepting it
+ * would let anyone who can start or signal a run (the Temporal CLI, a client without the key)
+ * feed it input that nobody encrypted.
+ */
+export class UnencryptedPayloadError extends CodecError {
+  override readonly name = 'UnencryptedPayloadError';
+  constructor(
+    /** The payload's `encoding` metadata, e.g. json/plain ('' when absent). */
+    readonly encoding: string,
+  ) {
+    super(
+      `refused a payload that arrived unencrypted (encoding ${JSON.stringify(encoding.slice(0, 40) || '(none)')}): ` +
+        'this process holds a codec key (RLAIF_CODEC_KEY), so it accepts only payloads encrypted with it. ' +
+        'Start runs with `rlaif start` or a client with the same RLAIF_CODEC_KEY, or give the Temporal CLI ' +
+        '--codec-endpoint (see docs/security.md)',
+    );
+  }
+}
+
+/** Inflating the gzip payloads of one decode call would pass its budget (a compression bomb). */
+export class InflateBudgetError extends CodecError {
+  override readonly name = 'InflateBudgetError';
+  constructor(
+    /** The budget, in bytes, for all payloads of one call together. */
+    readonly limit: number,
+  ) {
+    super(
+      `the compressed payloads inflate to more than ${limit} bytes together; refused (a decode call, e.g. ` +
+        'one codec server request, may inflate at most that much)',
+    );
+  }
+}
+
+/** The names of the errors above, for checks across the workflow sandbox where `instanceof` fails. */
+export const CODEC_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'CodecError',
+  'CodecKeyError',
+  'UnknownKeyIdError',
+  'PayloadIntegrityError',
+  'UnencryptedPayloadError',
+  'InflateBudgetError',
+]);

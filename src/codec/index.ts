@@ -1,7 +1,24 @@
 /** Payload compression and encryption for Temporal, keyed from the environment. */
-export { CompressionCodec, GZIP_ENCODING } from './compression-codec';
-export { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './encryption-codec';
-export { CodecError, CodecKeyError, PayloadIntegrityError, UnknownKeyIdError } from './errors';
+export {
+  CompressionCodec,
+  GZIP_ENCODING,
+  MAX_DECOMPRESSED_BYTES,
+  type CompressionCodecOptions,
+} from './compression-codec';
+export {
+  EncryptionCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  type EncryptionCodecOptions,
+} from './encryption-codec';
+export {
+  CodecError,
+  CodecKeyError,
+  InflateBudgetError,
+  PayloadIntegrityError,
+  UnencryptedPayloadError,
+  UnknownKeyIdError,
+} from './errors';
 export {
   createKeyring,
   defaultKeyId,
@@ -14,10 +31,17 @@ export {
   type CodecKeyring,
 } from './keys';
 export { decodeWith, encodeWith } from './chain';
-export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec-server';
+export {
+  checkAuthToken,
+  checkOrigins,
+  startCodecServer,
+  type CodecServer,
+  type CodecServerOptions,
+} from './codec-server';
 export {
   codecDataConverterFromEnv,
   createCodecDataConverter,
   createPayloadCodecs,
   FAILURE_CONVERTER_PATH,
+  type PayloadCodecsOptions,
 } from './data-converter';

@@ -1,17 +1,24 @@
-/** `rlaif codec-server` over real HTTP: the remote codec protocol, CORS for the UI, the bearer token. */
+/**
+ * `rlaif codec-server` over real HTTP: the remote codec protocol, CORS for the UI, the bearer token,
+ * and the bounds a hostile caller meets (inflate budget, concurrency, origins, token length).
+ */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { startCodecServerFromCli, type CodecServerCliOptions } from '../../src/cli/codec-server';
-import type { CodecServer } from '../../src/codec/codec-server';
+import { startCodecServer, type CodecServer } from '../../src/codec/codec-server';
 import { decodeWith, encodeWith } from '../../src/codec/chain';
+import { GZIP_ENCODING, MAX_DECOMPRESSED_BYTES } from '../../src/codec/compression-codec';
+import { EncryptionCodec } from '../../src/codec/encryption-codec';
 import { createPayloadCodecs } from '../../src/codec/data-converter';
 import { loadKeyring } from '../../src/codec/keys';
 import { payloadsFromJson, payloadsToJson } from '../../src/codec/http-payloads';
+import { payloadToBytes } from '../../src/codec/payload-bytes';
 
 const UI = 'http://localhost:8233';
-const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
+const TOKEN = `tok-${randomBytes(16).toString('hex')}`;
 const env = {
   RLAIF_CODEC_KEY: randomBytes(32).toString('base64'),
   RLAIF_CODEC_KEY_ID: 'test-key',
@@ -160,6 +167,104 @@ test('the CLI refuses to start without a key, without its token variable, or ope
   await expect(startCodecServerFromCli(cli, { ...env, RLAIF_CODEC_KEY: 'abcd' })).rejects.toThrow(
     'RLAIF_CODEC_KEY: the key is 3 bytes',
   );
+});
+
+test("'*' or a path as origin, and a short token, are refused at start, saying what to give instead", async () => {
+  for (const o of [cli, { ...cli, auth: false }]) {
+    await expect(startCodecServerFromCli({ ...o, origin: `${UI},*` }, env)).rejects.toThrow(
+      "origin '*' is refused: any web page could then call the codec server and read decrypted payloads",
+    );
+  }
+  await expect(startCodecServerFromCli({ ...cli, origin: `${UI}/namespaces` }, env)).rejects.toThrow(
+    `origin '${UI}/namespaces' is not an origin: give scheme, host and port only`,
+  );
+  await expect(startCodecServerFromCli(cli, { ...env, CODEC_TOKEN: 'x' })).rejects.toThrow(
+    'CODEC_TOKEN is 1 byte; a codec server token must be at least 32 random bytes (make one with: openssl rand -hex 32)',
+  );
+  await expect(startCodecServerFromCli(cli, { ...env, CODEC_TOKEN: 'a'.repeat(31) })).rejects.toThrow(
+    'CODEC_TOKEN is 31 bytes',
+  );
+  // The library refuses them too, for servers started from code.
+  await expect(startCodecServer({ codecs, origins: ['*'] })).rejects.toThrow("origin '*' is refused");
+  await expect(startCodecServer({ codecs, origins: [UI], authToken: 'short' })).rejects.toThrow(
+    'the bearer token is 5 bytes',
+  );
+});
+
+const MiB = 1024 * 1024;
+
+/** A gzip payload of about 32 KiB that inflates to 32 MiB. */
+function bomb(): Payload {
+  const inner = payloadToBytes({
+    metadata: { encoding: Buffer.from('binary/plain') },
+    data: Buffer.alloc(32 * MiB),
+  });
+  return { metadata: { encoding: Buffer.from(GZIP_ENCODING) }, data: gzipSync(inner) };
+}
+
+/**
+ * The largest growth of this process's Buffer memory (the server runs in it) while `work` runs,
+ * from the lowest point seen before it: garbage of earlier tests may be collected meanwhile.
+ */
+async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; peak: number }> {
+  let low = Infinity;
+  let peak = 0;
+  const sample = () => {
+    const now = process.memoryUsage().arrayBuffers;
+    low = Math.min(low, now);
+    peak = Math.max(peak, now - low);
+  };
+  sample();
+  const timer = setInterval(sample, 1);
+  try {
+    const result = await work();
+    sample();
+    return { result, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('compression bombs', () => {
+  let plain: { payloads: unknown[] };
+  let sealed: { payloads: unknown[] };
+  beforeAll(async () => {
+    const one = bomb();
+    const [wrapped] = await new EncryptionCodec(loadKeyring(env)!).encode([one]);
+    plain = payloadsToJson(Array(8).fill(one));
+    sealed = payloadsToJson(Array(8).fill(wrapped));
+  });
+
+  test('8 payloads of 32 MiB each (a 350 KB body) get 413, and memory stays near one budget', async () => {
+    expect(JSON.stringify(sealed).length).toBeLessThan(400_000);
+    // Plaintext gzip (shown as is by this server) and gzip inside our encryption alike.
+    for (const body of [plain, sealed]) {
+      const { result: res, peak } = await peakGrowth(() => post('/decode', body));
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: string }).error).toBe(
+        `the compressed payloads inflate to more than ${MAX_DECOMPRESSED_BYTES} bytes together; refused ` +
+          '(a decode call, e.g. one codec server request, may inflate at most that much)',
+      );
+      // All eight at once would hold 256 MiB; the budget stops inflating at 64.
+      expect(peak).toBeLessThan(160 * MiB);
+    }
+    // One of them fits the budget and decodes.
+    const one = await post('/decode', { payloads: sealed.payloads.slice(0, 1) });
+    expect(one.status).toBe(200);
+  });
+
+  test('parallel requests wait for a slot instead of inflating at once', async () => {
+    const one = await startCodecServer({ codecs, origins: [UI], maxConcurrentRequests: 1 });
+    try {
+      const send = () => fetch(`${one.url}/decode`, { method: 'POST', body: JSON.stringify(sealed) });
+      const { result, peak } = await peakGrowth(() => Promise.all([send(), send(), send(), send()]));
+      expect(result.map((r) => r.status)).toEqual([413, 413, 413, 413]);
+      // Four at once would hold four budgets (about 200 MiB measured); one at a time holds one.
+      expect(peak).toBeLessThan(160 * MiB);
+    } finally {
+      await one.close();
+    }
+  });
 });
 
 test('`rlaif codec-server --no-auth` serves on loopback from the command line and stops on SIGTERM', async () => {

@@ -7,8 +7,10 @@ import { CompressionCodec, GZIP_ENCODING, MAX_DECOMPRESSED_BYTES } from '../../s
 import { codecDataConverterFromEnv, createPayloadCodecs } from '../../src/codec/data-converter';
 import { decodeWith, encodeWith } from '../../src/codec/chain';
 import { type EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/codec/encryption-codec';
+import { failureConverter } from '../../src/codec/failure-converter';
+import { CodecError, UnencryptedPayloadError, UnknownKeyIdError } from '../../src/codec/errors';
 import { createKeyring, defaultKeyId, type CodecKeyring } from '../../src/codec/keys';
-import { encodingOf } from '../../src/codec/payload-bytes';
+import { encodingOf, payloadToBytes } from '../../src/codec/payload-bytes';
 
 const keyring = (id: string, key: Buffer = randomBytes(32), old: CodecKeyring[] = []): CodecKeyring =>
   createKeyring(
@@ -115,9 +117,35 @@ describe('codec chain (compression + AES-256-GCM)', () => {
     );
   });
 
-  test('payloads written before the codec was on pass through decoding unchanged', async () => {
+  test('a payload that did not come through the encoder is refused, saying why and what to do', async () => {
+    const strays: Payload[] = [
+      toPayload({ injected: true }), // json/plain, as `temporal workflow start --input` sends
+      toPayload(undefined), // binary/null
+      toPayload(new Uint8Array([1, 2])), // binary/plain
+      { metadata: { encoding: Buffer.from(GZIP_ENCODING) }, data: gzipSync(payloadToBytes(toPayload(1))) },
+      { data: Buffer.from('no metadata') },
+    ];
+    const [sealed] = await encodeWith(codecs, [toPayload('ok')]);
+    for (const stray of strays) {
+      // One stray among sealed payloads is enough to refuse the call.
+      const error = await decodeWith(codecs, [sealed!, stray]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnencryptedPayloadError);
+      expect((error as UnencryptedPayloadError).encoding).toBe(encodingOf(stray));
+    }
+    const message = String(await decodeWith(codecs, [strays[0]!]).catch((e: unknown) => e));
+    expect(message).toContain(
+      'refused a payload that arrived unencrypted (encoding "json/plain"): this process holds a codec key (RLAIF_CODEC_KEY), so it accepts only payloads encrypted with it',
+    );
+    expect(message).toContain('rlaif start');
+    expect(message).toContain('--codec-endpoint');
+  });
+
+  test("the codec server's chain passes plaintext through, for display", async () => {
+    const display = createPayloadCodecs(keys, { unencrypted: 'pass' });
     const plain = toPayload({ legacy: true });
-    expect(fromPayload((await decodeWith(codecs, [plain]))[0]!)).toEqual({ legacy: true });
+    expect(fromPayload((await decodeWith(display, [plain]))[0]!)).toEqual({ legacy: true });
+    const [sealed] = await encodeWith(codecs, [toPayload(SECRET)]);
+    expect(fromPayload((await decodeWith(display, [sealed!]))[0]!)).toBe(SECRET);
   });
 });
 
@@ -146,12 +174,59 @@ describe('compression', () => {
     expect(b).toBe(noise);
   });
 
-  test('a gzip bomb past the size limit is refused, not inflated', async () => {
+  const packed = (bytes: number): Payload => ({
+    metadata: { encoding: Buffer.from(GZIP_ENCODING) },
+    data: gzipSync(payloadToBytes({ metadata: {}, data: Buffer.alloc(bytes) })),
+  });
+
+  test('a gzip bomb past the budget is refused, not inflated', async () => {
     const bomb = {
       metadata: { encoding: Buffer.from(GZIP_ENCODING) },
       data: gzipSync(Buffer.alloc(MAX_DECOMPRESSED_BYTES + 1)),
     };
-    await expect(gzip.decode([bomb])).rejects.toThrow(/binary\/gzip payload could not be decompressed/);
+    await expect(gzip.decode([bomb])).rejects.toMatchObject({
+      name: 'InflateBudgetError',
+      limit: MAX_DECOMPRESSED_BYTES,
+    });
+  });
+
+  test('the budget is for all payloads of one decode call together', async () => {
+    const small = new CompressionCodec({ maxInflatedBytes: 1024 * 1024 });
+    const part = packed(400 * 1024);
+    expect(await small.decode([part, part])).toHaveLength(2);
+    await expect(small.decode([part, part, part])).rejects.toThrow(
+      /the compressed payloads inflate to more than 1048576 bytes together; refused/,
+    );
+    // Each call has its own budget: the next one starts afresh.
+    expect(await small.decode([part, part])).toHaveLength(2);
+  });
+
+  test('corrupt gzip is a codec error naming the payload', async () => {
+    const bad = { metadata: { encoding: Buffer.from(GZIP_ENCODING) }, data: Buffer.from('not gzip') };
+    await expect(gzip.decode([bad])).rejects.toThrow(/binary\/gzip payload could not be decompressed/);
+    await expect(gzip.decode([bad])).rejects.toBeInstanceOf(CodecError);
+  });
+});
+
+describe('failure converter', () => {
+  test('failure messages are encoded, except a codec error (readable by a client with another key)', () => {
+    const sealed = failureConverter.errorToFailure(new Error(`bad line: ${SECRET}`), defaultPayloadConverter);
+    expect(sealed.message).toBe('Encoded failure');
+    expect(JSON.stringify(sealed)).not.toContain(SECRET);
+    expect(failureConverter.failureToError(sealed, defaultPayloadConverter).message).toBe(
+      `bad line: ${SECRET}`,
+    );
+
+    const keyError = new UnknownKeyIdError('k1', ['k2']);
+    const clear = failureConverter.errorToFailure(keyError, defaultPayloadConverter);
+    expect(clear.message).toBe(keyError.message);
+    expect(clear.encodedAttributes).toBeFalsy();
+    // The SDK wraps an activity's undecodable input in an ApplicationFailure typed by the error's name.
+    const wrapped = failureConverter.errorToFailure(
+      Object.assign(new Error(`Failed to parse activity args: ${keyError.message}`), { type: keyError.name }),
+      defaultPayloadConverter,
+    );
+    expect(wrapped.message).toContain('which this process does not have');
   });
 });
 

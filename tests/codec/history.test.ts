@@ -34,7 +34,8 @@ const CODEC_ENV = {
   RLAIF_CODEC_KEY: randomBytes(32).toString('base64'),
   RLAIF_CODEC_KEY_ID: 'history-test',
 };
-const codecs = createPayloadCodecs(loadKeyring(CODEC_ENV)!);
+// As the codec server decodes for display: search attributes and patch markers are plaintext by design.
+const codecs = createPayloadCodecs(loadKeyring(CODEC_ENV)!, { unencrypted: 'pass' });
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 let server: TestServer;
