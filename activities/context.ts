@@ -7,6 +7,7 @@ import { activityInfo, cancellationSignal, Context, heartbeat } from '@temporali
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../src/config/errors';
 import { NON_RETRYABLE_ERRORS } from '../src/contracts';
+import { redactError } from '../src/util/redact';
 
 /** Progress a batch reports in its heartbeats; a retried attempt resumes after `rows`. */
 export interface BatchProgress {
@@ -55,7 +56,9 @@ const PERMANENT_ERRORS = new Set<string>(NON_RETRYABLE_ERRORS);
 export async function classified<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
-  } catch (err) {
+  } catch (caught) {
+    // The failure's message and stack go into workflow history: no key this worker holds may be in them.
+    const err = redactError(caught);
     if (err instanceof ConfigError || (err instanceof Error && PERMANENT_ERRORS.has(err.name))) {
       throw ApplicationFailure.nonRetryable(err.message, err.name);
     }

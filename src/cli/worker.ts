@@ -1,5 +1,7 @@
 /** Running a worker with the plugin, for `rlaif worker` and `rlaif demo`. */
+import { format } from 'node:util';
 import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { redactSecrets } from '../util/redact';
 import { connectWorker, type ConnectionSettings } from '../connection';
 import { DEFAULT_TASK_QUEUE } from '../contracts';
 import { RlaifPlugin, type RlaifPluginOptions } from '../plugin';
@@ -14,10 +16,18 @@ export interface WorkerOptions {
   workflows?: boolean;
 }
 
-/** Sets the worker log level once per process (the SDK allows one runtime). */
+/**
+ * Sets the worker log level once per process (the SDK allows one runtime). Every line goes out
+ * with the worker's secrets redacted: activity failures and server messages are logged whole.
+ */
 export function installWorkerLogging(level: LogLevel): void {
+  const write = (entry: { level: string; timestampNanos: bigint; message: string; meta?: unknown }) => {
+    const when = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+    const meta = entry.meta === undefined ? '' : ` ${format(entry.meta)}`;
+    process.stderr.write(redactSecrets(`${when} [${entry.level}] ${entry.message}${meta}`) + '\n');
+  };
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    Runtime.install({ logger: new DefaultLogger(level, write) });
   } catch {
     // a runtime is already installed; keep it
   }
@@ -43,7 +53,9 @@ export async function createWorker(settings: ConnectionSettings, opts: WorkerOpt
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     plugins: [plugin],
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 4,
-    // Long activities heartbeat from the main thread while compute threads work; let them finish on shutdown.
-    shutdownGraceTime: '10 seconds',
+    // On SIGTERM, running activities get a few seconds to finish, then are cancelled: each is
+    // idempotent and resumes on another worker, and an operator stopping a worker wants it gone.
+    shutdownGraceTime: '3 seconds',
+    shutdownForceTime: '10 seconds',
   });
 }

@@ -4,10 +4,12 @@
  * environment variable that holds the API key, never the key: configs travel in workflow inputs,
  * and workflow history is readable by everyone with namespace access.
  */
+import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
 import { endpointConfigSchema, type priceSchema } from './endpoint-schema';
 import type { z } from 'zod';
 import { PermanentEndpointError, describeEndpoint } from './http-errors';
+import { registerSecret } from '../util/redact';
 
 export { endpointConfigSchema, priceSchema } from './endpoint-schema';
 
@@ -29,9 +31,15 @@ export function parseEndpointConfig(input: unknown): EndpointConfig {
   throw new PermanentEndpointError(`invalid endpoint config: ${problems.join('; ')}`, where);
 }
 
-/** The key of an endpoint in per-process registries (governors). */
-export function endpointKey(cfg: Pick<EndpointConfig, 'baseURL' | 'model'>): string {
-  return `${cfg.baseURL.replace(/\/+$/, '')}|${cfg.model}`;
+/**
+ * The key of an endpoint in per-process registries (governors): its URL, model and credential.
+ * Two runs that reach one server with different keys have separate rate limits at the server,
+ * and an error of one must never name the other's key variable; the key enters only as a hash.
+ */
+export function endpointKey(cfg: Pick<EndpointConfig, 'baseURL' | 'model' | 'apiKeyEnv'>): string {
+  const key = cfg.apiKeyEnv ? (process.env[cfg.apiKeyEnv] ?? '') : '';
+  const credential = key ? createHash('sha256').update(key).digest('hex').slice(0, 16) : '-';
+  return `${cfg.baseURL.replace(/\/+$/, '')}|${cfg.model}|${cfg.apiKeyEnv ?? ''}|${credential}`;
 }
 
 /**
@@ -52,6 +60,7 @@ export function createClient(cfg: EndpointConfig): OpenAI {
       );
     }
     apiKey = v;
+    registerSecret(v);
   }
   return new OpenAI({ baseURL: cfg.baseURL, apiKey, maxRetries: 0, timeout: cfg.timeoutMs });
 }

@@ -6,6 +6,7 @@
  * to fix. Check classes with `isEndpointError` / `err.name`, never `instanceof`: errors cross the
  * workflow sandbox and bundles, where class identity is lost.
  */
+import { redactSecrets } from '../util/redact';
 
 /** What an error message names about an endpoint. Never the key itself, only its variable's name. */
 export interface EndpointIdentity {
@@ -144,7 +145,7 @@ function errorCodes(err: unknown): string[] {
  * when it appears verbatim, and `sk-…`-style tokens (some servers echo a masked key on 401).
  */
 function redact(text: string, ep: EndpointIdentity): string {
-  let out = text;
+  let out = redactSecrets(text);
   const key = ep.apiKeyEnv ? process.env[ep.apiKeyEnv] : undefined;
   if (key && key.length >= 4) out = out.split(key).join('[redacted]');
   return out.replace(/\b(sk|key|tok)-[A-Za-z0-9_*\-.]{4,}/g, '$1-[redacted]');
