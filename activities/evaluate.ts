@@ -16,7 +16,7 @@ import type { PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { seedFrom } from '../src/util/rng';
 import { activitySignal, classified, reportProgress } from './context';
-import { endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
+import { capabilitiesOf, endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
@@ -31,7 +31,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const pairs = await readHumanPairs(file, { signal: activitySignal() });
       const judge =
         config.judge.kind === 'llm'
-          ? llmJudgesFor(config, store, runKey).pairwise
+          ? (await llmJudgesFor(deps, config, runKey)).pairwise
           : asyncPairwise(
               createLocalJudge({
                 positionBias: config.judge.positionBias,
@@ -54,7 +54,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
           b: b.response,
         };
       });
-      const llm = config.judge.kind === 'llm' ? llmJudgesFor(config, store, runKey) : undefined;
+      const llm = config.judge.kind === 'llm' ? await llmJudgesFor(deps, config, runKey) : undefined;
       const judge =
         llm?.pairwise ??
         asyncPairwise(
@@ -75,7 +75,11 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         usage: llm
           ? {
               evalJudgeCoverage: out.coverage,
-              ...usageMetrics('evalJudge', out.usage, endpointOf(config, config.judge.endpoint)),
+              ...usageMetrics(
+                'evalJudge',
+                out.usage,
+                endpointOf(deps, config, config.judge.endpoint, 'judge.endpoint'),
+              ),
             }
           : {},
       };
@@ -99,7 +103,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
      * weights and are left out.
      */
     const evaluateServed = async (policy: ArtifactRef, initial: ArtifactRef, prompts: PromptRow[]) => {
-      const configured = endpointOf(config, config.generate.endpoint);
+      const configured = endpointOf(deps, config, config.generate.endpoint, 'generate.endpoint');
       const sample = async (ref: ArtifactRef) => {
         const endpoint = {
           ...configured,
@@ -166,7 +170,9 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         const judged = config.judge.kind === 'llm' ? await judgeWithLLM(policy, initial, prompts) : undefined;
         if (judged) Object.assign(result, judged.figures);
         const human = config.judge.humanLabels
-          ? await agreementWithPeople(config.judge.humanLabels)
+          ? await agreementWithPeople(
+              await capabilitiesOf(deps).dataFile(config.judge.humanLabels, 'judge.humanLabels'),
+            )
           : undefined;
         const report = { round, ...result, ...(human ? { humanAgreement: human } : {}) };
         await store.commitJsonl(stageKey(runKey, round, stageId, 'evaluation.jsonl'), [report]);

@@ -30,7 +30,7 @@ export function createGenerateActivity(deps: ActivityDeps) {
     // "{policy}" in the model name stands for the round's policy: a served model's name (after
     // fine-tuning jobs), or the checkpoint's store URI for servers that load checkpoints by name
     // (the local model server reads them from the shared store).
-    const configured = endpointOf(config, config.generate.endpoint);
+    const configured = endpointOf(deps, config, config.generate.endpoint, 'generate.endpoint');
     const policy = requireArtifact(input.board.policy, 'policy');
     const endpoint = { ...configured, model: await policyModelName(store, configured.model, policy) };
     const out = await new OpenAIGenerator(endpoint).generate(prompts, {

@@ -18,14 +18,24 @@ import type { LocalArtifactStore } from '../src/store/local-store';
 import { seedFrom } from '../src/util/rng';
 import { classified } from './context';
 import type { ActivityDeps } from './deps';
-import { endpointOf } from './llm-backends';
+import { capabilitiesOf, endpointOf } from './llm-backends';
+import { CapabilityError } from '../src/capabilities/errors';
 import { batchName, requireArtifact } from './stage-helpers';
 
 /** The judge endpoint, and the client for its Batch API (same key, maybe another base URL). */
-function batchClient(config: RunConfig): { endpoint: EndpointConfig; client: OpenAI } {
-  const endpoint = endpointOf(config, config.judge.endpoint);
-  const baseURL = config.judge.batchApi?.baseURL ?? endpoint.baseURL;
-  return { endpoint, client: createClient({ ...endpoint, baseURL }) };
+function batchClient(deps: ActivityDeps, config: RunConfig): { endpoint: EndpointConfig; client: OpenAI } {
+  const endpoint = endpointOf(deps, config, config.judge.endpoint, 'judge.endpoint');
+  const batchApi = config.judge.batchApi;
+  if (batchApi?.endpoint !== undefined) {
+    const served = endpointOf(deps, config, batchApi.endpoint, 'judge.batchApi.endpoint');
+    return { endpoint, client: createClient(served) };
+  }
+  // The judge's key goes only where the worker's owner said: a URL from the config needs trust.
+  if (batchApi?.baseURL !== undefined && !capabilitiesOf(deps).trustsRunConfigs)
+    throw new CapabilityError(
+      'judge.batchApi.baseURL: this worker sends keys only to the endpoints its owner declares; name one with judge.batchApi.endpoint',
+    );
+  return { endpoint, client: createClient({ ...endpoint, baseURL: batchApi?.baseURL ?? endpoint.baseURL }) };
 }
 
 const judgeOptions = (config: RunConfig) => ({
@@ -50,7 +60,7 @@ export function createBatchApiActivities(deps: ActivityDeps) {
     return classified(async () => {
       const { runKey, round, stageId, config } = input;
       const name = batchName(input);
-      const { endpoint, client } = batchClient(config);
+      const { endpoint, client } = batchClient(deps, config);
       const pairs = pairResponses(await responsesOf(store, input));
       const requests = await recordJudgeRequests(
         endpoint,
@@ -72,7 +82,7 @@ export function createBatchApiActivities(deps: ActivityDeps) {
 
   async function judgeBatchPoll(input: { config: RunConfig; batchId: string }): Promise<JudgeBatchStatus> {
     return classified(async () => {
-      const { client } = batchClient(input.config);
+      const { client } = batchClient(deps, input.config);
       const p = await pollBatch(client, input.batchId);
       return { terminal: p.terminal, status: p.status, ...p.requestCounts };
     });
@@ -83,7 +93,7 @@ export function createBatchApiActivities(deps: ActivityDeps) {
    * the batch, the rest from the endpoint; returns also how many came from the batch.
    */
   async function replayJudge(config: RunConfig, runKey: string, batchId: string) {
-    const { endpoint, client } = batchClient(config);
+    const { endpoint, client } = batchClient(deps, config);
     const collected = await collectBatch(client, batchId);
     const replaying = replayingClient(collected.results, createClient(endpoint));
     const judge = new OpenAIPairwiseJudge(endpoint, judgeOptions(config), {

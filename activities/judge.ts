@@ -113,7 +113,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
   async function judgeWithLLM(input: StageInput, name: string): Promise<StageOutput> {
     const { runKey, round, stageId, config } = input;
     const responses = await responsesOfBatch(deps, input);
-    const judges = llmJudgesFor(config, store, runKey);
+    const judges = await llmJudgesFor(deps, config, runKey);
     const replay = input.batchJob
       ? await batchApi.replayJudge(config, runKey, input.batchJob.batchId)
       : undefined;
@@ -136,7 +136,11 @@ export function createJudgeActivities(deps: ActivityDeps) {
         deadLetters: result.deadLetters.length,
         pairsByFallback: result.byFallback,
         ...(replay ? { judgeAnswersFromBatch: replay.fromBatch(), judgeBatchMissing: replay.missing } : {}),
-        ...usageMetrics('judge', result.usage, endpointOf(config, config.judge.endpoint)),
+        ...usageMetrics(
+          'judge',
+          result.usage,
+          endpointOf(deps, config, config.judge.endpoint, 'judge.endpoint'),
+        ),
       },
     };
   }
@@ -147,7 +151,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
     responses: ResponseRow[],
   ): Promise<StageOutput> {
     const { runKey, round, stageId, config } = input;
-    const judges = llmJudgesFor(config, store, runKey);
+    const judges = await llmJudgesFor(deps, config, runKey);
     const result = await scoreBatch(judges.scoring, responses, {
       ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
       deadLetters: new DeadLetterSet(
@@ -166,7 +170,11 @@ export function createJudgeActivities(deps: ActivityDeps) {
         meanJudgeScore: meanScore,
         judgeCoverage: result.coverage,
         deadLetters: result.deadLetters.length,
-        ...usageMetrics('judge', result.usage, endpointOf(config, config.judge.endpoint)),
+        ...usageMetrics(
+          'judge',
+          result.usage,
+          endpointOf(deps, config, config.judge.endpoint, 'judge.endpoint'),
+        ),
       },
     };
   }

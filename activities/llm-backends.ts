@@ -1,32 +1,64 @@
 /**
- * The endpoint-backed pieces of a run, built in the worker from the run config: API keys are
- * read here from the worker's environment, never carried in the config.
+ * The endpoint-backed pieces of a run, built in the worker from the run config and the worker's
+ * capabilities: the config names endpoints, the worker says where they are and which key they use.
  */
+import { WorkerCapabilities } from '../src/capabilities/worker-capabilities';
 import { createLLMJudges, type LLMJudges } from '../src/judges/create-llm';
+import type { LLMJudgeOptions } from '../src/judges/llm-judge';
 import type { RunConfig } from '../src/config/schema';
-import { parseEndpointConfig, type EndpointConfig } from '../src/providers/endpoint';
+import type { EndpointConfig } from '../src/providers/endpoint';
 import { costOf, type TokenUsage } from '../src/providers/usage';
-import type { LocalArtifactStore } from '../src/store/local-store';
-import { ConfigError } from '../src/config/errors';
+import type { ActivityDeps } from './deps';
 
-/** The endpoint named `name` in the config, validated. */
-export function endpointOf(config: RunConfig, name: string | undefined): EndpointConfig {
-  const endpoint = name === undefined ? undefined : config.endpoints[name];
-  if (!endpoint) throw new ConfigError(`no endpoint named "${name}" in the config's endpoints`);
-  return parseEndpointConfig(endpoint);
+const NO_CAPABILITIES = new WorkerCapabilities({}, "no capabilities (the plugin's capabilities option)");
+
+/** What the worker offers runs. */
+export function capabilitiesOf(deps: ActivityDeps): WorkerCapabilities {
+  return deps.capabilities ?? NO_CAPABILITIES;
+}
+
+/** The endpoint the config names in `field`, as this worker resolves it. */
+export function endpointOf(
+  deps: ActivityDeps,
+  config: RunConfig,
+  name: string | undefined,
+  field: string,
+): EndpointConfig {
+  return capabilitiesOf(deps).endpoint(config, name, field);
+}
+
+/** The judge's template files, each resolved inside the worker's data roots. */
+async function templatesOf(deps: ActivityDeps, config: RunConfig): Promise<LLMJudgeOptions['templates']> {
+  const named = config.judge.llm?.templates;
+  if (!named) return undefined;
+  const resolved: Record<string, string> = {};
+  for (const [k, ref] of Object.entries(named)) {
+    if (ref !== undefined) resolved[k] = await capabilitiesOf(deps).dataFile(ref, `judge.llm.templates.${k}`);
+  }
+  return resolved;
 }
 
 /** The run's LLM judges, sharing the run's judgment ledger (a judgment is paid for once). */
-export function llmJudgesFor(config: RunConfig, store: LocalArtifactStore, runKey: string): LLMJudges {
+export async function llmJudgesFor(
+  deps: ActivityDeps,
+  config: RunConfig,
+  runKey: string,
+): Promise<LLMJudges> {
   const judge = config.judge;
-  const options = { ...(judge.llm ?? {}), swapOrder: judge.swapOrder };
+  const templates = await templatesOf(deps, config);
+  const options = { ...(judge.llm ?? {}), ...(templates ? { templates } : {}), swapOrder: judge.swapOrder };
   return createLLMJudges({
-    endpoint: endpointOf(config, judge.endpoint),
+    endpoint: endpointOf(deps, config, judge.endpoint, 'judge.endpoint'),
     options,
     // The ledger (judgments.jsonl) lives with the run's artifacts, shared by every worker.
-    ledgerDir: store.pathOf(`runs/${runKey}/ledger`),
+    ledgerDir: deps.store.pathOf(`runs/${runKey}/ledger`),
     ...(judge.fallbackEndpoint
-      ? { fallback: { endpoint: endpointOf(config, judge.fallbackEndpoint), options } }
+      ? {
+          fallback: {
+            endpoint: endpointOf(deps, config, judge.fallbackEndpoint, 'judge.fallbackEndpoint'),
+            options,
+          },
+        }
       : {}),
   });
 }

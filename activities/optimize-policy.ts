@@ -22,7 +22,7 @@ import { writeTrlPreferences } from '../src/policy/trainer-data';
 import { activitySignal, reportProgress } from './context';
 import { seedFrom } from '../src/util/rng';
 import { classified } from './context';
-import { endpointOf } from './llm-backends';
+import { capabilitiesOf, endpointOf } from './llm-backends';
 import type { RewardSource } from '../src/compute/jobs';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
@@ -39,8 +39,11 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
     if (rm.kind === 'onnx') {
       return {
         kind: 'user-onnx',
-        modelPath: rm.modelFile as string,
-        tokenizerPath: rm.tokenizerFile as string,
+        modelPath: await capabilitiesOf(deps).dataFile(rm.modelFile ?? '', 'rewardModel.modelFile'),
+        tokenizerPath: await capabilitiesOf(deps).dataFile(
+          rm.tokenizerFile ?? '',
+          'rewardModel.tokenizerFile',
+        ),
         maxLength: rm.maxLength,
       };
     }
@@ -49,7 +52,7 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
       return {
         kind: 'embedding',
         head: model,
-        endpoint: endpointOf(config, rm.endpoint),
+        endpoint: endpointOf(deps, config, rm.endpoint, 'rewardModel.endpoint'),
         cacheDir: store.pathOf(`runs/${runKey}/embeddings`),
       };
     }
@@ -75,6 +78,7 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
     const { runKey, round, stageId, config, board } = input;
     const trainer = config.policy.trainer;
     if (!trainer) throw new ConfigError('optimize-policy method "external" needs policy.trainer');
+    const declared = capabilitiesOf(deps).trainer(trainer);
     const { pairs, pool } = await preferencePoolOf(input);
     const workDir = store.pathOf(stageKey(runKey, round, stageId, 'trainer'));
     const dataFile = path.join(workDir, 'preferences.jsonl');
@@ -83,8 +87,10 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
       softLabel: 'score',
     });
     const result = await runExternalTrainer({
-      command: trainer.command,
+      command: declared.command,
       workDir,
+      ...(declared.cwd ? { cwd: declared.cwd } : {}),
+      env: declared.env,
       spec: {
         version: 1,
         method: trainer.method,
@@ -98,7 +104,7 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
       },
       onProgress: (p) => reportProgress({ step: p.step, total: p.total ?? 0 }),
       signal: activitySignal(),
-      timeoutMs: trainer.timeoutMinutes * 60_000,
+      timeoutMs: declared.timeoutMs,
     });
     const bytes = await readFile(result.checkpoint);
     // The embedded policy continues from the trainer's ONNX checkpoint; check it is one.
@@ -133,7 +139,7 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
     const started = Date.now();
     let lastStatus = '';
     const out = await fineTunePolicy({
-      client: createClient(endpointOf(config, ft.endpoint)),
+      client: createClient(endpointOf(deps, config, ft.endpoint, 'policy.fineTune.endpoint')),
       trainingFile,
       baseModel: base.model,
       hyperparameters: ft.hyperparameters,

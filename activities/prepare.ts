@@ -1,14 +1,17 @@
 /** The run's data and its initial policy (fitted by SFT), made once per run. */
 import type { PreparedRun, RunConfig } from '../src/contracts';
+import type { StageSpec } from '../src/config/schema';
 import { checkReferencedFiles, readOnAnotherQueue } from '../src/config/referenced-files';
 import { readPromptFile } from '../src/data/prompt-file';
 import { usesServedPolicy } from '../src/config/stages';
 import { commitServedPolicy } from '../src/policy/served-policy';
-import { makeDemoData } from '../src/stages/prepare';
 import { seedFrom } from '../src/util/rng';
 import { activitySignal, classified, reportProgress } from './context';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
+import { capabilitiesOf } from './llm-backends';
+import { capabilityProblems } from '../src/capabilities/check';
+import { CapabilityError } from '../src/capabilities/errors';
 
 export function createPrepareActivity(deps: ActivityDeps) {
   const { store } = deps;
@@ -23,13 +26,25 @@ export function createPrepareActivity(deps: ActivityDeps) {
       // file or trainer command fails the run before a round of work instead of after it.
       // Stages routed to another task queue run on other machines: their workers read their files.
       const elsewhere = readOnAnotherQueue(config);
+      const caps = capabilitiesOf(deps);
+      // What the run asks of this worker (endpoints, trainers, data roots) is checked first, so a
+      // run naming something no worker here offers fails at once, saying where it is declared.
+      const routed = (s: StageSpec) => (s.taskQueue ?? config.taskQueues[s.type]) !== undefined;
+      const problems = capabilityProblems(config, caps, (usedBy) => usedBy.every(routed));
+      if (problems.length > 0) {
+        throw new CapabilityError(
+          `The run asks for what this worker does not offer:\n  - ${problems.join('\n  - ')}`,
+        );
+      }
       await checkReferencedFiles(config, {
         source: 'the run config',
         missing: 'fail',
+        locate: (ref, field) => caps.dataFile(ref, field),
+        locateTrainer: (trainer) => caps.trainer(trainer),
         // Prompt files (read by no stage) are read and checked below.
         skip: (use) => use.readBy.length === 0 || elsewhere(use),
       });
-      const demo = makeDemoData({
+      const demo = await compute(deps, 'demoData', {
         seed: config.seed,
         trainPrompts: config.data.kind === 'demo' ? config.data.trainPrompts : 1,
         evalPrompts: config.data.kind === 'demo' ? config.data.evalPrompts : 1,
@@ -41,8 +56,20 @@ export function createPrepareActivity(deps: ActivityDeps) {
         config.data.kind === 'jsonl'
           ? {
               ...demo,
-              train: await readPromptFile(config.data.trainFile, config.data, { signal: activitySignal() }),
-              eval: await readPromptFile(config.data.evalFile, config.data, { signal: activitySignal() }),
+              train: await readPromptFile(
+                await caps.dataFile(config.data.trainFile, 'data.trainFile'),
+                config.data,
+                {
+                  signal: activitySignal(),
+                },
+              ),
+              eval: await readPromptFile(
+                await caps.dataFile(config.data.evalFile, 'data.evalFile'),
+                config.data,
+                {
+                  signal: activitySignal(),
+                },
+              ),
             }
           : demo;
       const trainPrompts = await store.commitJsonl(`${base}/train-prompts.jsonl`, data.train);

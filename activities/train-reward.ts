@@ -17,7 +17,7 @@ import {
   type TrainedRewardModel,
 } from '../src/stages/train-reward';
 import { activitySignal, classified, reportProgress } from './context';
-import { endpointOf } from './llm-backends';
+import { capabilitiesOf, endpointOf } from './llm-backends';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
 import { readBatchOutputs } from './batch';
@@ -42,7 +42,7 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
     const rm = config.rewardModel;
     if (rm.kind === 'embedding') {
       const featurizer = new EmbeddingFeaturizer({
-        endpoint: endpointOf(config, rm.endpoint),
+        endpoint: endpointOf(deps, config, rm.endpoint, 'rewardModel.endpoint'),
         cacheDir: store.pathOf(`runs/${runKey}/embeddings`),
       });
       return trainEmbeddingRewardModel(
@@ -54,9 +54,11 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
       );
     }
     if (rm.kind === 'onnx') {
+      const caps = capabilitiesOf(deps);
+      const modelPath = await caps.dataFile(rm.modelFile ?? '', 'rewardModel.modelFile');
       const model = await UserOnnxRewardModel.create({
-        modelPath: rm.modelFile as string,
-        tokenizerPath: rm.tokenizerFile as string,
+        modelPath,
+        tokenizerPath: await caps.dataFile(rm.tokenizerFile ?? '', 'rewardModel.tokenizerFile'),
         maxLength: rm.maxLength,
       });
       try {
@@ -64,7 +66,7 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
         const rA = await model.score(held.map((p) => ({ prompt: p.prompt, response: p.a })));
         const rB = await model.score(held.map((p) => ({ prompt: p.prompt, response: p.b })));
         return {
-          onnx: await readFile(rm.modelFile as string),
+          onnx: await readFile(modelPath),
           heldOutAgreement: agreementWithJudge(held, rA, rB),
           heldOutPairs: held.length,
           trainPairs: 0,

@@ -16,6 +16,7 @@ export const ACTIVITY_PREFIX = 'rlaif.';
 /** Failure types no retry can fix (bad config or input, a rejected request, a mismatched model file). */
 export const NON_RETRYABLE_ERRORS = [
   'ConfigError',
+  'CapabilityError',
   'InvalidInputError',
   'EndpointConfigError',
   'HumanLabelsError',

@@ -9,10 +9,13 @@ import * as path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
 import { createActivities } from '../activities';
+import { WorkerCapabilities } from './capabilities/worker-capabilities';
+import type { WorkerCapabilitiesInput } from './capabilities/schema';
 import { codecDataConverterFromEnv } from './codec/data-converter';
 import type { StageInput, StageOutput } from './contracts';
 import { LocalArtifactStore } from './store/local-store';
 import { defaultStoreRoot } from './paths';
+import { registerSecret, registerSecretVariables } from './util/redact';
 
 /** A user's own stage: an activity that reads the round's board and adds to it. */
 export type CustomStage = (input: StageInput) => Promise<StageOutput>;
@@ -20,6 +23,12 @@ export type CustomStage = (input: StageInput) => Promise<StageOutput>;
 export interface RlaifPluginOptions {
   /** Where artifacts live; every worker of a run must see the same store. Default: $RLAIF_STORE or .rlaif/store. */
   readonly storeRoot?: string;
+  /**
+   * What runs may use on this worker: endpoints (with the variables holding their keys), trainer
+   * commands and data roots. A run config only names them; see docs/security.md. Default: none,
+   * which runs the embedded demo.
+   */
+  readonly capabilities?: WorkerCapabilities | WorkerCapabilitiesInput;
   /** Custom stages by activity name, to be named in a config's `stages[].activity`. */
   readonly stages?: Readonly<Record<string, CustomStage>>;
   /**
@@ -44,9 +53,17 @@ export class RlaifPlugin extends SimplePlugin {
       if (name.startsWith('rlaif.')) throw new Error(`custom stage "${name}": the rlaif. prefix is reserved`);
     }
     const dataConverter = options.dataConverter ?? codecDataConverterFromEnv();
+    // The codec keys never appear in what this worker reports, whoever asks.
+    registerSecretVariables(['RLAIF_CODEC_KEY', 'RLAIF_CODEC_SERVER_TOKEN']);
+    for (const entry of (process.env.RLAIF_CODEC_OLD_KEYS ?? '').split(/[,\s]+/))
+      registerSecret(entry.slice(entry.indexOf('=') + 1));
+    const capabilities =
+      options.capabilities instanceof WorkerCapabilities
+        ? options.capabilities
+        : new WorkerCapabilities(options.capabilities ?? {});
     super({
       name: 'temporal-rlaif',
-      activities: { ...createActivities({ store }), ...(options.stages ?? {}) },
+      activities: { ...createActivities({ store, capabilities }), ...(options.stages ?? {}) },
       ...(dataConverter ? { dataConverter } : {}),
       ...(options.registerWorkflows === false ? {} : { workflowsPath: WORKFLOWS_PATH }),
     });

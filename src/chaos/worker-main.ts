@@ -20,7 +20,10 @@ async function main(): Promise<void> {
     connection,
     taskQueue: DEFAULT_TASK_QUEUE,
     workflowBundle: { codePath: bundlePath },
-    plugins: [new RlaifPlugin({ storeRoot, registerWorkflows: false })],
+    // The suite's own loopback cluster: its runs name fault proxies whose ports change per scenario.
+    plugins: [
+      new RlaifPlugin({ storeRoot, registerWorkflows: false, capabilities: { trustRunConfigs: true } }),
+    ],
     maxConcurrentActivityTaskExecutions: 4,
     shutdownGraceTime: '2 seconds',
     // A killed worker's sticky queue is abandoned: its workflow tasks move to the shared queue sooner.

@@ -15,6 +15,7 @@ import { showProgressUntil } from './progress';
 import { defaultWorkflowId, runResult, startRun } from './runs';
 import { summaryLine, workflowUiUrl, type SummaryLine } from './summary';
 import { createWorker, installWorkerLogging } from './worker';
+import { workerCapabilitiesFrom } from '../capabilities/load';
 
 export const DEMO_CONFIG = path.join(PACKAGE_ROOT, 'examples', 'demo.json');
 
@@ -55,12 +56,21 @@ export async function ensureServer(log: (line: string) => void): Promise<ServerI
   };
 }
 
-export async function runDemo(opts: { configFile?: string; workflowId?: string } = {}): Promise<SummaryLine> {
+export interface DemoOptions {
+  configFile?: string;
+  workflowId?: string;
+  /** What the demo's worker offers runs (endpoints, trainers, data roots); none for the offline demo. */
+  workerConfigFile?: string;
+  trustRunConfigs?: boolean;
+}
+
+export async function runDemo(opts: DemoOptions = {}): Promise<SummaryLine> {
   const log = (line: string) => process.stderr.write(`[rlaif demo] ${line}\n`);
   const config = loadRunConfigFile(opts.configFile ?? DEMO_CONFIG);
+  const capabilities = workerCapabilitiesFrom(opts.workerConfigFile, opts.trustRunConfigs === true);
   const server = await ensureServer(log);
   installWorkerLogging('WARN');
-  const worker = await createWorker(server.settings);
+  const worker = await createWorker(server.settings, { plugin: { capabilities } });
   let client: Client | undefined;
   try {
     const result = await worker.runUntil(async () => {

@@ -35,6 +35,8 @@ import {
   type CodecServerCliOptions,
 } from './codec-server';
 import { createWorker, installWorkerLogging } from './worker';
+import { WORKER_CONFIG_ENV, workerCapabilitiesFrom } from '../capabilities/load';
+import { describeCapabilities } from '../capabilities/describe';
 
 const connectionOptions = (cmd: Command) =>
   cmd
@@ -89,6 +91,14 @@ export function buildProgram(): Command {
       .option('--store <dir>', 'artifact store shared by all workers (default $RLAIF_STORE or .rlaif/store)')
       .option('--activities-only', 'poll activities only (a pool serving stages routed to this queue)')
       .option('--max-activities <n>', 'activities at once', (v) => Number(v), 4)
+      .option(
+        '--worker-config <file>',
+        `what runs may use here: endpoints, trainers, data roots (default $${WORKER_CONFIG_ENV}; docs/security.md)`,
+      )
+      .option(
+        '--trust-run-configs',
+        'let run configs declare endpoints, commands and paths inline (only where nobody else can start runs)',
+      )
       .option('--log-level <level>', 'worker log level (TRACE, DEBUG, INFO, WARN, ERROR)', 'INFO'),
   ).action(
     async (
@@ -97,16 +107,20 @@ export function buildProgram(): Command {
         store?: string;
         activitiesOnly?: boolean;
         maxActivities: number;
+        workerConfig?: string;
+        trustRunConfigs?: boolean;
         logLevel: string;
       },
     ) => {
       installWorkerLogging(o.logLevel.toUpperCase() as 'INFO');
+      const capabilities = workerCapabilitiesFrom(o.workerConfig, o.trustRunConfigs === true);
       const worker = await createWorker(settingsOf(o), {
         taskQueue: o.taskQueue,
         workflows: !o.activitiesOnly,
         maxConcurrentActivities: o.maxActivities,
-        plugin: o.store ? { storeRoot: o.store } : {},
+        plugin: { ...(o.store ? { storeRoot: o.store } : {}), capabilities },
       });
+      process.stderr.write(`[rlaif] ${describeCapabilities(capabilities)}\n`);
       const codecKeys = loadKeyring();
       process.stderr.write(
         `[rlaif] worker polling task queue "${o.taskQueue}" on ${settingsOf(o).address}` +
@@ -337,11 +351,15 @@ export function buildProgram(): Command {
     .description('run the offline demo end to end: server (if needed), worker, a 3-round run, summary')
     .option('--config <file>', 'config to run instead of examples/demo.json')
     .option('--id <workflowId>', 'workflow id')
-    .action(async (o: { config?: string; id?: string }) => {
+    .option('--worker-config <file>', "what the demo's worker offers runs (e.g. examples/workers/local.json)")
+    .option('--trust-run-configs', 'let the run config declare endpoints, commands and paths inline')
+    .action(async (o: { config?: string; id?: string; workerConfig?: string; trustRunConfigs?: boolean }) => {
       print(
         await runDemo({
           ...(o.config ? { configFile: o.config } : {}),
           ...(o.id ? { workflowId: o.id } : {}),
+          ...(o.workerConfig ? { workerConfigFile: o.workerConfig } : {}),
+          trustRunConfigs: o.trustRunConfigs === true,
         }),
       );
     });

@@ -17,7 +17,7 @@ import type { EndpointConfig } from '../providers/endpoint';
 import { EmbeddingFeaturizer } from '../reward/embedding-features';
 import { EmbeddingRewardScorer } from '../reward/embedding-reward';
 import { UserOnnxRewardModel } from '../reward/user-onnx-reward';
-import { trainInitialPolicy } from '../stages/prepare';
+import { makeDemoData, trainInitialPolicy } from '../stages/prepare';
 import { trainRewardModel } from '../stages/train-reward';
 import type { PreferenceRow, PromptRow, ResponseRow, SftRow } from '../stages/types';
 
@@ -105,6 +105,11 @@ async function rewardOf(source: RewardSource): Promise<{ reward: RewardFn; relea
 }
 
 export const JOBS = {
+  /** The demo world's prompts and SFT corpus: at the config's largest sizes a second of work, kept off the worker's event loop. */
+  async demoData(args: Parameters<typeof makeDemoData>[0]) {
+    return makeDemoData(args);
+  },
+
   async sft(args: { sft: SftRow[]; options: Parameters<typeof trainInitialPolicy>[1] }, progress: Progress) {
     return trainInitialPolicy(args.sft, args.options, progress);
   },

@@ -11,7 +11,12 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
     .join('');
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** One readable line for a schema problem, naming the field. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key') {
+    const why = issue.issues.map((i) => i.message).join('; ');
+    return `${formatPath(issue.path)}: not an acceptable name (${why})`;
+  }
   if (issue.code === 'unrecognized_keys') {
     return `${formatPath(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys
       .map((k) => `"${k}"`)
@@ -45,13 +50,10 @@ export function stagesOf(config: RunConfig): StageSpec[] {
 
 /**
  * A policy tuned by fine-tuning jobs exists only as a served model: every round must sample it
- * through an endpoint that names it, and no stage may need its weights.
+ * through an endpoint, and no stage may need its weights. Whether that endpoint's model is
+ * "{policy}" is checked where the endpoint is known: here for an inline one, else on the worker.
  */
 function checkServedPolicy(config: RunConfig): string[] {
-  if (config.policy.fineTune) {
-    const name = config.policy.fineTune.endpoint;
-    if (!(name in config.endpoints)) return [`policy.fineTune.endpoint: no endpoint named "${name}"`];
-  }
   if (!usesServedPolicy(config)) return [];
   const problems: string[] = [];
   const others = expandStages(config).filter((s) => s.type === 'optimize-policy' && s.method !== 'fine-tune');
@@ -59,29 +61,21 @@ function checkServedPolicy(config: RunConfig): string[] {
     problems.push(
       `stages: optimize-policy "${others[0]?.id}" needs the policy's weights, but "fine-tune" makes the policy a served model; use one method`,
     );
-  const gen = config.generate.endpoint ? config.endpoints[config.generate.endpoint] : undefined;
-  if (!gen || !gen.model.includes('{policy}'))
+  const name = config.generate.endpoint;
+  const inline = name ? config.endpoints[name] : undefined;
+  if (!name || (inline && !inline.model.includes('{policy}')))
     problems.push(
       'generate.endpoint: with "fine-tune" the policy is a served model; sample it through an endpoint whose model is "{policy}"',
     );
   return problems;
 }
 
-/** Names that must resolve: endpoints used by stages, the trainer of an external optimizer. */
+/**
+ * Fields that must go together. Endpoint and trainer names are resolved on the worker, which
+ * knows what it offers (src/capabilities/); only their presence is checked here.
+ */
 function checkReferences(config: RunConfig): string[] {
   const problems: string[] = [];
-  const known = Object.keys(config.endpoints);
-  const need = (field: string, name: string | undefined) => {
-    if (name !== undefined && !(name in config.endpoints)) {
-      problems.push(
-        `${field}: no endpoint named "${name}" (endpoints has ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'none'})`,
-      );
-    }
-  };
-  need('generate.endpoint', config.generate.endpoint);
-  need('judge.endpoint', config.judge.endpoint);
-  need('judge.fallbackEndpoint', config.judge.fallbackEndpoint);
-  need('rewardModel.endpoint', config.rewardModel.endpoint);
   if (config.rewardModel.kind === 'embedding' && !config.rewardModel.endpoint) {
     problems.push('rewardModel.endpoint: an embedding reward model needs an embeddings endpoint');
   }

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseFileRef } from '../capabilities/file-ref';
 import { readPromptFile } from '../data/prompt-file';
 import { readHumanPairs } from '../judges/human-agreement';
 import { findTrainerCommand } from '../policy/external-trainer';
@@ -24,28 +25,56 @@ export interface FileUse {
   /** The stages whose activities read it; empty when the prepare activity does. */
   readBy: StageSpec[];
   /** Whether it is present on this machine (a command: found where spawn would look). */
-  present(): Promise<boolean>;
+  present(locate: FileLocator): Promise<boolean>;
   /** Reads and validates it; throws an error whose message names the file and line. */
-  check(): Promise<void>;
+  check(locate: FileLocator): Promise<void>;
 }
 
+/**
+ * Where a file a config names is on this machine, or undefined when this machine cannot say (a
+ * data root that only the worker declares); throws when the name is not acceptable here.
+ */
+export type FileLocator = (ref: string, field: string) => Promise<string | undefined>;
+
+/** The CLI's locator: plain paths from the current folder; data roots are the worker's business. */
+export const locateLocally: FileLocator = async (ref) => {
+  const { root, path } = parseFileRef(ref);
+  return root === undefined ? resolve(path) : undefined;
+};
+
+/** The program and folder of the trainer a config names, where this machine knows them. */
+export type TrainerLocator = (
+  trainer: NonNullable<RunConfig['policy']['trainer']>,
+) => { command: readonly string[]; cwd?: string } | undefined;
+
+/** The CLI's view: an inline command is known; a named trainer is the worker's. */
+const inlineTrainer: TrainerLocator = (t) => (t.command ? { command: t.command } : undefined);
+
 /** Every file and command `config` names that some stage of the run reads. */
-export function referencedFiles(config: RunConfig): FileUse[] {
+export function referencedFiles(config: RunConfig, locateTrainer: TrainerLocator = inlineTrainer): FileUse[] {
   const stages = expandStages(config);
-  const fileAt = (field: string, path: string, readBy: StageSpec[], check: () => Promise<void>): FileUse => ({
+  const fileAt = (
+    field: string,
+    path: string,
+    readBy: StageSpec[],
+    check: (file: string) => Promise<void>,
+  ): FileUse => ({
     field,
     path,
     readBy,
-    present: () => Promise.resolve(existsSync(resolve(path))),
-    check,
+    present: async (locate) => {
+      const file = await locate(path, field);
+      return file !== undefined && existsSync(file);
+    },
+    check: async (locate) => check((await locate(path, field)) ?? path),
   });
   const uses: FileUse[] = [];
   const data = config.data;
   if (data.kind === 'jsonl') {
     for (const field of ['trainFile', 'evalFile'] as const) {
       uses.push(
-        fileAt(`data.${field}`, data[field], [], async () => {
-          await readPromptFile(data[field], data);
+        fileAt(`data.${field}`, data[field], [], async (file) => {
+          await readPromptFile(file, data);
         }),
       );
     }
@@ -54,8 +83,8 @@ export function referencedFiles(config: RunConfig): FileUse[] {
   const labels = config.judge.humanLabels;
   if (labels && evaluators.length > 0) {
     uses.push(
-      fileAt('judge.humanLabels', labels, evaluators, async () => {
-        await readHumanPairs(labels);
+      fileAt('judge.humanLabels', labels, evaluators, async (file) => {
+        await readHumanPairs(file);
       }),
     );
   }
@@ -68,11 +97,11 @@ export function referencedFiles(config: RunConfig): FileUse[] {
   if (rm.kind === 'onnx' && rm.modelFile && rm.tokenizerFile && scorers.length > 0) {
     const { modelFile, tokenizerFile } = rm;
     uses.push(
-      fileAt('rewardModel.modelFile', modelFile, scorers, () =>
-        checkUserOnnxModelFile({ modelPath: modelFile }),
+      fileAt('rewardModel.modelFile', modelFile, scorers, (file) =>
+        checkUserOnnxModelFile({ modelPath: file }),
       ),
-      fileAt('rewardModel.tokenizerFile', tokenizerFile, scorers, async () => {
-        await HfTokenizer.load(tokenizerFile);
+      fileAt('rewardModel.tokenizerFile', tokenizerFile, scorers, async (file) => {
+        await HfTokenizer.load(file);
       }),
     );
   }
@@ -81,12 +110,14 @@ export function referencedFiles(config: RunConfig): FileUse[] {
   if (trainer && trainers.length > 0) {
     // One PATH lookup answers both questions.
     let lookup: ReturnType<typeof findTrainerCommand> | undefined;
-    const find = () => (lookup ??= findTrainerCommand(trainer.command));
+    const located = locateTrainer(trainer);
+    const find = () => (lookup ??= findTrainerCommand(located?.command ?? [], located?.cwd));
     uses.push({
-      field: 'policy.trainer.command[0]',
-      path: trainer.command[0] ?? '',
+      field: trainer.command ? 'policy.trainer.command[0]' : 'policy.trainer.name',
+      path: trainer.command?.[0] ?? trainer.name ?? '',
       readBy: trainers,
       present: async () => {
+        if (!located) return false;
         const found = await find();
         return found.found || found.reason === 'not-executable';
       },
@@ -103,7 +134,7 @@ export function referencedFiles(config: RunConfig): FileUse[] {
  * Whether a use is read by a stage routed to another task queue, whose workers (other machines,
  * perhaps) hold the file: a worker of the workflow's queue leaves those to them.
  */
-export function readOnAnotherQueue(config: RunConfig): (use: FileUse) => boolean {
+export function readOnAnotherQueue(config: RunConfig): (use: Pick<FileUse, 'readBy'>) => boolean {
   return (use) => use.readBy.some((s) => (s.taskQueue ?? config.taskQueues[s.type]) !== undefined);
 }
 
@@ -118,6 +149,10 @@ export interface ReferencedFileOptions {
   missing: 'note' | 'fail';
   /** Leaves out the uses this returns true for. */
   skip?: (use: FileUse) => boolean;
+  /** Where files are on this machine (default: plain paths from the current folder). */
+  locate?: FileLocator;
+  /** Which command a trainer name stands for here (default: inline commands only). */
+  locateTrainer?: TrainerLocator;
 }
 
 /**
@@ -130,9 +165,10 @@ export async function checkReferencedFiles(
 ): Promise<{ notes: string[] }> {
   const problems: string[] = [];
   const notes: string[] = [];
-  for (const use of referencedFiles(config)) {
+  const locate = options.locate ?? locateLocally;
+  for (const use of referencedFiles(config, options.locateTrainer)) {
     if (options.skip?.(use)) continue;
-    if (!(await use.present())) {
+    if (!(await use.present(locate))) {
       const where = use.field.startsWith('policy.trainer') ? 'command' : 'file';
       if (options.missing === 'note') {
         notes.push(`${use.field}: ${where} ${use.path} is not on this machine; the worker checks it`);
@@ -140,7 +176,7 @@ export async function checkReferencedFiles(
       }
     }
     try {
-      await use.check();
+      await use.check(locate);
     } catch (err) {
       const e = err as Error & { problems?: readonly string[] };
       // A prompt file lists each bad line as "file:line: ..."; show one problem per line.

@@ -8,22 +8,30 @@ import { llmJudgeOptionsSchema } from '../judges/llm-judge-options';
 import { endpointConfigSchema } from '../providers/endpoint-schema';
 
 const positiveInt = z.number().int().positive();
+/** A count with a documented maximum: every size a config can set is bounded. */
+const count = (max: number) => positiveInt.max(max);
+/** Largest learning rate accepted; anything above diverges. */
+const MAX_LR = 10;
+/** A file on the worker: "<data root>:<path inside it>" (a plain path only on a worker that trusts run configs). */
+const workerFile = z.string().min(1).max(4096);
+/** Most prompts a run's data may have (train or held-out): bounds the worker's memory and time. */
+export const MAX_PROMPTS = 200_000;
 
 /** The built-in demo world: prompts and the supervised corpus generated from the seed. */
 export const DemoDataSchema = z.strictObject({
   kind: z.literal('demo'),
-  trainPrompts: positiveInt.default(1024).describe('prompts sampled each round'),
-  evalPrompts: positiveInt.default(512).describe('held-out prompts for evaluation'),
-  sftExamples: positiveInt.default(2000).describe('examples to fit the initial policy'),
+  trainPrompts: count(MAX_PROMPTS).default(1024).describe('prompts sampled each round'),
+  evalPrompts: count(MAX_PROMPTS).default(512).describe('held-out prompts for evaluation'),
+  sftExamples: count(100_000).default(2000).describe('examples to fit the initial policy'),
 });
 
 /** A user's prompts as JSON Lines files (`{"id": ..., "prompt": ...}` per line), read by the worker. */
 export const JsonlDataSchema = z.strictObject({
   kind: z.literal('jsonl'),
-  trainFile: z.string().min(1).describe('training prompts (path on the worker)'),
-  evalFile: z.string().min(1).describe('held-out prompts for evaluation (path on the worker)'),
-  maxPromptChars: positiveInt.default(8000).describe('longest prompt accepted'),
-  sftExamples: positiveInt.default(2000).describe('demo-corpus examples to fit the embedded policy'),
+  trainFile: workerFile.describe('training prompts, "<data root>:<path>" on the worker'),
+  evalFile: workerFile.describe('held-out prompts for evaluation, "<data root>:<path>" on the worker'),
+  maxPromptChars: count(100_000).default(8000).describe('longest prompt accepted'),
+  sftExamples: count(100_000).default(2000).describe('demo-corpus examples to fit the embedded policy'),
 });
 
 /** Where prompts come from. */
@@ -46,7 +54,7 @@ export const GenerateSchema = z.strictObject({
     .describe('responses sampled per prompt (pairs are formed from them)'),
   temperature: z.number().positive().max(5).default(1).describe('sampling temperature'),
   maxTokens: z.number().int().min(2).max(64).default(10).describe('longest response in tokens'),
-  batchSize: positiveInt
+  batchSize: count(100_000)
     .default(128)
     .describe(
       'prompts per generate activity (embedded generation runs at most `concurrency` activities, one wave, with larger batches beyond)',
@@ -76,10 +84,16 @@ export const JudgeSchema = z.strictObject({
       baseURL: z
         .url({ protocol: /^https?$/ })
         .optional()
-        .describe("the Batch API's base URL (default: the judge endpoint's)"),
+        .describe(
+          "the Batch API's base URL, only on a worker that trusts run configs (default: the judge endpoint's)",
+        ),
+      endpoint: endpointName
+        .optional()
+        .describe('a worker endpoint whose URL and key serve the Batch API (default: the judge endpoint)'),
       pollSeconds: z
         .number()
         .positive()
+        .max(3600)
         .default(60)
         .describe('first wait between status checks (doubles up to 15 minutes)'),
     })
@@ -87,12 +101,10 @@ export const JudgeSchema = z.strictObject({
     .describe(
       'for kind llm: judge each batch through the OpenAI Batch API (about half the price, up to 24 h)',
     ),
-  humanLabels: z
-    .string()
-    .min(1)
+  humanLabels: workerFile
     .optional()
     .describe(
-      "JSONL of human-labelled pairs (path on the worker); every round reports the judge's agreement with it",
+      'JSONL of human-labelled pairs, "<data root>:<path>" on the worker; every round reports the judge\'s agreement with it',
     ),
   positionBias: z
     .number()
@@ -103,13 +115,14 @@ export const JudgeSchema = z.strictObject({
   sharpness: z
     .number()
     .positive()
+    .max(100)
     .default(1.5)
     .describe('how strongly quality differences move the preference'),
   swapOrder: z
     .boolean()
     .default(true)
     .describe('judge each pair in both orders and average (removes position bias)'),
-  batchSize: positiveInt
+  batchSize: count(100_000)
     .default(128)
     .describe('prompts per generate batch whose pairs one judge activity labels'),
 });
@@ -119,17 +132,19 @@ export const RewardModelSchema = z.strictObject({
     .enum(['lexical', 'embedding', 'onnx'])
     .default('lexical')
     .describe('lexical features (embedded), embeddings from an endpoint, or a user-supplied ONNX model'),
-  endpoint: z
-    .string()
-    .min(1)
+  endpoint: endpointName
     .optional()
-    .describe('for kind embedding: the embeddings endpoint (a key of `endpoints`)'),
-  modelFile: z.string().min(1).optional().describe('for kind onnx: the model file (path on the worker)'),
-  tokenizerFile: z.string().min(1).optional().describe("for kind onnx: the model's tokenizer.json"),
-  maxLength: positiveInt.default(512).describe('for kind onnx: longest input in tokens'),
-  epochs: positiveInt.default(200).describe('full-batch training steps'),
-  lr: z.number().positive().default(0.05).describe('Adam learning rate'),
-  l2: z.number().min(0).default(0.0001).describe('L2 penalty'),
+    .describe('for kind embedding: the embeddings endpoint (a worker endpoint)'),
+  modelFile: workerFile
+    .optional()
+    .describe('for kind onnx: the model file, "<data root>:<path>" on the worker'),
+  tokenizerFile: workerFile
+    .optional()
+    .describe('for kind onnx: the model\'s tokenizer.json, "<data root>:<path>" on the worker'),
+  maxLength: count(8192).default(512).describe('for kind onnx: longest input in tokens'),
+  epochs: count(100_000).default(200).describe('full-batch training steps'),
+  lr: z.number().positive().max(MAX_LR).default(0.05).describe('Adam learning rate'),
+  l2: z.number().min(0).max(100).default(0.0001).describe('L2 penalty'),
   heldOutFraction: z
     .number()
     .min(0.05)
@@ -139,69 +154,86 @@ export const RewardModelSchema = z.strictObject({
 });
 
 export const SftSchema = z.strictObject({
-  epochs: positiveInt.default(8).describe('passes over the supervised corpus'),
-  lr: z.number().positive().default(0.05).describe('Adam learning rate'),
+  epochs: count(1000).default(8).describe('passes over the supervised corpus'),
+  lr: z.number().positive().max(MAX_LR).default(0.05).describe('Adam learning rate'),
 });
 
 export const OptimizerSchema = z.strictObject({
-  steps: positiveInt.default(60).describe('policy-gradient steps per round'),
-  promptsPerStep: positiveInt.default(32).describe('prompts per step'),
+  steps: count(100_000).default(60).describe('policy-gradient steps per round'),
+  promptsPerStep: count(4096).default(32).describe('prompts per step'),
   samplesPerPrompt: z
     .number()
     .int()
     .min(2)
+    .max(64)
     .default(4)
     .describe('samples per prompt (leave-one-out baseline)'),
   beta: z
     .number()
     .min(0)
+    .max(100)
     .default(0.2)
     .describe('KL penalty to the initial policy, per unit of reward-model logit'),
-  lr: z.number().positive().default(0.03).describe('Adam learning rate'),
-  temperature: z.number().positive().default(1).describe('sampling temperature while training'),
+  lr: z.number().positive().max(MAX_LR).default(0.03).describe('Adam learning rate'),
+  temperature: z.number().positive().max(5).default(1).describe('sampling temperature while training'),
 });
 
 export const DpoSchema = z.strictObject({
-  epochs: positiveInt.default(3).describe('passes over all judged pairs so far'),
-  beta: z.number().positive().default(0.5).describe('DPO β (0.5 bounds the implied margin with soft labels)'),
-  lr: z.number().positive().default(0.02).describe('Adam learning rate'),
+  epochs: count(1000).default(3).describe('passes over all judged pairs so far'),
+  beta: z
+    .number()
+    .positive()
+    .max(100)
+    .default(0.5)
+    .describe('DPO β (0.5 bounds the implied margin with soft labels)'),
+  lr: z.number().positive().max(MAX_LR).default(0.02).describe('Adam learning rate'),
 });
 
 /** Direct RLAIF rewards are judge scores on [0, 1], far smaller than reward-model logits. */
 export const DirectSchema = z.strictObject({
-  beta: z.number().min(0).default(0.01).describe('KL penalty for the direct preset'),
-  lr: z.number().positive().default(0.03).describe('Adam learning rate for the direct preset'),
+  beta: z.number().min(0).max(100).default(0.01).describe('KL penalty for the direct preset'),
+  lr: z.number().positive().max(MAX_LR).default(0.03).describe('Adam learning rate for the direct preset'),
 });
 
-/** An external trainer command (a TRL, OpenRLHF or verl script); see docs/external-trainer.md. */
-export const TrainerSchema = z.strictObject({
-  command: z
-    .array(z.string().min(1))
-    .min(1)
-    .describe('argv of the trainer (no shell); the spec path is appended'),
-  method: z.enum(['dpo', 'ppo', 'grpo', 'rloo', 'sft']).default('dpo'),
-  dataFormat: z.enum(['trl-standard', 'trl-conversational']).default('trl-standard'),
-  hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
-  timeoutMinutes: z
-    .number()
-    .positive()
-    .default(24 * 60),
-});
+/** An external trainer (a TRL, OpenRLHF or verl script) the worker declares; see docs/external-trainer.md. */
+export const TrainerSchema = z
+  .strictObject({
+    name: endpointName.optional().describe("the worker's trainer to run (a key of its `trainers`)"),
+    command: z
+      .array(z.string().min(1).max(4096))
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('argv of the trainer (no shell), only on a worker that trusts run configs'),
+    method: z.enum(['dpo', 'ppo', 'grpo', 'rloo', 'sft']).default('dpo'),
+    dataFormat: z.enum(['trl-standard', 'trl-conversational']).default('trl-standard'),
+    hyperparameters: z
+      .record(z.string().max(128), z.union([z.number(), z.string().max(1000), z.boolean()]))
+      .refine((h) => Object.keys(h).length <= 64, 'at most 64 hyperparameters')
+      .default({}),
+    timeoutMinutes: z
+      .number()
+      .positive()
+      .max(7 * 24 * 60)
+      .default(24 * 60)
+      .describe("longest the trainer may run (the worker's own limit for it applies too)"),
+  })
+  .refine((t) => (t.name === undefined) !== (t.command === undefined), {
+    message:
+      'name the worker\'s trainer with "name" (or, on a worker that trusts run configs, give "command")',
+  });
 
 /** OpenAI-compatible fine-tuning jobs with the DPO method; see docs/openai-jobs.md. */
 export const FineTuneSchema = z.strictObject({
-  endpoint: z
-    .string()
-    .min(1)
-    .describe('the endpoint (a key of `endpoints`) whose files and fine-tuning API to use'),
-  baseModel: z.string().min(1).describe("the first round's policy, e.g. gpt-4.1-mini-2025-04-14"),
+  endpoint: endpointName.describe('the worker endpoint whose files and fine-tuning API to use'),
+  baseModel: z.string().min(1).max(256).describe("the first round's policy, e.g. gpt-4.1-mini-2025-04-14"),
   suffix: z.string().min(1).max(40).optional().describe('part of the fine-tuned model names'),
   hyperparameters: z
     .strictObject({
-      beta: z.union([z.number().positive(), z.literal('auto')]).optional(),
-      n_epochs: z.union([positiveInt, z.literal('auto')]).optional(),
-      learning_rate_multiplier: z.union([z.number().positive(), z.literal('auto')]).optional(),
-      batch_size: z.union([positiveInt, z.literal('auto')]).optional(),
+      beta: z.union([z.number().positive().max(100), z.literal('auto')]).optional(),
+      n_epochs: z.union([count(100), z.literal('auto')]).optional(),
+      learning_rate_multiplier: z.union([z.number().positive().max(100), z.literal('auto')]).optional(),
+      batch_size: z.union([count(4096), z.literal('auto')]).optional(),
     })
     .default({})
     .describe("DPO hyperparameters; omitted ones are the service's choice"),
@@ -226,7 +258,7 @@ export const PolicySchema = z.strictObject({
 });
 
 export const EvaluateSchema = z.strictObject({
-  temperature: z.number().positive().default(1).describe('sampling temperature for evaluation'),
+  temperature: z.number().positive().max(5).default(1).describe('sampling temperature for evaluation'),
 });
 
 /** The kinds of built-in stage; `custom` runs an activity the user registered through the plugin. */
@@ -246,26 +278,28 @@ export const StageSchema = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, starting with a letter'),
   type: z.enum(STAGE_TYPES),
-  after: z.array(z.string()).default([]).describe('ids of the stages that must finish first'),
-  activity: z.string().min(1).optional().describe('for type custom: the registered activity name'),
+  after: z.array(z.string().max(40)).max(64).default([]).describe('ids of the stages that must finish first'),
+  activity: z.string().min(1).max(200).optional().describe('for type custom: the registered activity name'),
   method: z
     .enum(['reward-model', 'judge-score', 'dpo', 'external', 'fine-tune'])
     .optional()
     .describe(
       'for optimize-policy: where the signal comes from (external: policy.trainer on the judged pairs; fine-tune: DPO jobs of policy.fineTune)',
     ),
-  taskQueue: z.string().min(1).optional().describe('route this stage to its own worker pool'),
+  taskQueue: z.string().min(1).max(200).optional().describe('route this stage to its own worker pool'),
 });
 export type StageSpec = z.infer<typeof StageSchema>;
 
+const taskQueueName = z.string().min(1).max(200);
+
 export const TaskQueuesSchema = z.strictObject({
-  generate: z.string().min(1).optional(),
-  judge: z.string().min(1).optional(),
-  score: z.string().min(1).optional(),
-  'train-reward': z.string().min(1).optional(),
-  'optimize-policy': z.string().min(1).optional(),
-  evaluate: z.string().min(1).optional(),
-  custom: z.string().min(1).optional(),
+  generate: taskQueueName.optional(),
+  judge: taskQueueName.optional(),
+  score: taskQueueName.optional(),
+  'train-reward': taskQueueName.optional(),
+  'optimize-policy': taskQueueName.optional(),
+  evaluate: taskQueueName.optional(),
+  custom: taskQueueName.optional(),
 });
 
 export const TimeoutsSchema = z.strictObject({
@@ -309,7 +343,12 @@ export const RunConfigSchema = z.strictObject({
     .describe(
       'classic (reward model), dpo, direct (judge score as reward), external (policy.trainer on the pairs) or fine-tune (DPO jobs of policy.fineTune)',
     ),
-  stages: z.array(StageSchema).min(1).optional().describe('an explicit stage DAG; replaces the preset'),
+  stages: z
+    .array(StageSchema)
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('an explicit stage DAG; replaces the preset'),
   runKey: z
     .string()
     .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/, 'letters, digits, ".", "_" and "-", not starting with "."')
@@ -317,7 +356,7 @@ export const RunConfigSchema = z.strictObject({
     .optional()
     .describe('artifact namespace; defaults to the workflow id'),
   concurrency: positiveInt.max(64).default(4).describe('batch activities in flight at once'),
-  continueAsNewEvery: positiveInt
+  continueAsNewEvery: count(10_000)
     .optional()
     .describe('continue-as-new after every N rounds (it also happens whenever Temporal suggests it)'),
   data: DataSchema.prefault({ kind: 'demo' }),
@@ -328,14 +367,20 @@ export const RunConfigSchema = z.strictObject({
   evaluate: EvaluateSchema.prefault({}),
   endpoints: z
     .record(endpointName, endpointConfigSchema)
+    .refine((e) => Object.keys(e).length <= 32, 'at most 32 endpoints')
     .default({})
-    .describe('named OpenAI-compatible endpoints; keys are read from the environment variables they name'),
+    .describe(
+      "endpoints declared inline, used only by a worker that trusts run configs; otherwise stages name the worker's endpoints",
+    ),
   budget: z
     .strictObject({
-      maxTokens: positiveInt.optional().describe('endpoint tokens (prompt + completion) the run may spend'),
+      maxTokens: count(Number.MAX_SAFE_INTEGER)
+        .optional()
+        .describe('endpoint tokens (prompt + completion) the run may spend'),
       maxCost: z
         .number()
         .positive()
+        .max(1e12)
         .optional()
         .describe("money the run may spend, from the endpoints' price tables"),
     })

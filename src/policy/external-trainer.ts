@@ -97,10 +97,16 @@ export interface TrainerResult {
 export interface ExternalTrainerOptions {
   /** The argv of the trainer (no shell); the spec's path is appended as the last argument. */
   command: string[];
-  /** The trainer's working directory; `spec.json` is written here. Created if missing. */
+  /** The stage's folder: `spec.json` is written here, and the trainer runs here unless `cwd` says otherwise. Created if missing. */
   workDir: string;
+  /** The trainer's working folder, when its owner declared one; relative paths it prints are taken from it. */
+  cwd?: string;
   spec: TrainerSpec;
-  /** Added to the worker's environment (secrets belong here, never in the spec). */
+  /**
+   * The trainer's whole environment (plus RLAIF_TRAINER_SPEC): it inherits nothing else from the
+   * worker, whose environment holds keys the trainer has no business seeing. Default: PATH, HOME,
+   * LANG and TMPDIR of this process.
+   */
   env?: Record<string, string>;
   onProgress?: (p: TrainerProgress) => void;
   onCheckpoint?: (path: string, step: number | undefined) => void;
@@ -114,6 +120,16 @@ export interface ExternalTrainerOptions {
   killGraceMs?: number;
   /** Look for a checkpoint to resume from when `spec.resumeFrom` is not set; default true. */
   resume?: boolean;
+}
+
+/** The environment a trainer gets when its caller gives none: enough to find programs, no secrets. */
+export function baseEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 /** How many output lines are kept for error messages. */
@@ -381,9 +397,11 @@ export async function runExternalTrainer(opts: ExternalTrainerOptions): Promise<
   if (opts.signal?.aborted) throw abortError('external trainer was aborted before it started');
 
   const [cmd, ...args] = opts.command as [string, ...string[]];
-  // A relative path is taken from the worker's cwd, as a user typing it would expect (spawn would
-  // resolve it against workDir); a bare name is looked up on PATH.
-  const executable = cmd.includes('/') ? resolve(cmd) : cmd;
+  // A relative path is taken from the declared folder, else the worker's cwd, as a user typing it
+  // would expect (spawn would resolve it against the child's cwd); a bare name is looked up on PATH.
+  const runDir = opts.cwd !== undefined ? resolve(opts.cwd) : workDir;
+  const executable = cmd.includes('/') ? resolve(opts.cwd ?? '.', cmd) : cmd;
+  const env = opts.env ?? baseEnvironment();
   const tail: string[] = [];
   const keep = (line: string) => {
     tail.push(line);
@@ -407,7 +425,7 @@ export async function runExternalTrainer(opts: ExternalTrainerOptions): Promise<
         return;
       }
     } else if (e?.event === 'checkpoint' && typeof e.path === 'string') {
-      const path = resolve(workDir, e.path);
+      const path = resolve(runDir, e.path);
       const step = typeof e.step === 'number' ? e.step : undefined;
       checkpoints.push(path);
       opts.onCheckpoint?.(path, step);
@@ -429,8 +447,8 @@ export async function runExternalTrainer(opts: ExternalTrainerOptions): Promise<
     let child: ChildProcess;
     try {
       child = spawn(executable, [...args, specPath], {
-        cwd: workDir,
-        env: { ...process.env, ...opts.env, [TRAINER_SPEC_ENV]: specPath },
+        cwd: runDir,
+        env: { ...env, [TRAINER_SPEC_ENV]: specPath },
         // stdin stays an open pipe that is never written: it reaches EOF when this process ends,
         // however it ends, which a trainer can watch to stop instead of running on orphaned.
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -546,7 +564,7 @@ export async function runExternalTrainer(opts: ExternalTrainerOptions): Promise<
         );
       } else {
         const d = done;
-        const checkpoint = resolve(workDir, d.checkpoint as string);
+        const checkpoint = resolve(runDir, d.checkpoint as string);
         stat(checkpoint).then(
           () => {
             const served = d.servedAs as Partial<ServedModel> | undefined;

@@ -54,7 +54,9 @@ beforeAll(async () => {
   Object.assign(process.env, CODEC_ENV); // the worker and the CLI client read the key from here
   storeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-codec-store-'));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), `rlaif-codec-${randomBytes(4).toString('hex')}-`));
-  worker = await createWorker(settings, { plugin: { storeRoot } });
+  worker = await createWorker(settings, {
+    plugin: { storeRoot, capabilities: { dataRoots: { inputs: fs.realpathSync(tmp) } } },
+  });
   running = worker.run();
   client = await connectClient(settings);
   raw = new Client({ connection: await Connection.connect({ address: server.address }) });
@@ -174,13 +176,14 @@ test('failure messages are encrypted too; the client with the key reads them', a
   const file = path.join(tmp, 'secret-prompts.jsonl');
   const line = (id: string, i: number) => JSON.stringify({ id, prompt: `describe the ocean ${i}` });
   fs.writeFileSync(file, [line('a', 1), line('b', 2), line('c', 3), line('b', 4)].join('\n'));
-  const config = smallConfig({ rounds: 1, data: { kind: 'jsonl', trainFile: file, evalFile: file } });
+  const ref = 'inputs:secret-prompts.jsonl';
+  const config = smallConfig({ rounds: 1, data: { kind: 'jsonl', trainFile: ref, evalFile: ref } });
   const handle = await startRun(client, parseRunConfig(config), { workflowId: 'codec-bad' });
   const error = await handle.result().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowFailedError);
   // The activity's failure, decrypted by the client: the message a person acts on is intact.
   expect(String(((error as WorkflowFailedError).cause?.cause as Error | undefined)?.message)).toContain(
-    `${file}:4: duplicate id (first on line 2)`,
+    `${fs.realpathSync(file)}:4: duplicate id (first on line 2)`,
   );
 
   const { json, text } = await storedHistory('codec-bad');

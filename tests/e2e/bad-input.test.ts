@@ -49,7 +49,11 @@ beforeAll(async () => {
     fs.mkdirSync(d, { recursive: true });
   server = await startTestServer();
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  worker = spawnWorker(server.address, storeRoot, { cwd: workerDir, extraArgs: ['--log-level', 'WARN'] });
+  // One user's machine: the configs give paths and trainer commands inline.
+  worker = spawnWorker(server.address, storeRoot, {
+    cwd: workerDir,
+    extraArgs: ['--log-level', 'WARN', '--trust-run-configs'],
+  });
 });
 
 afterAll(async () => {

@@ -21,7 +21,11 @@ export interface ProcessCluster {
   stop(): Promise<void>;
 }
 
-export async function startProcessCluster(name: string): Promise<ProcessCluster> {
+/**
+ * `workerArgs` go to every `rlaif worker` of the cluster, e.g. `--trust-run-configs` for tests
+ * of a single user's machine whose configs declare endpoints inline.
+ */
+export async function startProcessCluster(name: string, workerArgs: string[] = []): Promise<ProcessCluster> {
   const server = await startTestServer();
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const storeRoot = fs.mkdtempSync(path.join(os.tmpdir(), `rlaif-${name}-`));
@@ -32,7 +36,7 @@ export async function startProcessCluster(name: string): Promise<ProcessCluster>
     storeRoot,
     store: new LocalArtifactStore(storeRoot),
     worker() {
-      const w = spawnWorker(server.address, storeRoot);
+      const w = spawnWorker(server.address, storeRoot, { extraArgs: workerArgs });
       workers.push(w);
       return w;
     },

@@ -28,8 +28,18 @@ let stopWorker: () => Promise<void>;
 
 beforeAll(async () => {
   env = await startRunEnv();
-  stopWorker = await env.startWorker();
   models = await startLocalModelServer({ port: 0 });
+  stopWorker = await env.startWorker({
+    capabilities: {
+      endpoints: {
+        judge: {
+          baseURL: models.url,
+          model: 'local-judge',
+          price: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+        },
+      },
+    },
+  });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-report-e2e-'));
 });
 afterAll(async () => {
@@ -87,9 +97,6 @@ test('a report of a paused run shows the rounds done so far; a report of the fin
   const id = 'report-e2e';
   const config = smallConfig({
     rounds: 3,
-    endpoints: {
-      judge: { baseURL: models.url, model: 'local-judge', price: { inputPerMTok: 0.15, outputPerMTok: 0.6 } },
-    },
     judge: { kind: 'llm', endpoint: 'judge', batchSize: 8 },
   });
   const handle = await startRun(env.client, parseRunConfig(config), { workflowId: id });

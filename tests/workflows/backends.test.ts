@@ -17,16 +17,35 @@ import { tinyClassifier, tinyWeights, tokenizerJson } from '../helpers/tiny-hf-m
 
 let env: RunEnv;
 let server: Awaited<ReturnType<typeof startLocalModelServer>>;
+let policyServer: Awaited<ReturnType<typeof startLocalModelServer>>;
+/** The worker's data root for the user's reward model files. */
+let modelDir: string;
 const TRAINER = path.resolve(__dirname, '..', '..', '..', 'examples', 'trainers', 'dpo-trainer.js');
 
+// The worker declares what runs may use, as its owner would; the run configs only name them.
 beforeAll(async () => {
   env = await startRunEnv();
-  await env.startWorker();
   server = await startLocalModelServer({ port: 0 });
+  policyServer = await startLocalModelServer({ port: 0, storeRoot: env.storeRoot });
+  modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-user-rm-'));
+  await env.startWorker({
+    capabilities: {
+      endpoints: {
+        judge: { baseURL: server.url, model: 'local-judge' },
+        embed: { baseURL: server.url, model: 'local-embed' },
+        policy: { baseURL: policyServer.url, model: '{policy}' },
+        'policy-judge': { baseURL: policyServer.url, model: 'local-judge' },
+      },
+      trainers: { 'dpo-demo': { command: [process.execPath, TRAINER] } },
+      dataRoots: { models: modelDir },
+    },
+  });
 });
 afterAll(async () => {
+  await policyServer?.close();
   await server?.close();
   await env?.stop();
+  if (modelDir) fs.rmSync(modelDir, { recursive: true, force: true });
 });
 
 async function run(id: string, overrides: Parameters<typeof smallConfig>[0]): Promise<RunSummary> {
@@ -38,7 +57,6 @@ test('an LLM judge over HTTP gives the same labels and figures as the embedded j
   const local = await run('judge-local', { rounds: 2 });
   const llm = await run('judge-http', {
     rounds: 2,
-    endpoints: { judge: { baseURL: server.url, model: 'local-judge' } },
     judge: { kind: 'llm', endpoint: 'judge', batchSize: 8 },
   });
   for (const [a, b] of [
@@ -70,16 +88,11 @@ test('an LLM judge over HTTP gives the same labels and figures as the embedded j
 });
 
 test('generation over HTTP follows the run: each round samples from the policy the last round made', async () => {
-  const policyServer = await startLocalModelServer({ port: 0, storeRoot: env.storeRoot });
-  try {
+  {
     const summary = await run('gen-http', {
       rounds: 2,
-      endpoints: {
-        policy: { baseURL: policyServer.url, model: '{policy}' },
-        judge: { baseURL: policyServer.url, model: 'local-judge' },
-      },
       generate: { endpoint: 'policy', batchSize: 8 },
-      judge: { kind: 'llm', endpoint: 'judge', batchSize: 8 },
+      judge: { kind: 'llm', endpoint: 'policy-judge', batchSize: 8 },
     });
     expect(summary.status).toBe('completed');
     expect(summary.history[1]!.metrics.generateRequests).toBeGreaterThan(0);
@@ -98,8 +111,6 @@ test('generation over HTTP follows the run: each round samples from the policy t
       );
       expect(r.logprob).toBeCloseTo(expected, 4);
     }
-  } finally {
-    await policyServer.close();
   }
 });
 
@@ -109,7 +120,7 @@ test('the external preset trains with an external trainer command and the run le
     rounds: 2,
     policy: {
       trainer: {
-        command: [process.execPath, TRAINER],
+        name: 'dpo-demo',
         hyperparameters: { beta: 0.5, learning_rate: 0.02, num_train_epochs: 3, save_steps: 2 },
       },
     },
@@ -130,7 +141,6 @@ test('the external preset trains with an external trainer command and the run le
 test('a reward model on endpoint embeddings trains, replaces the embedded one, and caches its embeddings', async () => {
   const summary = await run('rm-embed', {
     rounds: 2,
-    endpoints: { embed: { baseURL: server.url, model: 'local-embed' } },
     rewardModel: { kind: 'embedding', endpoint: 'embed', epochs: 50 },
   });
   expect(summary.status).toBe('completed');
@@ -146,15 +156,13 @@ test('a reward model on endpoint embeddings trains, replaces the embedded one, a
 });
 
 test("a user's ONNX reward model (Hugging Face layout) scores the optimizer's samples", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-user-rm-'));
-  try {
-    const modelFile = path.join(dir, 'model.onnx');
-    const tokenizerFile = path.join(dir, 'tokenizer.json');
-    fs.writeFileSync(modelFile, tinyClassifier(tinyWeights(3)));
-    fs.writeFileSync(tokenizerFile, JSON.stringify(tokenizerJson()));
+  {
+    fs.writeFileSync(path.join(modelDir, 'model.onnx'), tinyClassifier(tinyWeights(3)));
+    fs.writeFileSync(path.join(modelDir, 'tokenizer.json'), JSON.stringify(tokenizerJson()));
+    const tokenizerFile = 'models:tokenizer.json';
     const summary = await run('rm-user', {
       rounds: 1,
-      rewardModel: { kind: 'onnx', modelFile, tokenizerFile },
+      rewardModel: { kind: 'onnx', modelFile: 'models:model.onnx', tokenizerFile },
     });
     expect(summary.status).toBe('completed');
     const m = summary.history[0]!.metrics;
@@ -163,12 +171,15 @@ test("a user's ONNX reward model (Hugging Face layout) scores the optimizer's sa
     expect(Number.isFinite(m.trainMeanReward)).toBe(true);
 
     // A model whose inputs do not match fails at once, naming the file.
-    const bad = path.join(dir, 'bad.onnx');
+    const bad = path.join(fs.realpathSync(modelDir), 'bad.onnx');
     fs.writeFileSync(bad, tinyClassifier(tinyWeights(3), { rename: 'ids' }));
     const handle = await startRun(
       env.client,
       parseRunConfig(
-        smallConfig({ rounds: 1, rewardModel: { kind: 'onnx', modelFile: bad, tokenizerFile } }),
+        smallConfig({
+          rounds: 1,
+          rewardModel: { kind: 'onnx', modelFile: 'models:bad.onnx', tokenizerFile },
+        }),
       ),
       {
         workflowId: 'rm-user-bad',
@@ -180,8 +191,6 @@ test("a user's ONNX reward model (Hugging Face layout) scores the optimizer's sa
       chain.push(String(e.message));
     }
     expect(chain.join(' <- ')).toContain(`${bad}: the model's inputs do not match`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -22,7 +22,7 @@ let models: Awaited<ReturnType<typeof startLocalModelServer>>;
 let jobs: Awaited<ReturnType<typeof startOpenAIJobsServer>>;
 
 beforeAll(async () => {
-  cluster = await startProcessCluster('batchapi');
+  cluster = await startProcessCluster('batchapi', ['--trust-run-configs']);
   ({ client, store } = cluster);
   models = await startLocalModelServer({ port: 0 });
   jobs = await startOpenAIJobsServer({ port: 0, target: models.url, batchDelayMs: 3000 });

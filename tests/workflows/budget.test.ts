@@ -15,8 +15,10 @@ let server: Awaited<ReturnType<typeof startLocalModelServer>>;
 
 beforeAll(async () => {
   env = await startRunEnv();
-  await env.startWorker();
   server = await startLocalModelServer({ port: 0 });
+  await env.startWorker({
+    capabilities: { endpoints: { judge: { baseURL: server.url, model: 'local-judge' } } },
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -27,7 +29,6 @@ const budgeted = (maxTokens: number) =>
   parseRunConfig(
     smallConfig({
       rounds: 2,
-      endpoints: { judge: { baseURL: server.url, model: 'local-judge' } },
       judge: { kind: 'llm', endpoint: 'judge' },
       budget: { maxTokens },
     }),

@@ -26,7 +26,7 @@ let models: Awaited<ReturnType<typeof startLocalModelServer>>;
 let jobs: Awaited<ReturnType<typeof startOpenAIJobsServer>>;
 
 beforeAll(async () => {
-  cluster = await startProcessCluster('finetune');
+  cluster = await startProcessCluster('finetune', ['--trust-run-configs']);
   ({ client, store } = cluster);
   models = await startLocalModelServer({ port: 0 });
   jobs = await startOpenAIJobsServer({

@@ -14,14 +14,21 @@ import { historyText } from '../helpers/history-text';
 import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 
 let env: RunEnv;
+/** The worker's data root: the folder its owner lets runs read files from. */
+let dataDir: string;
 
 beforeAll(async () => {
   env = await startRunEnv();
+  dataDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-data-root-')));
   const store = new LocalArtifactStore(env.storeRoot);
-  await env.startWorker({ stages: { confidenceFilter: createConfidenceFilterStage(store, 0.1) } });
+  await env.startWorker({
+    stages: { confidenceFilter: createConfidenceFilterStage(store, 0.1) },
+    capabilities: { dataRoots: { data: dataDir } },
+  });
 });
 afterAll(async () => {
   await env?.stop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function run(id: string, overrides: Parameters<typeof smallConfig>[0] = {}): Promise<RunSummary> {
@@ -191,8 +198,9 @@ test('pause holds the run between activities, resume lets it finish, stop ends i
 });
 
 test('prompts from a user file are used, and a bad line fails the run at once with file and line', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-jsonl-'));
-  try {
+  const dir = path.join(dataDir, 'jsonl');
+  fs.mkdirSync(dir);
+  {
     const lines = (n: number, prefix: string) =>
       Array.from({ length: n }, (_, i) =>
         JSON.stringify({ id: `${prefix}${i}`, prompt: `describe the ocean ${i % 2 ? 'today' : 'please'}` }),
@@ -201,8 +209,8 @@ test('prompts from a user file are used, and a bad line fails the run at once wi
     fs.writeFileSync(path.join(dir, 'eval.jsonl'), lines(8, 'e'));
     const data = {
       kind: 'jsonl' as const,
-      trainFile: path.join(dir, 'train.jsonl'),
-      evalFile: path.join(dir, 'eval.jsonl'),
+      trainFile: 'data:jsonl/train.jsonl',
+      evalFile: 'data:jsonl/eval.jsonl',
     };
     const ok = await run('jsonl-1', { rounds: 1, data });
     expect(ok.history[0]?.metrics.evalComparisons).toBe(8);
@@ -211,7 +219,7 @@ test('prompts from a user file are used, and a bad line fails the run at once wi
     fs.writeFileSync(path.join(dir, 'bad.jsonl'), `${lines(3, 'b')}\n{"id": "b1", "prompt": "again"}`);
     const handle = await startRun(
       env.client,
-      parseRunConfig(smallConfig({ data: { ...data, trainFile: path.join(dir, 'bad.jsonl') } })),
+      parseRunConfig(smallConfig({ data: { ...data, trainFile: 'data:jsonl/bad.jsonl' } })),
       {
         workflowId: 'jsonl-bad',
       },
@@ -226,15 +234,12 @@ test('prompts from a user file are used, and a bad line fails the run at once wi
     // Non-retryable: one attempt, no retry loop.
     const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
     expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test("every round reports the judge's agreement with a user's human labels", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-human-'));
-  try {
-    const file = path.join(dir, 'human.jsonl');
+  {
+    const file = path.join(dataDir, 'human.jsonl');
     const pairs = [
       { prompt: 'describe the ocean', chosen: 'wave coral tide reef', rejected: 'the stuff okay very thing' },
       {
@@ -246,12 +251,10 @@ test("every round reports the judge's agreement with a user's human labels", asy
       { prompt: 'describe the city', chosen: 'okay okay okay', rejected: 'street tower bridge neon' },
     ];
     fs.writeFileSync(file, pairs.map((p) => JSON.stringify(p)).join('\n'));
-    const summary = await run('human-1', { rounds: 1, judge: { humanLabels: file } });
+    const summary = await run('human-1', { rounds: 1, judge: { humanLabels: 'data:human.jsonl' } });
     const m = summary.history[0]!.metrics;
     expect(m.humanAgreementPairs).toBe(3);
     expect(m.humanAgreement).toBeCloseTo(2 / 3, 6);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

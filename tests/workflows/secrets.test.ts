@@ -44,7 +44,25 @@ beforeAll(async () => {
     fineTuner: localDpoFineTuner(models),
   });
   process.env.RLAIF_TEST_ENDPOINT_KEY = KEY; // inherited by the worker process only
-  worker = spawnWorker(server.address, storeRoot);
+  // The worker's owner declares every endpoint and the variable holding its key; runs name them.
+  const keyed = { baseURL: models.url, apiKeyEnv: 'RLAIF_TEST_ENDPOINT_KEY' };
+  const workerConfig = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-secrets-worker-')),
+    'worker.json',
+  );
+  fs.writeFileSync(
+    workerConfig,
+    JSON.stringify({
+      endpoints: {
+        policy: { ...keyed, model: '{policy}' },
+        judge: { ...keyed, model: 'local-judge' },
+        embed: { ...keyed, model: 'local-embed' },
+        batches: { baseURL: jobs.url, apiKeyEnv: 'RLAIF_TEST_ENDPOINT_KEY', model: 'local-judge' },
+        tuning: { baseURL: jobs.url, apiKeyEnv: 'RLAIF_TEST_ENDPOINT_KEY', model: 'local-policy' },
+      },
+    }),
+  );
+  worker = spawnWorker(server.address, storeRoot, { extraArgs: ['--worker-config', workerConfig] });
 });
 afterAll(async () => {
   delete process.env.RLAIF_TEST_ENDPOINT_KEY;
@@ -63,24 +81,17 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const endpoint = () => ({ baseURL: models.url, apiKeyEnv: 'RLAIF_TEST_ENDPOINT_KEY' });
-
 /** Every backend that takes a key, spread over two runs (a run has one optimizer). */
 const RUNS = {
   'secret-classic': () =>
     smallConfig({
       rounds: 2,
-      endpoints: {
-        policy: { ...endpoint(), model: '{policy}' },
-        judge: { ...endpoint(), model: 'local-judge' },
-        embed: { ...endpoint(), model: 'local-embed' },
-      },
       generate: { endpoint: 'policy', batchSize: 8 },
       judge: {
         kind: 'llm',
         endpoint: 'judge',
         batchSize: 8,
-        batchApi: { baseURL: jobs.url, pollSeconds: 1 },
+        batchApi: { endpoint: 'batches', pollSeconds: 1 },
       },
       rewardModel: { kind: 'embedding', endpoint: 'embed', epochs: 30 },
     }),
@@ -88,11 +99,6 @@ const RUNS = {
     smallConfig({
       rounds: 1,
       preset: 'fine-tune',
-      endpoints: {
-        policy: { ...endpoint(), model: '{policy}' },
-        judge: { ...endpoint(), model: 'local-judge' },
-        tuning: { baseURL: jobs.url, apiKeyEnv: 'RLAIF_TEST_ENDPOINT_KEY', model: 'local-policy' },
-      },
       generate: { endpoint: 'policy', batchSize: 8 },
       judge: { kind: 'llm', endpoint: 'judge', batchSize: 8 },
       policy: { fineTune: { endpoint: 'tuning', baseModel: 'local-policy', pollSeconds: 0.5 } },
@@ -116,7 +122,7 @@ test.each(Object.keys(RUNS))('%s: the key is used but never written down', async
   for (const wf of [id, ...summary.history.map((h) => `${id}-round-${h.round}`)]) {
     const history = await historyText(client, wf);
     expect(history).not.toContain(KEY);
-    expect(history).toContain('RLAIF_TEST_ENDPOINT_KEY'); // the name is there, the value is not
+    expect(history).toContain('"endpoint":"judge"'); // the run names the endpoint, the worker holds the key
   }
   for (const file of filesUnder(storeRoot)) expect(fs.readFileSync(file, 'latin1')).not.toContain(KEY);
   expect(worker.output()).not.toContain(KEY);
