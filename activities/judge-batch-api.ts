@@ -18,7 +18,7 @@ import type { LocalArtifactStore } from '../src/store/local-store';
 import { seedFrom } from '../src/util/rng';
 import { classified } from './context';
 import type { ActivityDeps } from './deps';
-import { capabilitiesOf, endpointOf } from './llm-backends';
+import { capabilitiesOf, endpointOf, judgeOptionsOf } from './llm-backends';
 import { CapabilityError } from '../src/capabilities/errors';
 import { batchName, requireArtifact } from './stage-helpers';
 
@@ -37,11 +37,6 @@ function batchClient(deps: ActivityDeps, config: RunConfig): { endpoint: Endpoin
     );
   return { endpoint, client: createClient({ ...endpoint, baseURL: batchApi?.baseURL ?? endpoint.baseURL }) };
 }
-
-const judgeOptions = (config: RunConfig) => ({
-  ...(config.judge.llm ?? {}),
-  swapOrder: config.judge.swapOrder,
-});
 
 /** The seed the judge uses for a round; recording and replay must agree on it. */
 export const judgeSeed = (config: RunConfig, round: number) => seedFrom(config.seed, 'judge', round);
@@ -64,7 +59,7 @@ export function createBatchApiActivities(deps: ActivityDeps) {
       const pairs = pairResponses(await responsesOf(store, input));
       const requests = await recordJudgeRequests(
         endpoint,
-        judgeOptions(config),
+        await judgeOptionsOf(deps, config),
         pairs,
         judgeSeed(config, round),
       );
@@ -96,7 +91,7 @@ export function createBatchApiActivities(deps: ActivityDeps) {
     const { endpoint, client } = batchClient(deps, config);
     const collected = await collectBatch(client, batchId);
     const replaying = replayingClient(collected.results, createClient(endpoint));
-    const judge = new OpenAIPairwiseJudge(endpoint, judgeOptions(config), {
+    const judge = new OpenAIPairwiseJudge(endpoint, await judgeOptionsOf(deps, config), {
       client: replaying,
       ledger: openLedger(ledgerPath(store.pathOf(`runs/${runKey}/ledger`))),
     });

@@ -27,15 +27,19 @@ export function endpointOf(
   return capabilitiesOf(deps).endpoint(config, name, field);
 }
 
-/** The judge's template files, each resolved inside the worker's data roots. */
-async function templatesOf(deps: ActivityDeps, config: RunConfig): Promise<LLMJudgeOptions['templates']> {
-  const named = config.judge.llm?.templates;
-  if (!named) return undefined;
-  const resolved: Record<string, string> = {};
-  for (const [k, ref] of Object.entries(named)) {
-    if (ref !== undefined) resolved[k] = await capabilitiesOf(deps).dataFile(ref, `judge.llm.templates.${k}`);
+/** The LLM judge's options, with its template files resolved inside the worker's data roots. */
+export async function judgeOptionsOf(
+  deps: ActivityDeps,
+  config: RunConfig,
+): Promise<Partial<LLMJudgeOptions>> {
+  const judge = config.judge;
+  const named = judge.llm?.templates;
+  const templates: Record<string, string> = {};
+  for (const [k, ref] of Object.entries(named ?? {})) {
+    if (ref !== undefined)
+      templates[k] = await capabilitiesOf(deps).dataFile(ref, `judge.llm.templates.${k}`);
   }
-  return resolved;
+  return { ...(judge.llm ?? {}), ...(named ? { templates } : {}), swapOrder: judge.swapOrder };
 }
 
 /** The run's LLM judges, sharing the run's judgment ledger (a judgment is paid for once). */
@@ -45,8 +49,7 @@ export async function llmJudgesFor(
   runKey: string,
 ): Promise<LLMJudges> {
   const judge = config.judge;
-  const templates = await templatesOf(deps, config);
-  const options = { ...(judge.llm ?? {}), ...(templates ? { templates } : {}), swapOrder: judge.swapOrder };
+  const options = await judgeOptionsOf(deps, config);
   return createLLMJudges({
     endpoint: endpointOf(deps, config, judge.endpoint, 'judge.endpoint'),
     options,

@@ -5,6 +5,12 @@ export { RunConfigSchema, type RunConfig, type RunConfigInput, type StageSpec } 
 export { parseRunConfig } from './config/parse';
 export { loadRunConfigFile } from './config/load';
 export { ConfigError } from './config/errors';
+export {
+  CapabilityError,
+  loadWorkerCapabilities,
+  WorkerCapabilities,
+  type WorkerCapabilitiesInput,
+} from './capabilities';
 export { LocalArtifactStore } from './store/local-store';
 export type { ArtifactRef } from './store/artifact';
 export * from './contracts';

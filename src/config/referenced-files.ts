@@ -155,6 +155,15 @@ export interface ReferencedFileOptions {
   locateTrainer?: TrainerLocator;
 }
 
+/** Why the CLI could not check a use: the worker's own name for it, or a path it lacks. */
+function notOnThisMachine(use: FileUse): string {
+  if (use.field === 'policy.trainer.name') return `trainer "${use.path}" is declared on the worker`;
+  const root = parseFileRef(use.path).root;
+  if (root !== undefined) return `${use.path} is in the worker's data root "${root}"`;
+  const where = use.field.startsWith('policy.trainer') ? 'command' : 'file';
+  return `${where} ${use.path} is not on this machine`;
+}
+
 /**
  * Checks every file the config names; throws one ConfigError listing each bad one as
  * "field: problem" (the problem names the file and line). Returns notes on files not checked.
@@ -169,9 +178,8 @@ export async function checkReferencedFiles(
   for (const use of referencedFiles(config, options.locateTrainer)) {
     if (options.skip?.(use)) continue;
     if (!(await use.present(locate))) {
-      const where = use.field.startsWith('policy.trainer') ? 'command' : 'file';
       if (options.missing === 'note') {
-        notes.push(`${use.field}: ${where} ${use.path} is not on this machine; the worker checks it`);
+        notes.push(`${use.field}: ${notOnThisMachine(use)}; the worker checks it`);
         continue;
       }
     }
