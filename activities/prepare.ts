@@ -9,6 +9,8 @@ import { seedFrom } from '../src/util/rng';
 import { activitySignal, classified, reportProgress } from './context';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
+import { bindRunKey } from '../src/run/identity';
+import { seedRerun } from '../src/run/rerun';
 import { capabilitiesOf } from './llm-backends';
 import { capabilityProblems } from '../src/capabilities/check';
 import { CapabilityError } from '../src/capabilities/errors';
@@ -19,6 +21,9 @@ export function createPrepareActivity(deps: ActivityDeps) {
     return classified(async () => {
       const { runKey, config } = input;
       const base = `runs/${runKey}/prepare`;
+      // One run key, one run: a config other than the one that made this namespace stops here.
+      await bindRunKey(store, runKey, config);
+      await seedRerun(store, runKey, config);
       const done = await store.get(`${base}/result.json`);
       if (done) return (await store.readJsonl<PreparedRun>(done))[0] as PreparedRun;
 

@@ -9,6 +9,7 @@ import { progressQuery } from '../../workflows/definitions';
 import { runDemo } from './demo';
 import { showProgressUntil } from './progress';
 import {
+  defaultWorkflowId,
   problemLines,
   resumeRun,
   runFailureMessage,
@@ -35,6 +36,8 @@ import {
   type CodecServerCliOptions,
 } from './codec-server';
 import { createWorker, installWorkerLogging } from './worker';
+import { freshRunKey } from '../run/fresh';
+import { rerunRun } from './rerun';
 import { WORKER_CONFIG_ENV, workerCapabilitiesFrom } from '../capabilities/load';
 import { describeCapabilities } from '../capabilities/describe';
 
@@ -137,24 +140,33 @@ export function buildProgram(): Command {
       .requiredOption('--config <file>', 'run config (JSON)')
       .option('--id <workflowId>', 'workflow id (default: rlaif-<name>-<time>)')
       .option('--task-queue <name>', 'workflow task queue', 'rlaif')
+      .option(
+        '--fresh',
+        'use a new artifact namespace (runKey), e.g. to reuse a workflow id with another config',
+      )
       .option('--wait', 'wait for the run, show progress, print the summary line'),
-  ).action(async (o: ConnOpts & { config: string; id?: string; taskQueue: string; wait?: boolean }) => {
-    const config = loadRunConfigFile(o.config);
-    // Files the config names fail here when this machine has them; the worker checks them again.
-    const { notes } = await checkReferencedFiles(config, { source: o.config, missing: 'note' });
-    for (const note of notes) process.stderr.write(`[rlaif] note: ${note}\n`);
-    const client = await connectClient(settingsOf(o));
-    try {
-      const handle = await startRun(client, config, {
-        ...(o.id ? { workflowId: o.id } : {}),
-        taskQueue: o.taskQueue,
-      });
-      if (o.wait) await waitAndPrint(handle, o);
-      else print({ workflowId: handle.workflowId });
-    } finally {
-      await client.connection.close();
-    }
-  });
+  ).action(
+    async (
+      o: ConnOpts & { config: string; id?: string; taskQueue: string; fresh?: boolean; wait?: boolean },
+    ) => {
+      const loaded = loadRunConfigFile(o.config);
+      const config = o.fresh ? { ...loaded, runKey: freshRunKey(o.id ?? defaultWorkflowId(loaded)) } : loaded;
+      // Files the config names fail here when this machine has them; the worker checks them again.
+      const { notes } = await checkReferencedFiles(config, { source: o.config, missing: 'note' });
+      for (const note of notes) process.stderr.write(`[rlaif] note: ${note}\n`);
+      const client = await connectClient(settingsOf(o));
+      try {
+        const handle = await startRun(client, config, {
+          workflowId: o.id ?? defaultWorkflowId(loaded),
+          taskQueue: o.taskQueue,
+        });
+        if (o.wait) await waitAndPrint(handle, o);
+        else print({ workflowId: handle.workflowId });
+      } finally {
+        await client.connection.close();
+      }
+    },
+  );
 
   connectionOptions(
     program
@@ -224,6 +236,39 @@ export function buildProgram(): Command {
       await client.connection.close();
     }
   });
+
+  connectionOptions(
+    program
+      .command('rerun <workflowId>')
+      .description(
+        'recompute a finished or failed run from a round on, with the current worker code, in a new namespace',
+      )
+      .requiredOption(
+        '--from-round <n>',
+        'the first round to compute again (earlier rounds are reused)',
+        (v) => Number(v),
+      )
+      .option('--id <workflowId>', 'workflow id of the rerun (default: <id>-rerun-r<N>-<time>)')
+      .option('--task-queue <name>', 'workflow task queue', 'rlaif')
+      .option('--wait', 'wait for the run and print the summary line'),
+  ).action(
+    async (
+      id: string,
+      o: ConnOpts & { fromRound: number; id?: string; taskQueue: string; wait?: boolean },
+    ) => {
+      const client = await connectClient(settingsOf(o));
+      try {
+        const handle = await rerunRun(client, id, o.fromRound, {
+          taskQueue: o.taskQueue,
+          ...(o.id ? { newWorkflowId: o.id } : {}),
+        });
+        if (o.wait) await waitAndPrint(handle, o);
+        else print({ workflowId: handle.workflowId, rerunOf: id, fromRound: o.fromRound });
+      } finally {
+        await client.connection.close();
+      }
+    },
+  );
 
   program
     .command('serve-local')

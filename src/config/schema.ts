@@ -324,6 +324,12 @@ export const TimeoutsSchema = z.strictObject({
     .describe('attempts per activity before the run fails'),
 });
 
+/** A run's artifact namespace: a safe folder name. */
+const runKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/, 'letters, digits, ".", "_" and "-", not starting with "."')
+  .refine((k) => !k.includes('..'), 'must not contain ".."');
+
 export const PRESETS = ['classic', 'dpo', 'direct', 'external', 'fine-tune'] as const;
 export type Preset = (typeof PRESETS)[number];
 
@@ -349,12 +355,16 @@ export const RunConfigSchema = z.strictObject({
     .max(64)
     .optional()
     .describe('an explicit stage DAG; replaces the preset'),
-  runKey: z
-    .string()
-    .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/, 'letters, digits, ".", "_" and "-", not starting with "."')
-    .refine((k) => !k.includes('..'), 'must not contain ".."')
+  runKey: runKeySchema.optional().describe('artifact namespace; defaults to the workflow id'),
+  rerunOf: z
+    .strictObject({
+      runKey: runKeySchema.describe('the namespace of the run recomputed'),
+      fromRound: z.number().int().min(1).max(10000).describe('the first round computed again'),
+    })
     .optional()
-    .describe('artifact namespace; defaults to the workflow id'),
+    .describe(
+      'set by `rlaif rerun`: reuse what the run under runKey made before fromRound, compute the rest anew',
+    ),
   concurrency: positiveInt.max(64).default(4).describe('batch activities in flight at once'),
   continueAsNewEvery: count(10_000)
     .optional()
