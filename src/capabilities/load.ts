@@ -41,7 +41,10 @@ export function workerCapabilitiesFrom(
   const chosen = file ?? (env[WORKER_CONFIG_ENV]?.trim() || undefined);
   const caps = chosen
     ? loadWorkerCapabilities(chosen)
-    : new WorkerCapabilities({}, 'no worker config file (rlaif worker --worker-config FILE)');
+    : new WorkerCapabilities(
+        {},
+        'a worker config file (this worker was started without one: rlaif worker --worker-config FILE)',
+      );
   if (!trustRunConfigs || caps.trustsRunConfigs) return caps;
   return new WorkerCapabilities(
     { ...caps.spec, trustRunConfigs: true },
