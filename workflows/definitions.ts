@@ -7,10 +7,33 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Budget, Spend } from '../src/budget';
 import type { RoundMetrics, StageStatus } from '../src/contracts';
 
-/** Where a run is: returned by the `progress` query. */
+/** Where and why a run failed, as its `progress` query tells it. */
+export interface RunFailure {
+  /** The round that failed (0: before the first round, e.g. preparing data or parsing the config). */
+  round: number;
+  /** The stage that failed: a stage id of the round, or `config`, `prepare`, `checkpoint`. */
+  stage: string;
+  /** The innermost error's message: the one that says what to fix. */
+  message: string;
+  /** The activity type that failed, when an activity did (e.g. `rlaif.judge`). */
+  activity?: string;
+  /** The application failure's type, when it has one (e.g. `ConfigError`). */
+  type?: string;
+}
+
+/** Where a run is: returned by the `progress` query (closed runs answer it too). */
 export interface RunProgress {
+  /** Also the `RlaifStatus` search attribute. The last four end a run. */
   status:
-    'starting' | 'running' | 'paused' | 'budget-exhausted' | 'stopping' | 'stopped' | 'completed' | 'failed';
+    | 'starting'
+    | 'running'
+    | 'paused'
+    | 'budget-exhausted'
+    | 'stopping'
+    | 'stopped'
+    | 'completed'
+    | 'cancelled'
+    | 'failed';
   runKey: string;
   round: number;
   rounds: number;
@@ -27,6 +50,8 @@ export interface RunProgress {
   /** Endpoint spend so far (tokens, money) and the run's budget. */
   spend: Spend;
   budget?: Budget;
+  /** Set when the run failed. */
+  failure?: RunFailure;
 }
 
 /** One stage of the current round (defined with the round's result, which reports them too). */
@@ -48,16 +73,21 @@ export interface StageProgress {
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
+/** Pauses the run: no new activity starts until `resume`. Takes no arguments (any are ignored). */
 export const pauseUpdate = defineUpdate<RunProgress>('pause');
+/** Resumes a paused run. Takes no arguments (any are ignored). */
 export const resumeUpdate = defineUpdate<RunProgress>('resume');
+/** Ends the run once the current round is done. Takes no arguments (any are ignored). */
 export const stopAfterRoundUpdate = defineUpdate<RunProgress>('stopAfterRound');
-/** Raises (or lowers) the budget; a run paused at its cap goes on if the new cap allows. */
+/**
+ * Raises (or lowers) the budget's caps: `{maxTokens}`, `{maxCost}` or both; a cap it does not name
+ * stays. A run paused at its cap goes on if the new caps allow. Bad arguments are rejected.
+ */
 export const raiseBudgetUpdate = defineUpdate<RunProgress, [Budget]>('raiseBudget');
 /** Parent → round: the new budget, or `abandon` to end a round waiting for budget (run stopping). */
 export const budgetSignal = defineSignal<[{ budget?: Budget; abandon?: boolean }]>('setBudget');
 /** Parent → round: pause or resume scheduling new activities. */
 export const setPausedSignal = defineSignal<[boolean]>('setPaused');
-/** Round → parent: stage progress. */
 /** A round's own view of its stages, live (its run hears of them at most every 2 s). */
 export const roundProgressQuery = defineQuery<StageStatus[]>('roundProgress');
 

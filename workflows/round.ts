@@ -12,7 +12,6 @@ import {
   setHandler,
   sleep,
 } from '@temporalio/workflow';
-import type { RlaifActivities } from '../activities';
 import { expandStages } from '../src/config/stages';
 import type { StageSpec } from '../src/config/schema';
 import type {
@@ -35,16 +34,7 @@ import {
   type StageProgress,
 } from './definitions';
 import { stageActivityOptions } from './stage-options';
-import { advanceStage } from './stage-status';
-
-const ACTIVITY_OF: Record<Exclude<StageSpec['type'], 'custom'>, keyof RlaifActivities> = {
-  generate: 'rlaif.generate',
-  judge: 'rlaif.judge',
-  score: 'rlaif.score',
-  'train-reward': 'rlaif.trainReward',
-  'optimize-policy': 'rlaif.optimizePolicy',
-  evaluate: 'rlaif.evaluate',
-};
+import { ACTIVITY_OF, advanceStage } from './stage-status';
 
 /** Metrics that are counts (rows, tokens, requests, money) add up over batches; rates are averaged, weighted by rows. */
 const SUMMED = new Set([

@@ -1,10 +1,43 @@
 /**
- * A stage's status as its reports arrive, kept the same way by a round and by its run. Not in
- * definitions.ts: every function exported from there is exported from the workflows entry point,
- * where it would be registered as a workflow type.
+ * A stage's status as its reports arrive, kept the same way by a round and by its run, and which
+ * stage an activity belongs to. Not in definitions.ts: every function exported from there is
+ * exported from the workflows entry point, where it would be registered as a workflow type.
  */
+import type { RlaifActivities } from '../activities';
+import type { StageSpec } from '../src/config/schema';
 import type { StageStatus } from '../src/contracts';
 import type { StageProgress } from './definitions';
+
+/** The activity each built-in stage type runs (a custom stage names its own). */
+export const ACTIVITY_OF: Record<Exclude<StageSpec['type'], 'custom'>, keyof RlaifActivities> = {
+  generate: 'rlaif.generate',
+  judge: 'rlaif.judge',
+  score: 'rlaif.score',
+  'train-reward': 'rlaif.trainReward',
+  'optimize-policy': 'rlaif.optimizePolicy',
+  evaluate: 'rlaif.evaluate',
+};
+
+/** Judge stages also submit and poll Batch API jobs. */
+const JUDGE_BATCH_ACTIVITIES: readonly string[] = ['rlaif.judgeBatchSubmit', 'rlaif.judgeBatchPoll'];
+
+function runsActivity(stage: StageSpec, activity: string): boolean {
+  if (stage.type === 'custom') return stage.activity === activity;
+  return (
+    ACTIVITY_OF[stage.type] === activity ||
+    (stage.type === 'judge' && JUDGE_BATCH_ACTIVITIES.includes(activity))
+  );
+}
+
+/**
+ * The id of the stage that runs `activity`, when exactly one of `stages` does. A failed round
+ * names its activity but not its stage, and the run may not have heard of the stage yet: progress
+ * reports are paced, and a stage that fails at once dies with its held report.
+ */
+export function stageOfActivity(stages: readonly StageSpec[], activity: string): string | undefined {
+  const matching = stages.filter((s) => runsActivity(s, activity));
+  return matching.length === 1 ? matching[0]?.id : undefined;
+}
 
 /**
  * `status` (undefined for a stage not seen yet) after report `p`, updated in place. Batches of one
