@@ -11,8 +11,35 @@ import type { ActivityDeps } from './deps';
 export function createCheckpointActivities(deps: ActivityDeps) {
   const { store } = deps;
 
+  /** The run's checkpoint file, or undefined when it is missing or unreadable (torn, edited). */
+  async function checkpointFile(runKey: string): Promise<RunCheckpoint | undefined> {
+    const cp = await store.readJson<RunCheckpoint>(checkpointKey(runKey)).catch(() => undefined);
+    return cp && typeof cp.round === 'number' && Array.isArray(cp.history) ? cp : undefined;
+  }
+
+  /**
+   * The newest checkpoint: the run's file, unless a round checkpoint committed after it is newer
+   * or the file is unreadable. Round checkpoints are checksummed: a corrupt one is quarantined by
+   * the read and the one before it is used; the rounds after it are then run again and find
+   * their committed batches, so a lost checkpoint costs bookkeeping, not work.
+   */
   async function loadCheckpoint(input: { runKey: string }): Promise<RunCheckpoint | null> {
-    return classified(async () => (await store.readJson<RunCheckpoint>(checkpointKey(input.runKey))) ?? null);
+    return classified(async () => {
+      const file = await checkpointFile(input.runKey);
+      const kept = await store.listCommitted(`runs/${input.runKey}/checkpoints`);
+      for (const key of kept.reverse()) {
+        const ref = await store.get(key);
+        const cp = ref
+          ? await store
+              .readJsonl<RunCheckpoint>(ref)
+              .then((rows) => rows[0])
+              .catch(() => undefined)
+          : undefined;
+        if (!cp) continue;
+        return file && file.round >= cp.round ? file : cp;
+      }
+      return file ?? null;
+    });
   }
 
   /**
@@ -23,7 +50,7 @@ export function createCheckpointActivities(deps: ActivityDeps) {
     return classified(async () => {
       const kept = roundCheckpointKey(checkpoint.runKey, checkpoint.round);
       if (!(await store.get(kept))) await store.commitJsonl(kept, [checkpoint]);
-      const current = await store.readJson<RunCheckpoint>(checkpointKey(checkpoint.runKey));
+      const current = await checkpointFile(checkpoint.runKey);
       if (current && current.round >= checkpoint.round) return;
       await store.writeJson(checkpointKey(checkpoint.runKey), checkpoint);
     });

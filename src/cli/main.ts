@@ -186,6 +186,12 @@ export function buildProgram(): Command {
       if (o.json) return print({ workflowId: id, status, progress, problems });
       process.stdout.write(`${id}: ${status}\n`);
       for (const line of problems.flatMap(problemLines)) process.stdout.write(`  ${line}\n`);
+      if (progress?.failure) {
+        const f = progress.failure;
+        const where = `round ${f.round}, stage ${f.stage}${f.activity ? `, activity ${f.activity}` : ''}`;
+        process.stdout.write(`  failed in ${where}: ${f.message.replace(/\n/g, '\n    ')}\n`);
+        process.stdout.write(`  next: fix the cause, then "rlaif resume ${id}"\n`);
+      }
       if (progress) {
         process.stdout.write(
           `  round ${progress.round}/${progress.rounds}, stage ${progress.stage}, batches ${progress.batchesDone}/${progress.batchesTotal}${progress.paused ? ', paused' : ''}\n`,
