@@ -1,14 +1,14 @@
 /**
- * A resumable batch: its finished rows are appended to a partial file as they come, and the
- * heartbeat says how many. A retried attempt keeps the whole rows the file holds and computes only
- * the rest, so a crash mid-batch loses at most the group of rows being computed. The whole batch
- * is then committed once under its deterministic key.
+ * A resumable batch: its finished rows are appended to a partial file as they come, each with a
+ * checksum, and the heartbeat says how many. A retried attempt keeps the verified rows the file
+ * holds and computes only the rest, so a crash mid-batch loses at most the group of rows being
+ * computed. The whole batch is then committed once under its deterministic key.
  */
 import { stagesOf } from '../src/config/parse';
 import type { StageInput } from '../src/contracts';
 import { keyOfRef, type ArtifactRef } from '../src/store/artifact';
 import type { LocalArtifactStore } from '../src/store/local-store';
-import { previousProgress, reportProgress } from './context';
+import { reportProgress } from './context';
 import type { ActivityDeps } from './deps';
 
 export interface ResumableBatch<T> {
@@ -33,29 +33,31 @@ export async function runResumableBatch<T>(
 
   // The partial file, not the last heartbeat, says what a dead attempt finished: the SDK sends
   // heartbeats at most every 0.8 × the heartbeat timeout (24 s by default), so the server's copy
-  // can be far behind. Its rows are deterministic for this key, and whole lines are whole rows
-  // (readPartial stops at a torn one). The heartbeat is a floor, should the file say less.
+  // can be far behind, and it can never vouch for rows the file does not hold. Its rows are
+  // deterministic for this key, and only verified rows are read (readPartial stops at the first
+  // torn, edited or misplaced one, so everything after it is recomputed). Only whole groups are
+  // kept: compute resumes at a group's start, so a part of one would be computed twice.
   const onDisk = await store.readPartial<T>(key, total);
   const unit = Math.max(1, batch.unit ?? 1);
-  const whole = Math.floor(onDisk.length / unit) * unit;
-  const heartbeatRows = Math.min(previousProgress()?.rows ?? 0, onDisk.length);
-  const kept = onDisk.slice(0, Math.max(whole, heartbeatRows));
-  // Rewrite the partial file to exactly the rows kept (a torn tail is dropped).
+  const kept = onDisk.slice(0, Math.floor(onDisk.length / unit) * unit);
+  // Rewrite the partial file to exactly the rows kept (a bad tail is dropped).
   if (kept.length > 0) await store.resetPartial(key, kept);
   else await store.clearPartial(key);
   const rows = [...kept];
   reportProgress({ rows: rows.length, total });
   await batch.compute(rows.length, async (more) => {
-    await store.appendPartial(key, more);
+    await store.appendPartial(key, more, rows.length);
     rows.push(...more);
     reportProgress({ rows: rows.length, total });
   });
   if (rows.length !== total) {
     throw new Error(`batch ${key} produced ${rows.length} rows, expected ${total}`);
   }
-  const ref = await store.commitJsonl(key, rows);
+  // A concurrent attempt of this activity (a retry started while this one still ran) may have
+  // committed first: its rows are the batch, and what we return must describe them.
+  const committed = await store.commitRows(key, rows);
   await store.clearPartial(key);
-  return { ref, rows };
+  return committed;
 }
 
 const PRODUCER_ACTIVITY: Record<string, string> = {

@@ -39,10 +39,12 @@ export function createGenerateActivity(deps: ActivityDeps) {
       signal: activitySignal(),
       onProgress: (done, total) => reportProgress({ step: done, total }),
     });
-    const ref = await store.commitJsonl(stageKey(runKey, round, stageId, `${name}.jsonl`), out.rows);
+    // Sampling is not deterministic: a concurrent attempt may have committed other samples first,
+    // and those are the batch. The usage is what this attempt spent.
+    const { ref, rows } = await store.commitRows(stageKey(runKey, round, stageId, `${name}.jsonl`), out.rows);
     return {
       artifacts: { responses: [ref] },
-      metrics: { responses: out.rows.length, ...usageMetrics('generate', out.usage, endpoint) },
+      metrics: { responses: rows.length, ...usageMetrics('generate', out.usage, endpoint) },
     };
   }
 

@@ -6,7 +6,7 @@
 import type { RunConfig, StageInput, StageOutput } from '../src/contracts';
 import { createLocalJudge } from '../src/judges/create';
 import { judgeBatch, pairResponses, scoreBatch } from '../src/judges/judge-batch';
-import { DeadLetterSet } from '../src/judges/ledger';
+import { coverage, DeadLetterSet } from '../src/judges/ledger';
 import { seedFrom } from '../src/util/rng';
 import { endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { createBatchApiActivities, judgeSeed } from './judge-batch-api';
@@ -28,6 +28,16 @@ function groupByPrompt(rows: ResponseRow[]): ResponseRow[][] {
     else groups.push([row]);
   }
   return groups;
+}
+
+/**
+ * Figures of the rows committed for a batch of `total` pairs or responses. An LLM judge is not
+ * deterministic and a concurrent attempt may have committed its verdicts first: the figures must
+ * describe the committed rows, not this attempt's. What the attempt spent (usage, fallback calls)
+ * stays its own.
+ */
+function committedFigures(rows: readonly unknown[], total: number) {
+  return { judgeCoverage: coverage(rows.length, total), deadLetters: total - rows.length };
 }
 
 function judgeOf(config: RunConfig) {
@@ -117,7 +127,8 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const replay = input.batchJob
       ? await batchApi.replayJudge(config, runKey, input.batchJob.batchId)
       : undefined;
-    const result = await judgeBatch(replay?.judge ?? judges.pairwise, pairResponses(responses), {
+    const pairs = pairResponses(responses);
+    const result = await judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
       ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
       deadLetters: new DeadLetterSet(
         store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
@@ -126,14 +137,16 @@ export function createJudgeActivities(deps: ActivityDeps) {
       signal: activitySignal(),
       onProgress: (done, total) => reportProgress({ step: done, total }),
     });
-    const ref = await store.commitJsonl(stageKey(runKey, round, stageId, `${name}.jsonl`), result.rows);
+    const { ref, rows } = await store.commitRows(
+      stageKey(runKey, round, stageId, `${name}.jsonl`),
+      result.rows,
+    );
     return {
       artifacts: { preferences: [ref] },
       metrics: {
-        pairs: result.rows.length,
-        flipRate: result.flipRate,
-        judgeCoverage: result.coverage,
-        deadLetters: result.deadLetters.length,
+        pairs: rows.length,
+        flipRate: rows.length === 0 ? 0 : flipRate(rows),
+        ...committedFigures(rows, pairs.length),
         pairsByFallback: result.byFallback,
         ...(replay ? { judgeAnswersFromBatch: replay.fromBatch(), judgeBatchMissing: replay.missing } : {}),
         ...usageMetrics(
@@ -161,15 +174,17 @@ export function createJudgeActivities(deps: ActivityDeps) {
       signal: activitySignal(),
       onProgress: (done, total) => reportProgress({ step: done, total }),
     });
-    const ref = await store.commitJsonl(stageKey(runKey, round, stageId, `${name}.jsonl`), result.rows);
-    const meanScore = result.rows.reduce((s, r) => s + r.score, 0) / Math.max(result.rows.length, 1);
+    const { ref, rows } = await store.commitRows(
+      stageKey(runKey, round, stageId, `${name}.jsonl`),
+      result.rows,
+    );
+    const meanScore = rows.reduce((s, r) => s + r.score, 0) / Math.max(rows.length, 1);
     return {
       artifacts: { scores: [ref] },
       metrics: {
-        scored: result.rows.length,
+        scored: rows.length,
         meanJudgeScore: meanScore,
-        judgeCoverage: result.coverage,
-        deadLetters: result.deadLetters.length,
+        ...committedFigures(rows, responses.length),
         ...usageMetrics(
           'judge',
           result.usage,

@@ -1,15 +1,30 @@
 /**
- * The local filesystem artifact store. Objects are committed atomically: written to a temporary
- * name, flushed, renamed into place, and only then described by a manifest that is itself
- * renamed into place. A reader trusts an object only through its manifest, so a crash at any
- * point leaves either nothing or a whole, checksummed object. Committing a key that is already
- * committed returns the existing reference: that is what makes retried activities idempotent.
+ * The local filesystem artifact store. Its contract, which every store keeps:
+ *
+ * - Atomic, checksummed, exclusive commit. An object is written to a temporary name and flushed,
+ *   then hard-linked to its key, which fails if the key's file exists: of concurrent attempts
+ *   (a heartbeat timeout starts a retry while the first attempt still runs) exactly one places its
+ *   bytes. Its manifest (`{uri, sha256, count, bytes}`) is created the same way, and only the
+ *   attempt that creates it logs the commit. An attempt that loses gets the winner's reference,
+ *   whatever its own bytes were: producers such as endpoint generation and LLM judging are not
+ *   deterministic, and the first commit is the one every reader sees. A crash between the file and
+ *   its manifest leaves a whole file that the next commit of the key adopts.
+ * - Verified read. A reader trusts an object only through its manifest and checks its sha256 (and
+ *   row count); a crash at any point leaves either nothing or a whole, checksummed object.
+ * - List. Committed keys are the ones with a manifest; temporary and partial files never are.
+ * - Quarantine. An object found corrupt or missing is moved aside and its manifest becomes a
+ *   tombstone: the key reads as uncommitted, its producer recomputes it, and only the bytes every
+ *   holder of the old reference expects may take its place.
+ *
+ * Committing a key that is already committed returns the existing reference: that is what makes
+ * retried activities idempotent.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fsSync from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { keyOfRef, type ArtifactRef } from './artifact';
+import { decodePartialRows, encodePartialRows } from './partial-rows';
 import { ArtifactReadCache } from './read-cache';
 
 /** Raised when stored bytes do not match their manifest: the producer must recompute. */
@@ -74,13 +89,30 @@ function makeDirSync(dir: string): void {
 }
 
 /**
- * Writes and reads up to this size go synchronously. An atomic write is six file operations; through the
- * thread pool each also waits for a free pool thread and then for the event loop, which under a
- * busy worker costs far more than the write (a manifest commit measured ~10 ms async, ~1 ms
- * sync). Larger objects (checkpoints, big batches) stay asynchronous so their write does not hold
- * up heartbeats and the activities running beside them.
+ * Writes and reads up to this size go synchronously. An atomic write is half a dozen file
+ * operations; through the thread pool each also waits for a free pool thread and then for the
+ * event loop, which under a busy worker costs far more than the write (a manifest commit measured
+ * ~10 ms async, ~1 ms sync). Larger objects (checkpoints, big batches) stay asynchronous so their
+ * write does not hold up heartbeats and the activities running beside them.
  */
 const SYNC_WRITE_MAX_BYTES = 1024 * 1024;
+
+/** Removes a temporary file; a disk that refuses it is already failing the write that made it. */
+function removeQuietly(file: string): void {
+  try {
+    fsSync.rmSync(file, { force: true });
+  } catch {
+    // the error of the write itself says why
+  }
+}
+
+/** Rows in JSON Lines bytes: one per non-empty line. */
+function countLines(bytes: Uint8Array): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.length > 0).length;
+}
 
 /** Reads a small file (a manifest, a tombstone), or undefined if it does not exist. */
 function readSmallFile(file: string): string | undefined {
@@ -110,7 +142,7 @@ const sameFile = (a: FileIdentity, b: FileIdentity | undefined) =>
 /**
  * Test hook for the chaos suite (src/chaos): with RLAIF_CHAOS_KILL_ON_COMMIT=n, the process
  * SIGKILLs itself at its n-th new commit, after the object's temporary file is written and before
- * it is renamed into place, which is the worst moment for an atomic commit to be interrupted.
+ * it is linked into place, which is the worst moment for an atomic commit to be interrupted.
  */
 const CHAOS_KILL_ON_COMMIT = Number(process.env.RLAIF_CHAOS_KILL_ON_COMMIT ?? 0);
 let commitsStarted = 0;
@@ -166,78 +198,80 @@ export class LocalArtifactStore {
     return text === undefined ? undefined : (JSON.parse(text) as ArtifactRef);
   }
 
-  private async writeAtomic(
+  /**
+   * Writes `data` to a temporary name beside `file`, flushes it, then puts it in place: renamed
+   * over whatever is there, or, when `exclusive`, hard-linked to `file`, which fails if `file`
+   * exists (unlike a rename), so that of concurrent writers exactly one places its bytes. Returns
+   * false when another writer's file was there first. Readers never see a half-written file.
+   */
+  private async place(
     file: string,
     data: Uint8Array | string,
-    beforeRename?: () => void,
-  ): Promise<void> {
+    exclusive: boolean,
+    beforePlace?: () => void,
+  ): Promise<boolean> {
     const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    if (size <= SYNC_WRITE_MAX_BYTES) {
-      this.writeAtomicSync(file, tmp, data, beforeRename);
-      return;
-    }
     try {
       makeDirSync(path.dirname(file));
-      const handle = await fs.open(tmp, 'w', 0o600);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
+      if (size <= SYNC_WRITE_MAX_BYTES) {
+        const fd = fsSync.openSync(tmp, 'w', 0o600);
+        try {
+          fsSync.writeFileSync(fd, data);
+          fsSync.fsyncSync(fd);
+        } finally {
+          fsSync.closeSync(fd);
+        }
+      } else {
+        const handle = await fs.open(tmp, 'w', 0o600);
+        try {
+          await handle.writeFile(data);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
       }
-      beforeRename?.();
-      await fs.rename(tmp, file);
+      beforePlace?.();
+      // Renaming and linking only touch the directory: quick enough to do without the thread pool.
+      if (!exclusive) {
+        fsSync.renameSync(tmp, file);
+        return true;
+      }
+      let placed = true;
+      try {
+        fsSync.linkSync(tmp, file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        placed = false;
+      }
+      removeQuietly(tmp);
+      return placed;
     } catch (err) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
-      throw unwritable(err, this.root, path.relative(this.root, file));
-    }
-  }
-
-  /** `writeAtomic` for a small object: the same steps, without the thread pool. */
-  private writeAtomicSync(
-    file: string,
-    tmp: string,
-    data: Uint8Array | string,
-    beforeRename?: () => void,
-  ): void {
-    try {
-      makeDirSync(path.dirname(file));
-      const fd = fsSync.openSync(tmp, 'w', 0o600);
-      try {
-        fsSync.writeFileSync(fd, data);
-        fsSync.fsyncSync(fd);
-      } finally {
-        fsSync.closeSync(fd);
-      }
-      beforeRename?.();
-      fsSync.renameSync(tmp, file);
-    } catch (err) {
-      try {
-        fsSync.rmSync(tmp, { force: true });
-      } catch {
-        // the disk that refused the write may refuse this too; the error below says why
-      }
+      removeQuietly(tmp);
       throw unwritable(err, this.root, path.relative(this.root, file));
     }
   }
 
   /**
-   * Commits bytes under `key` once. If the key is already committed, the stored reference is
-   * returned and the new bytes are dropped (a retry that recomputed the same batch).
+   * Commits bytes under `key` once. If the key is already committed, or another attempt commits
+   * it first, that reference is returned and these bytes are dropped.
    */
   async commitBytes(key: string, data: Uint8Array, count: number): Promise<ArtifactRef> {
     const existing = await this.get(key);
     if (existing) return existing;
-    return this.commitNew(key, data, count, createHash('sha256').update(data).digest('hex'));
+    return this.commitNew(key, data, createHash('sha256').update(data).digest('hex'), count);
   }
 
-  /** `commitBytes` once the key was found uncommitted and the bytes hashed. */
+  /**
+   * `commitBytes` once the key was found uncommitted and the bytes hashed. `recount` gives the row
+   * count of another attempt's bytes that were placed first (else `count` is theirs too).
+   */
   private async commitNew(
     key: string,
     data: Uint8Array,
-    count: number,
     sha256: string,
+    count: number,
+    recount?: (bytes: Uint8Array) => number,
   ): Promise<ArtifactRef> {
     const lost = await this.readTombstone(key);
     // A recomputed object must be the one every holder of the old reference expects.
@@ -247,10 +281,24 @@ export class LocalArtifactStore {
           `committed ${lost.sha256}: its producer is not deterministic, so the run cannot go on safely`,
       );
     }
-    await this.writeAtomic(this.pathOf(key), data, chaosKillOnCommit);
-    const ref: ArtifactRef = { uri: `store:${key}`, sha256, count, bytes: data.byteLength };
-    await this.writeAtomic(this.manifestPath(key), JSON.stringify(ref));
-    const record: CommitRecord = { key, sha256, count, at: new Date().toISOString() };
+    const file = this.pathOf(key);
+    let ref: ArtifactRef = { uri: `store:${key}`, sha256, count, bytes: data.byteLength };
+    if (!(await this.place(file, data, true, chaosKillOnCommit))) {
+      // Another attempt placed its file first (and is writing its manifest, or died before it):
+      // its bytes are the object. Describe them; the manifest below is exclusive too.
+      const theirs = await fs.readFile(file);
+      ref = {
+        ...ref,
+        sha256: createHash('sha256').update(theirs).digest('hex'),
+        count: recount ? recount(theirs) : count,
+        bytes: theirs.byteLength,
+      };
+    }
+    if (!(await this.place(this.manifestPath(key), JSON.stringify(ref), true))) {
+      // The other attempt described the same file first, and logged the commit.
+      return (await this.get(key)) ?? ref;
+    }
+    const record: CommitRecord = { key, sha256: ref.sha256, count: ref.count, at: new Date().toISOString() };
     try {
       fsSync.appendFileSync(path.join(this.root, 'commits.log'), `${JSON.stringify(record)}\n`, {
         mode: 0o600,
@@ -263,20 +311,42 @@ export class LocalArtifactStore {
   }
 
   /**
-   * Commits rows as JSON Lines. The rows stay in the read cache, so the next stage on this worker
-   * reads them without parsing the file; the caller must not modify them afterwards.
+   * Commits rows as JSON Lines and says whether the committed bytes are these rows' (false when
+   * another attempt committed other rows first). Rows committed here stay in the read cache, so
+   * the next stage on this worker reads them without parsing the file.
    */
-  async commitJsonl<T>(key: string, rows: readonly T[]): Promise<ArtifactRef> {
+  private async commitLines<T>(
+    key: string,
+    rows: readonly T[],
+  ): Promise<{ ref: ArtifactRef; ours: boolean }> {
     const text = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
     const bytes = Buffer.from(text, 'utf8');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const ref = (await this.get(key)) ?? (await this.commitNew(key, bytes, rows.length, sha256));
-    // Only rows whose bytes are the committed ones (a retry may commit different rows in vain).
+    const ref = (await this.get(key)) ?? (await this.commitNew(key, bytes, sha256, rows.length, countLines));
+    if (ref.sha256 !== sha256) return { ref, ours: false };
     const file = identityOf(this.pathOf(key));
-    if (file && ref.sha256 === sha256 && file.size === bytes.byteLength) {
+    if (file && file.size === bytes.byteLength) {
       this.rowCache.set(`${ref.uri}@${ref.sha256}`, { rows: rows.slice(), file }, ref.bytes);
     }
-    return ref;
+    return { ref, ours: true };
+  }
+
+  /**
+   * Commits rows as JSON Lines; the caller must not modify them afterwards (they stay in the read
+   * cache). A key already committed keeps its rows: see `commitRows` for reading them back.
+   */
+  async commitJsonl<T>(key: string, rows: readonly T[]): Promise<ArtifactRef> {
+    return (await this.commitLines(key, rows)).ref;
+  }
+
+  /**
+   * Commits rows as JSON Lines and returns the rows committed under the key: these, or, when the
+   * key was already committed or another attempt committed first, the committed ones (read and
+   * verified). Figures an activity reports must come from these rows, the ones every reader sees.
+   */
+  async commitRows<T>(key: string, rows: readonly T[]): Promise<{ ref: ArtifactRef; rows: T[] }> {
+    const { ref, ours } = await this.commitLines(key, rows);
+    return { ref, rows: ours ? rows.slice() : await this.readJsonl<T>(ref) };
   }
 
   /** Reads the bytes of a reference, verifying their checksum. */
@@ -391,14 +461,20 @@ export class LocalArtifactStore {
     return parts.flat();
   }
 
+  private partialPath(key: string): string {
+    return `${this.pathOf(key)}.partial.jsonl`;
+  }
+
   /**
-   * Appends rows to the partial (uncommitted) file of a batch in progress. A resumed attempt
-   * reads back only as many rows as its last heartbeat reported, so a torn append is ignored.
+   * Appends rows to the partial (uncommitted) file of a batch in progress, each with its checksum
+   * (see partial-rows.ts). `start` is the position in the batch of the first of them; by default
+   * they go after the lines the file holds, which costs reading it.
    */
-  async appendPartial<T>(key: string, rows: readonly T[]): Promise<void> {
+  async appendPartial<T>(key: string, rows: readonly T[], start?: number): Promise<void> {
     if (rows.length === 0) return;
-    const file = `${this.pathOf(key)}.partial.jsonl`;
-    const text = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const file = this.partialPath(key);
+    const after = start ?? (readSmallFile(file) ?? '').split('\n').length - 1;
+    const text = encodePartialRows(rows, after);
     try {
       makeDirSync(path.dirname(file));
       if (text.length <= SYNC_WRITE_MAX_BYTES) fsSync.appendFileSync(file, text, { mode: 0o600 });
@@ -408,9 +484,12 @@ export class LocalArtifactStore {
     }
   }
 
-  /** The first `count` complete rows of a batch's partial file (fewer if it has fewer). */
+  /**
+   * The verified rows at the head of a batch's partial file, at most `count`: reading stops at the
+   * first torn, edited or misplaced row, so what follows it is recomputed, never committed.
+   */
   async readPartial<T>(key: string, count: number): Promise<T[]> {
-    const file = `${this.pathOf(key)}.partial.jsonl`;
+    const file = this.partialPath(key);
     // Usually there is none (a first attempt): say so without a trip through the thread pool.
     if (!fsSync.existsSync(file)) return [];
     let text: string;
@@ -420,27 +499,17 @@ export class LocalArtifactStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const rows: T[] = [];
-    for (const line of text.split('\n')) {
-      if (rows.length >= count) break;
-      try {
-        rows.push(JSON.parse(line) as T);
-      } catch {
-        break;
-      }
-    }
-    return rows;
+    return decodePartialRows<T>(text, count);
   }
 
-  /** Starts a batch's partial file afresh, keeping only its first `count` rows. */
+  /** Starts a batch's partial file afresh with `keep` as its first rows. */
   async resetPartial<T>(key: string, keep: readonly T[]): Promise<void> {
-    const file = `${this.pathOf(key)}.partial.jsonl`;
-    await this.writeAtomic(file, keep.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    await this.place(this.partialPath(key), encodePartialRows(keep, 0), false);
   }
 
   /** Removes a batch's partial file once its output is committed. */
   async clearPartial(key: string): Promise<void> {
-    fsSync.rmSync(`${this.pathOf(key)}.partial.jsonl`, { force: true });
+    fsSync.rmSync(this.partialPath(key), { force: true });
   }
 
   /** Every commit so far, for audits and tests ("each batch committed exactly once"). */
@@ -498,6 +567,6 @@ export class LocalArtifactStore {
 
   /** Atomically replaces a small JSON document (used for the run checkpoint). */
   async writeJson(key: string, value: unknown): Promise<void> {
-    await this.writeAtomic(this.pathOf(key), JSON.stringify(value, null, 2));
+    await this.place(this.pathOf(key), JSON.stringify(value, null, 2), false);
   }
 }

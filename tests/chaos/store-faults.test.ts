@@ -50,7 +50,7 @@ test('an object whose file vanished under its manifest is quarantined like a cor
   expect(await store.commitJsonl(key, [{ id: 'a' }])).toEqual(ref);
 });
 
-test('RLAIF_CHAOS_KILL_ON_COMMIT=2 kills the process at its second commit, before the rename', () => {
+test('RLAIF_CHAOS_KILL_ON_COMMIT=2 kills the process at its second commit, before the link; the key commits later', async () => {
   const storeModule = path.resolve(__dirname, '..', '..', 'src', 'store', 'local-store.js');
   const script = `
     const { LocalArtifactStore } = require(${JSON.stringify(storeModule)});
@@ -68,6 +68,10 @@ test('RLAIF_CHAOS_KILL_ON_COMMIT=2 kills the process at its second commit, befor
   expect(files.filter((f) => f.endsWith('.manifest.json'))).toEqual(['one.jsonl.manifest.json']);
   expect(files.some((f) => /^two\.jsonl\.tmp-\d+-[0-9a-f]+$/.test(f))).toBe(true);
   expect(files).not.toContain('two.jsonl');
+  // The orphan temporary file blocks nothing: the retry commits the key once.
+  const ref = await store.commitJsonl('runs/r/two.jsonl', [{ n: 2 }]);
+  expect(await store.readJsonl(ref)).toEqual([{ n: 2 }]);
+  expect((await store.commitLog()).map((c) => c.key)).toEqual(['runs/r/one.jsonl', 'runs/r/two.jsonl']);
 });
 
 function canMount(): boolean {
