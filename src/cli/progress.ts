@@ -177,6 +177,9 @@ export async function showProgressUntil<T>(
   const settled = done.finally(() => {
     finished = true;
   });
+  // A run that fails while the first query is still out must not be an unhandled rejection:
+  // `done` is returned (and its failure reported) below.
+  settled.catch(() => undefined);
   const shown = new Set<string>();
   let checkedAt = 0;
   while (!finished) {
