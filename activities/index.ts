@@ -2,8 +2,7 @@
  * All activities, built by a factory that closes over their dependencies, registered under
  * namespaced names (`rlaif.generate`, ...). Workflows import only the type of this object.
  */
-import type { StageInput } from '../src/contracts';
-import { producerOf } from './batch';
+import { producerOfArtifact, rebuilding } from './rebuild';
 import { createCheckpointActivities } from './checkpoint';
 import type { ActivityDeps } from './deps';
 import { createEvaluateActivity } from './evaluate';
@@ -18,24 +17,27 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   const { judge, score, judgeBatchSubmit, judgeBatchPoll } = createJudgeActivities(deps);
   const { loadCheckpoint, saveCheckpoint } = createCheckpointActivities(deps);
+  // Stages whose outputs are whole-stage artifacts record their input, so those can be made again.
+  const batch = { record: false };
+  const whole = { record: true };
   const activities = {
     'rlaif.prepare': createPrepareActivity(deps),
     'rlaif.loadCheckpoint': loadCheckpoint,
     'rlaif.saveCheckpoint': saveCheckpoint,
-    'rlaif.generate': createGenerateActivity(deps),
-    'rlaif.judge': judge,
-    'rlaif.score': score,
-    'rlaif.judgeBatchSubmit': judgeBatchSubmit,
+    'rlaif.generate': rebuilding(deps, createGenerateActivity(deps), batch),
+    'rlaif.judge': rebuilding(deps, judge, batch),
+    'rlaif.score': rebuilding(deps, score, batch),
+    'rlaif.judgeBatchSubmit': rebuilding(deps, judgeBatchSubmit, batch),
     'rlaif.judgeBatchPoll': judgeBatchPoll,
-    'rlaif.trainReward': createTrainRewardActivity(deps),
-    'rlaif.optimizePolicy': createOptimizePolicyActivity(deps),
-    'rlaif.evaluate': createEvaluateActivity(deps),
+    'rlaif.trainReward': rebuilding(deps, createTrainRewardActivity(deps), whole),
+    'rlaif.optimizePolicy': rebuilding(deps, createOptimizePolicyActivity(deps), whole),
+    'rlaif.evaluate': rebuilding(deps, createEvaluateActivity(deps), whole),
   };
-  // A consumer that finds a batch output corrupt recomputes it through the activity that made it.
+  // A consumer that finds an artifact corrupt has it made again by the activity that made it.
   deps.rebuild ??= async (ref, consumer) => {
-    const producer = producerOf(ref, consumer);
+    const producer = await producerOfArtifact(deps.store, ref, consumer);
     const run = activities[producer.activity as keyof typeof activities] as
-      ((input: StageInput) => Promise<unknown>) | undefined;
+      ((input: unknown) => Promise<unknown>) | undefined;
     if (!run) throw new Error(`no activity ${producer.activity} on this worker to recompute ${ref.uri}`);
     await run(producer.input);
   };

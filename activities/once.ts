@@ -16,18 +16,29 @@ async function artifactsCommitted(store: LocalArtifactStore, output: StageOutput
   return true;
 }
 
+function corruptAsNone(err: unknown): StageOutput[] {
+  if (err instanceof Error && err.name === 'ArtifactCorruptError') return [];
+  throw err;
+}
+
 export async function onceOnly(
   store: LocalArtifactStore,
   resultKey: string,
   compute: () => Promise<StageOutput>,
 ): Promise<StageOutput> {
   const committed = await store.get(resultKey);
-  if (committed) {
-    const [output] = await store.readJsonl<StageOutput>(committed);
-    // A result whose artifact was found corrupt is recomputed: its batches re-commit the same bytes.
-    if (output && (await artifactsCommitted(store, output))) return output;
-  }
+  // A result found corrupt itself reads as not committed (the read takes it out).
+  const [kept] = committed ? await store.readJsonl<StageOutput>(committed).catch(corruptAsNone) : [];
+  // A result whose artifact was found corrupt is recomputed: its batches re-commit the same bytes.
+  if (kept && (await artifactsCommitted(store, kept))) return kept;
   const output = await compute();
-  await store.commitJsonl(resultKey, [output]);
-  return output;
+  try {
+    // Another attempt may have committed first: return what every reader sees.
+    return (await store.commitRows(resultKey, [output])).rows[0] as StageOutput;
+  } catch (err) {
+    // The result record was lost to corruption and its metrics (times, say) came out otherwise:
+    // the stage's artifacts, which others hold references to, are what had to come out the same.
+    if (err instanceof Error && err.name === 'ArtifactNotReproducibleError') return output;
+    throw err;
+  }
 }

@@ -9,11 +9,21 @@ import { seedFrom } from '../src/util/rng';
 import { activitySignal, classified, reportProgress } from './context';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
-import { bindRunKey } from '../src/run/identity';
+import { ConfigError } from '../src/config/errors';
+import { keyOfRef } from '../src/store/artifact';
+import { bindRunKey, checkRunKey } from '../src/run/identity';
 import { seedRerun } from '../src/run/rerun';
 import { capabilitiesOf } from './llm-backends';
 import { capabilityProblems } from '../src/capabilities/check';
 import { CapabilityError } from '../src/capabilities/errors';
+
+/** Whether every piece of a prepared run is still committed with the bytes it recorded. */
+async function intact(store: ActivityDeps['store'], prepared: PreparedRun): Promise<boolean> {
+  for (const ref of [prepared.trainPrompts, prepared.evalPrompts, prepared.initialPolicy]) {
+    if ((await store.get(keyOfRef(ref)))?.sha256 !== ref.sha256) return false;
+  }
+  return true;
+}
 
 export function createPrepareActivity(deps: ActivityDeps) {
   const { store } = deps;
@@ -22,10 +32,21 @@ export function createPrepareActivity(deps: ActivityDeps) {
       const { runKey, config } = input;
       const base = `runs/${runKey}/prepare`;
       // One run key, one run: a config other than the one that made this namespace stops here.
-      await bindRunKey(store, runKey, config);
-      await seedRerun(store, runKey, config);
+      await checkRunKey(store, runKey, config);
       const done = await store.get(`${base}/result.json`);
-      if (done) return (await store.readJsonl<PreparedRun>(done))[0] as PreparedRun;
+      const kept = done
+        ? await store
+            .readJsonl<PreparedRun>(done)
+            .then((r) => r[0])
+            .catch(() => undefined)
+        : undefined;
+      if (kept && (await intact(store, kept))) {
+        await bindRunKey(store, runKey, config); // a namespace of an earlier release adopts it
+        return kept;
+      }
+      // Not prepared yet, or a piece was found corrupt: (re)make what is missing below. Every
+      // piece is made from the seed and the user's files, so it comes out the same, or the store
+      // refuses it and the run learns which input changed.
 
       // The files later stages read are checked now, on a worker like theirs, so a bad model
       // file or trainer command fails the run before a round of work instead of after it.
@@ -49,6 +70,14 @@ export function createPrepareActivity(deps: ActivityDeps) {
         // Prompt files (read by no stage) are read and checked below.
         skip: (use) => use.readBy.length === 0 || elsewhere(use),
       });
+      // A rerun's namespace starts with what the old run prepared (pieces of it found corrupt are
+      // remade below, where the old run's namespace is the one prepared).
+      if (config.rerunOf && config.rerunOf.fromRound > 1 && !done) {
+        await bindRunKey(store, runKey, config);
+        await seedRerun(store, runKey, config);
+        const seeded = await store.get(`${base}/result.json`);
+        if (seeded) return (await store.readJsonl<PreparedRun>(seeded))[0] as PreparedRun;
+      }
       const demo = await compute(deps, 'demoData', {
         seed: config.seed,
         trainPrompts: config.data.kind === 'demo' ? config.data.trainPrompts : 1,
@@ -77,11 +106,32 @@ export function createPrepareActivity(deps: ActivityDeps) {
               ),
             }
           : demo;
-      const trainPrompts = await store.commitJsonl(`${base}/train-prompts.jsonl`, data.train);
-      const evalPrompts = await store.commitJsonl(`${base}/eval-prompts.jsonl`, data.eval);
+      // The first write to the namespace: a run whose input failed its checks leaves none.
+      await bindRunKey(store, runKey, config);
+      const fileChanged = (field: 'trainFile' | 'evalFile') => (err: unknown) => {
+        if (
+          !(err instanceof Error && err.name === 'ArtifactNotReproducibleError') ||
+          config.data.kind !== 'jsonl'
+        )
+          throw err;
+        throw new ConfigError(
+          `data.${field}: the prompt file ${config.data[field]} has changed since this run prepared it, so the ` +
+            'prompts it copied (found corrupt in the store) cannot be made again. Restore the file, or ' +
+            'recompute the run with the new file in a new namespace: `rlaif rerun <workflowId> --from-round 1`',
+        );
+      };
+      const trainPrompts = await store
+        .commitJsonl(`${base}/train-prompts.jsonl`, data.train)
+        .catch(fileChanged('trainFile'));
+      const evalPrompts = await store
+        .commitJsonl(`${base}/eval-prompts.jsonl`, data.eval)
+        .catch(fileChanged('evalFile'));
       await store.commitJsonl(`${base}/sft.jsonl`, data.sft);
       reportProgress({ step: 0 });
-      let initialPolicy = await store.get(`${base}/initial-policy.onnx`);
+      // A policy committed by an attempt that died before the result is kept; if the result
+      // itself was lost, SFT runs again so that its loss, part of the result, comes out the same.
+      const resultLost = (await store.quarantinedRef(`${base}/result.json`)) !== undefined;
+      let initialPolicy = resultLost ? undefined : await store.get(`${base}/initial-policy.onnx`);
       let sftLoss = Number.NaN;
       if (config.policy.fineTune && usesServedPolicy(config)) {
         // The policy is a served model tuned by fine-tuning jobs: the first round's is the base model.
@@ -102,8 +152,8 @@ export function createPrepareActivity(deps: ActivityDeps) {
         initialPolicy = await store.commitBytes(`${base}/initial-policy.onnx`, fitted.onnx, 1);
       }
       const prepared: PreparedRun = { trainPrompts, evalPrompts, initialPolicy, sftLoss };
-      await store.commitJsonl(`${base}/result.json`, [prepared]);
-      return prepared;
+      // Another attempt may have committed first: every reader gets the committed result.
+      return (await store.commitRows(`${base}/result.json`, [prepared])).rows[0] as PreparedRun;
     });
   };
 }

@@ -17,6 +17,7 @@ export const ACTIVITY_PREFIX = 'rlaif.';
 export const NON_RETRYABLE_ERRORS = [
   'ConfigError',
   'CapabilityError',
+  'ArtifactNotReproducibleError',
   'InvalidInputError',
   'EndpointConfigError',
   'HumanLabelsError',

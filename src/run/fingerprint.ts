@@ -16,6 +16,8 @@ const NOT_RESULT_DECIDING = new Set([
   'name',
   'rounds',
   'runKey',
+  // A rerun computes the same config again: its namespace says where it came from, not what it is.
+  'rerunOf',
   'continueAsNewEvery',
   'timeouts',
   'taskQueues',

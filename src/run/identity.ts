@@ -18,26 +18,37 @@ interface RunIdentity {
 const identityKey = (runKey: string) => `runs/${runKey}/identity.jsonl`;
 
 /**
- * Records `config`'s fingerprint under `runKey`, or checks it against the one recorded there.
- * Throws a (non-retryable) ConfigError naming both fingerprints, the fields that differ and the
- * ways out. A namespace written by a release that recorded no fingerprint adopts this one.
+ * Checks `config` against the fingerprint recorded under `runKey`, if any, without writing, so a
+ * run that then fails its input checks leaves no trace in the store. Throws a (non-retryable)
+ * ConfigError naming both fingerprints, the fields that differ and the ways out.
+ */
+export async function checkRunKey(
+  store: LocalArtifactStore,
+  runKey: string,
+  config: RunConfig,
+): Promise<void> {
+  const found = await store.get(identityKey(runKey));
+  const recorded = found ? (await store.readJsonl<RunIdentity>(found))[0] : undefined;
+  if (recorded) refuseAnother(runKey, recorded, config);
+}
+
+/**
+ * Records `config`'s fingerprint under `runKey` (a namespace written by a release that recorded
+ * none adopts it), or checks it against the one another execution recorded first.
  */
 export async function bindRunKey(
   store: LocalArtifactStore,
   runKey: string,
   config: RunConfig,
-): Promise<string> {
+): Promise<void> {
+  const identity: RunIdentity = { fingerprint: runFingerprint(config), config: resultDecidingPart(config) };
+  const [recorded] = (await store.commitRows(identityKey(runKey), [identity])).rows;
+  if (recorded) refuseAnother(runKey, recorded, config);
+}
+
+function refuseAnother(runKey: string, recorded: RunIdentity, config: RunConfig): void {
   const fingerprint = runFingerprint(config);
-  const key = identityKey(runKey);
-  const found = await store.get(key);
-  const recorded = found
-    ? (await store.readJsonl<RunIdentity>(found))[0]
-    : (
-        await store.readJsonl<RunIdentity>(
-          await store.commitJsonl(key, [{ fingerprint, config: resultDecidingPart(config) }]),
-        )
-      )[0];
-  if (!recorded || recorded.fingerprint === fingerprint) return fingerprint;
+  if (recorded.fingerprint === fingerprint) return;
   const fields = differingFields(recorded.config, resultDecidingPart(config));
   throw new ConfigError(
     `run key "${runKey}" already holds a run made by another config (fingerprint ${recorded.fingerprint}; ` +

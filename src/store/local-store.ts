@@ -27,9 +27,28 @@ import { keyOfRef, type ArtifactRef } from './artifact';
 import { decodePartialRows, encodePartialRows } from './partial-rows';
 import { ArtifactReadCache } from './read-cache';
 
-/** Raised when stored bytes do not match their manifest: the producer must recompute. */
+/**
+ * Raised when stored bytes do not match their manifest, or a reference's object is no longer
+ * committed (taken out as corrupt by an earlier reader): the producer must recompute. `ref` is
+ * the reference that was read, when a read raised it.
+ */
 export class ArtifactCorruptError extends Error {
   override readonly name = 'ArtifactCorruptError';
+  constructor(
+    message: string,
+    readonly ref?: ArtifactRef,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Raised when an object found corrupt is recomputed to other bytes (a producer that is not
+ * deterministic, such as an endpoint's sampling, or an input that changed): the references the
+ * run holds expect the old bytes, so no retry can help; recompute from an earlier round.
+ */
+export class ArtifactNotReproducibleError extends Error {
+  override readonly name = 'ArtifactNotReproducibleError';
 }
 
 /**
@@ -276,9 +295,9 @@ export class LocalArtifactStore {
     const lost = await this.readTombstone(key);
     // A recomputed object must be the one every holder of the old reference expects.
     if (lost && lost.sha256 !== sha256) {
-      throw new ArtifactCorruptError(
-        `artifact ${key} was recomputed after corruption but its sha256 ${sha256} differs from the ` +
-          `committed ${lost.sha256}: its producer is not deterministic, so the run cannot go on safely`,
+      throw new ArtifactNotReproducibleError(
+        `artifact ${key} was found corrupt, and recomputing it gave other bytes (sha256 ${sha256.slice(0, 12)}… ` +
+          `instead of ${lost.sha256.slice(0, 12)}…): what the run built on it would no longer match`,
       );
     }
     const file = this.pathOf(key);
@@ -360,12 +379,17 @@ export class LocalArtifactStore {
           ? fsSync.readFileSync(this.pathOf(key))
           : await fs.readFile(this.pathOf(key));
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const current = await this.get(key);
+      // Taken out by an earlier reader that found it corrupt, and not yet recomputed.
+      if (current === undefined && (await this.readTombstone(key))?.sha256 === ref.sha256)
+        throw new ArtifactCorruptError(`artifact ${key} was found corrupt and is not recomputed yet`, ref);
       // Bytes gone under a manifest that still vouches for them: as bad as flipped bytes.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (await this.get(key))?.sha256 !== ref.sha256)
-        throw err;
+      if (current?.sha256 !== ref.sha256) throw err;
       await this.quarantine(ref, 'missing');
       throw new ArtifactCorruptError(
         `artifact ${key} is committed but its file is missing; it is no longer committed, so its producer recomputes it`,
+        ref,
       );
     }
     const sha = createHash('sha256').update(data).digest('hex');
@@ -374,6 +398,7 @@ export class LocalArtifactStore {
       throw new ArtifactCorruptError(
         `artifact ${key} is corrupt: sha256 ${sha} does not match ${ref.sha256}; it was moved aside ` +
           `(${path.basename(key)}.corrupt-${sha.slice(0, 12)}) and is no longer committed, so its producer recomputes it`,
+        ref,
       );
     }
     return data;
@@ -402,6 +427,11 @@ export class LocalArtifactStore {
     await fs
       .appendFile(path.join(this.root, 'quarantine.log'), `${JSON.stringify(record)}\n`, { mode: 0o600 })
       .catch(refused);
+  }
+
+  /** The reference a key held before it was found corrupt and taken out, if it was. */
+  async quarantinedRef(key: string): Promise<ArtifactRef | undefined> {
+    return this.readTombstone(key);
   }
 
   private async readTombstone(key: string): Promise<ArtifactRef | undefined> {

@@ -5,6 +5,9 @@
  * file and the fix. Never a bare ENOENT loop.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import type { RunConfigInput } from '../../src/config/schema';
@@ -12,13 +15,16 @@ import type { RunSummary } from '../../workflows/run';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 
 let env: RunEnv;
+let dataDir: string;
 
 beforeAll(async () => {
   env = await startRunEnv();
-  await env.startWorker();
+  dataDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-rebuild-data-')));
+  await env.startWorker({ capabilities: { dataRoots: { data: dataDir } } });
 });
 afterAll(async () => {
   await env?.stop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function run(id: string, overrides: RunConfigInput = {}): Promise<RunSummary> {
@@ -48,4 +54,56 @@ test('a torn checkpoint file and a corrupt round checkpoint: the run goes on fro
   expect(third.history.map((h) => h.metrics.winRateVsInitial)).toEqual(
     first.history.map((h) => h.metrics.winRateVsInitial),
   );
+});
+
+/** The sha256 a key is committed with now. */
+const shaOf = async (key: string) => (await env.store.get(key))?.sha256;
+
+test.each([
+  ['prepared prompts', 'prepare/train-prompts.jsonl'],
+  ['the initial policy', 'prepare/initial-policy.onnx'],
+  ["round 1's policy", 'round-0001/optimize-policy/policy.onnx'],
+  ["round 1's pool of judged pairs", 'round-0001/train-reward/preference-pool.jsonl'],
+])(
+  '%s found corrupt by a later round is made again by its producer; the figures do not change',
+  async (_, part) => {
+    const id = `rb-${part.replace(/[^a-z0-9]+/g, '-')}`;
+    const reference = await run(`${id}-ref`, { rounds: 2 });
+    await run(id, { rounds: 1 });
+    const key = `runs/${id}/${part}`;
+    const sha = await shaOf(key);
+    expect(sha).toBeDefined();
+    flipByte(key);
+    // The same run, extended to a second round, reads the corrupt artifact.
+    const extended = await run(id, { rounds: 2 });
+    expect(extended.history.map((h) => h.metrics)).toEqual(reference.history.map((h) => h.metrics));
+    expect(await shaOf(key)).toBe(sha); // made again, byte for byte
+    expect((await env.store.quarantineLog()).map((q) => q.key)).toContain(key);
+  },
+);
+
+test('a prompt file changed after the run copied it: the run fails once, naming the file and the fix', async () => {
+  const lines = (n: number, word: string) =>
+    Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ id: `p${i}`, prompt: `describe the ${word} ${i}` }),
+    ).join('\n');
+  fs.writeFileSync(path.join(dataDir, 'train.jsonl'), lines(16, 'ocean'));
+  fs.writeFileSync(path.join(dataDir, 'eval.jsonl'), lines(8, 'forest'));
+  const data = { kind: 'jsonl' as const, trainFile: 'data:train.jsonl', evalFile: 'data:eval.jsonl' };
+  await run('rb-file', { rounds: 1, data });
+  fs.writeFileSync(path.join(dataDir, 'train.jsonl'), lines(16, 'city'));
+  flipByte('runs/rb-file/prepare/train-prompts.jsonl');
+  const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 2, data })), {
+    workflowId: 'rb-file',
+  });
+  const error = await handle.result().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const chain: string[] = [];
+  for (let e = error as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    chain.push(String(e.message));
+  expect(chain.join(' <- ')).toContain(
+    'data.trainFile: the prompt file data:train.jsonl has changed since this run prepared it',
+  );
+  expect(chain.join(' <- ')).toContain('rlaif rerun <workflowId> --from-round 1');
+  expect(chain.join(' <- ')).not.toContain('ENOENT');
 });
