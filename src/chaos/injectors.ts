@@ -86,6 +86,31 @@ export async function corruptArtifact(
   return { ...base, injected: false, note: `no ${prefix}* before ${next} started` };
 }
 
+/**
+ * Flips a byte in a committed artifact that is not a batch: the run's prepared train prompts, or
+ * the policy of the round before this one. The next reader must catch it and have it made again.
+ */
+export function corruptStored(
+  ctx: InjectContext,
+  fault: PlannedFault,
+  at: { round: number; stage: Stage },
+): InjectedFault {
+  const base = { kind: fault.kind, ...at };
+  if (at.round !== fault.round || at.stage !== fault.stage)
+    return { ...base, injected: false, note: 'moment passed' };
+  const key =
+    fault.kind === 'corrupt-prepared'
+      ? `runs/${ctx.runKey}/prepare/train-prompts.jsonl`
+      : `runs/${ctx.runKey}/round-${pad(fault.round - 1)}/optimize-policy/policy.onnx`;
+  const file = ctx.cluster.store.pathOf(key);
+  if (!fs.existsSync(file)) return { ...base, injected: false, note: `no ${key}` };
+  const bytes = fs.readFileSync(file);
+  const i = Math.floor(bytes.length / 2);
+  bytes[i] = (bytes[i] as number) ^ 0x01;
+  fs.writeFileSync(file, bytes);
+  return { ...base, injected: true, note: key };
+}
+
 /** Fills the store's tmpfs to the last byte with a file outside any artifact key. */
 function fillDisk(root: string): string {
   const filler = path.join(root, '.chaos-filler');

@@ -19,7 +19,14 @@ export const ACTIVITY_OF_STAGE: Record<Stage, string> = {
 
 /** Faults the suite injects itself (endpoint faults come from the fault proxy's own plan). */
 export type PlannedKind =
-  'kill-worker' | 'kill-on-commit' | 'server-restart' | 'disk-full' | 'read-only' | 'corrupt-artifact';
+  | 'kill-worker'
+  | 'kill-on-commit'
+  | 'server-restart'
+  | 'disk-full'
+  | 'read-only'
+  | 'corrupt-artifact'
+  | 'corrupt-prepared'
+  | 'corrupt-policy';
 
 export interface PlannedFault {
   kind: PlannedKind;
@@ -34,6 +41,8 @@ export interface PlannedFault {
 /** The order faults of one slot are applied in: corruption needs an early batch, kills come last. */
 const ORDER: PlannedKind[] = [
   'corrupt-artifact',
+  'corrupt-prepared',
+  'corrupt-policy',
   'disk-full',
   'read-only',
   'server-restart',
@@ -76,6 +85,14 @@ export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
       round: pick(rounds),
       stage: pick(STAGES),
     });
+  // Artifacts that are not batches, read by the next round: the prepared prompts (flipped while
+  // round 1 evaluates, read by round 2's generate) and round 1's policy (flipped while round 2
+  // trains its reward model, read by round 2's optimizer). Fixed slots: the seed's draws above
+  // stay as they were.
+  if (opts.rounds >= 2) {
+    faults.push({ kind: 'corrupt-prepared', round: 1, stage: 'evaluate' });
+    faults.push({ kind: 'corrupt-policy', round: 2, stage: 'train-reward' });
+  }
   return faults.sort(
     (a, b) =>
       a.round - b.round ||

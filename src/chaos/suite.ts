@@ -15,6 +15,7 @@ import { checkRun, type RunCheck, type RunOutcome } from './check';
 import { startChaosCluster, type ChaosCluster } from './cluster';
 import {
   corruptArtifact,
+  corruptStored,
   diskFault,
   killWorker,
   restartServer,
@@ -165,6 +166,10 @@ async function inject(
       case 'corrupt-artifact':
         out.push(await corruptArtifact(ctx, fault, at));
         break;
+      case 'corrupt-prepared':
+      case 'corrupt-policy':
+        out.push(corruptStored(ctx, fault, at));
+        break;
       case 'disk-full':
       case 'read-only':
         out.push(await diskFault(ctx, fault.kind, at));
@@ -270,7 +275,7 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
         // A flipped byte must have been caught on read and its batch recomputed.
         const quarantined = new Set((await cluster.store.quarantineLog()).map((q) => q.key));
         for (const f of faults) {
-          if (f.kind === 'corrupt-artifact' && f.injected && f.note) {
+          if (f.kind.startsWith('corrupt-') && f.injected && f.note) {
             f.note = `${f.note}: ${quarantined.has(f.note) ? 'detected on read, recomputed' : 'NOT DETECTED'}`;
           }
         }

@@ -20,6 +20,11 @@ test.each([1, 2, 3, 4, 5])(
     // The last batch is never chosen: the next stage could read it before the flip.
     expect(corrupt[0]!.batch).toBeLessThan(3);
     expect(plan.filter((f) => f.kind === 'disk-full' || f.kind === 'read-only')).toHaveLength(1);
+    // Non-batch artifacts, each flipped before the next round reads it.
+    expect(plan.filter((f) => f.kind === 'corrupt-prepared' || f.kind === 'corrupt-policy')).toEqual([
+      { kind: 'corrupt-prepared', round: 1, stage: 'evaluate' },
+      { kind: 'corrupt-policy', round: 2, stage: 'train-reward' },
+    ]);
     for (const f of plan) expect(f.round === 1 || f.round === 2).toBe(true);
     // Applied in run order: by round, then by stage.
     const order = plan.map((f) => f.round * 10 + STAGES.indexOf(f.stage));
