@@ -41,6 +41,31 @@ const SPEND = /(Tokens|Requests|Cost)$/;
 /** Batch outputs whose rows carry ids that must be unique within a round. */
 const ID_ROWS = /\/round-\d+\/(generate|judge)\/batch-\d+-of-\d+\.jsonl$/;
 
+/** Records that name their run: a stage's recorded input, a round's kept checkpoint. */
+const RUN_RECORD = /(\/input\.jsonl|\/checkpoints\/round-\d+\.jsonl)$/;
+
+/**
+ * How two run records differ with the run key factored out, or undefined; a checkpoint's spend
+ * metrics are left out, as in the figures.
+ */
+function recordDifference(
+  store: LocalArtifactStore,
+  a: string,
+  runA: string,
+  b: string,
+  runB: string,
+): string | undefined {
+  const read = (key: string, run: string) => {
+    const value = JSON.parse(readFileSync(store.pathOf(key), 'utf8').split(run).join('<run>')) as {
+      history?: Array<{ metrics: Record<string, number> }>;
+    };
+    for (const h of value.history ?? [])
+      h.metrics = Object.fromEntries(Object.entries(h.metrics).filter(([k]) => !SPEND.test(k)));
+    return JSON.stringify(value);
+  };
+  return read(a, runA) === read(b, runB) ? undefined : 'fields';
+}
+
 /**
  * How two stage results differ, or undefined when they do not. Results name their artifacts by
  * key, and keys hold the run key, so that is factored out; spend metrics are left out as in the
@@ -53,6 +78,7 @@ function resultDifference(
   b: string,
   runB: string,
 ): string | undefined {
+  if (RUN_RECORD.test(a)) return recordDifference(store, a, runA, b, runB);
   if (!a.endsWith('result.json')) return 'bytes';
   const read = (key: string, run: string) =>
     (JSON.parse(readFileSync(store.pathOf(key), 'utf8').split(`runs/${run}/`).join('runs/<run>/')) ?? {}) as {

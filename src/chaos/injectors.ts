@@ -111,6 +111,38 @@ export function corruptStored(
   return { ...base, injected: true, note: key };
 }
 
+/**
+ * Edits the first row of a generate batch's partial file so that it is still valid JSON (a digit
+ * changed), then kills the worker: the retried attempt resumes from the file and must find the
+ * row's checksum wrong. Only while a batch is half-way, else the moment has passed.
+ */
+export async function corruptPartial(
+  ctx: InjectContext,
+  at: { round: number; stage: Stage },
+): Promise<InjectedFault> {
+  const base = { kind: 'corrupt-partial', ...at };
+  const folder = ctx.cluster.store.pathOf(`runs/${ctx.runKey}/round-${pad(at.round)}/${at.stage}`);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const name of fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
+      if (!name.endsWith('.partial.jsonl')) continue;
+      const file = path.join(folder, name);
+      const text = fs.readFileSync(file, 'utf8');
+      const end = text.indexOf('\n');
+      const digit = end > 0 ? text.slice(65, end).search(/[0-9]/) : -1;
+      if (digit < 0) continue;
+      const i = 65 + digit;
+      fs.writeFileSync(file, text.slice(0, i) + String((Number(text[i]) + 1) % 10) + text.slice(i + 1));
+      await ctx.cluster.workers.kill();
+      return { ...base, injected: true, note: `${name}: row 0 edited, worker killed` };
+    }
+    const view = await viewRound(ctx.cluster.client, ctx.runId, at.round);
+    if (!view || view.closed || !view.activities.some((a) => a.stage === at.stage)) break;
+    await sleep(5);
+  }
+  return { ...base, injected: false, note: 'no half-finished batch' };
+}
+
 /** Fills the store's tmpfs to the last byte with a file outside any artifact key. */
 function fillDisk(root: string): string {
   const filler = path.join(root, '.chaos-filler');

@@ -26,7 +26,8 @@ export type PlannedKind =
   | 'read-only'
   | 'corrupt-artifact'
   | 'corrupt-prepared'
-  | 'corrupt-policy';
+  | 'corrupt-policy'
+  | 'corrupt-partial';
 
 export interface PlannedFault {
   kind: PlannedKind;
@@ -43,6 +44,7 @@ const ORDER: PlannedKind[] = [
   'corrupt-artifact',
   'corrupt-prepared',
   'corrupt-policy',
+  'corrupt-partial',
   'disk-full',
   'read-only',
   'server-restart',
@@ -93,6 +95,9 @@ export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
     faults.push({ kind: 'corrupt-prepared', round: 1, stage: 'evaluate' });
     faults.push({ kind: 'corrupt-policy', round: 2, stage: 'train-reward' });
   }
+  // A row of a half-finished batch edited (still valid JSON), then the worker killed: the retry
+  // resumes from that partial file and must recompute the row, never commit it.
+  faults.push({ kind: 'corrupt-partial', round: opts.rounds, stage: 'generate' });
   return faults.sort(
     (a, b) =>
       a.round - b.round ||

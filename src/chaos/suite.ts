@@ -16,6 +16,7 @@ import { startChaosCluster, type ChaosCluster } from './cluster';
 import {
   corruptArtifact,
   corruptStored,
+  corruptPartial,
   diskFault,
   killWorker,
   restartServer,
@@ -170,6 +171,9 @@ async function inject(
       case 'corrupt-policy':
         out.push(corruptStored(ctx, fault, at));
         break;
+      case 'corrupt-partial':
+        out.push(await corruptPartial(ctx, at));
+        break;
       case 'disk-full':
       case 'read-only':
         out.push(await diskFault(ctx, fault.kind, at));
@@ -275,7 +279,11 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
         // A flipped byte must have been caught on read and its batch recomputed.
         const quarantined = new Set((await cluster.store.quarantineLog()).map((q) => q.key));
         for (const f of faults) {
-          if (f.kind.startsWith('corrupt-') && f.injected && f.note) {
+          if (
+            (f.kind === 'corrupt-artifact' || f.kind === 'corrupt-prepared' || f.kind === 'corrupt-policy') &&
+            f.injected &&
+            f.note
+          ) {
             f.note = `${f.note}: ${quarantined.has(f.note) ? 'detected on read, recomputed' : 'NOT DETECTED'}`;
           }
         }

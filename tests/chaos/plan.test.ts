@@ -21,8 +21,9 @@ test.each([1, 2, 3, 4, 5])(
     expect(corrupt[0]!.batch).toBeLessThan(3);
     expect(plan.filter((f) => f.kind === 'disk-full' || f.kind === 'read-only')).toHaveLength(1);
     // Non-batch artifacts, each flipped before the next round reads it.
-    expect(plan.filter((f) => f.kind === 'corrupt-prepared' || f.kind === 'corrupt-policy')).toEqual([
+    expect(plan.filter((f) => f.kind.startsWith('corrupt-') && f.kind !== 'corrupt-artifact')).toEqual([
       { kind: 'corrupt-prepared', round: 1, stage: 'evaluate' },
+      { kind: 'corrupt-partial', round: 2, stage: 'generate' },
       { kind: 'corrupt-policy', round: 2, stage: 'train-reward' },
     ]);
     for (const f of plan) expect(f.round === 1 || f.round === 2).toBe(true);

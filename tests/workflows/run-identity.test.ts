@@ -4,13 +4,16 @@
  * `rlaif rerun --from-round N` recomputes a run from round N in a namespace of its own, reusing
  * only what came before N.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { rerunRun } from '../../src/cli/rerun';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import type { RunConfigInput } from '../../src/config/schema';
 import { runFingerprint } from '../../src/run/fingerprint';
+import { findTemporalCli } from '../../src/server/temporal-cli';
 import type { RunSummary } from '../../workflows/run';
 import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 
@@ -123,4 +126,24 @@ test('a rerun from a round the old run never reached is refused with the rounds 
   expect(message).toContain(
     'rerunOf.fromRound: run key "rr-short" kept no checkpoint of round 2 (its last finished round is 1); rerun from round 1 or from round 2',
   );
+});
+
+test('temporal workflow reset to the first workflow task recomputes nothing committed, as the README says', async () => {
+  const first = await run('reset-1', { rounds: 1 });
+  const commits = (await env.store.commitLog()).length;
+  await promisify(execFile)(findTemporalCli(), [
+    'workflow',
+    'reset',
+    '--address',
+    env.server.address,
+    '--workflow-id',
+    'reset-1',
+    '--type',
+    'FirstWorkflowTask',
+    '--reason',
+    'test',
+  ]);
+  const again = (await env.client.workflow.getHandle('reset-1').result()) as RunSummary;
+  expect(again.history).toEqual(first.history);
+  expect((await env.store.commitLog()).length).toBe(commits);
 });
