@@ -5,6 +5,7 @@
  * computed. The whole batch is then committed once under its deterministic key.
  */
 import { stagesOf } from '../src/config/parse';
+import { activityOfStage } from '../src/config/stages';
 import type { StageInput } from '../src/contracts';
 import { keyOfRef, type ArtifactRef } from '../src/store/artifact';
 import type { LocalArtifactStore } from '../src/store/local-store';
@@ -60,12 +61,6 @@ export async function runResumableBatch<T>(
   return committed;
 }
 
-const PRODUCER_ACTIVITY: Record<string, string> = {
-  generate: 'rlaif.generate',
-  judge: 'rlaif.judge',
-  score: 'rlaif.score',
-};
-
 /**
  * The activity call that produced a batch output, rebuilt from its key
  * (`runs/<run>/round-<n>/<stage>/batch-<i>-of-<n>.jsonl`) and the consumer's input, whose board
@@ -75,11 +70,7 @@ export function producerOf(ref: ArtifactRef, consumer: StageInput): { activity: 
   const key = keyOfRef(ref);
   const m = /^runs\/([^/]+)\/round-(\d+)\/([^/]+)\/batch-(\d+)-of-(\d+)\.jsonl$/.exec(key);
   const stage = m ? stagesOf(consumer.config).find((s) => s.id === m[3]) : undefined;
-  const activity = stage
-    ? stage.type === 'custom'
-      ? stage.activity
-      : PRODUCER_ACTIVITY[stage.type]
-    : undefined;
+  const activity = stage && activityOfStage(stage);
   if (!m || !activity)
     throw new Error(`artifact ${key} is not a batch output of this run's stages; it cannot be recomputed`);
   return {

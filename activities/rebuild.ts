@@ -6,22 +6,12 @@
  * by its run, and other stage outputs by the input each such stage records beside its outputs.
  */
 import { stagesOf } from '../src/config/parse';
-import type { StageSpec } from '../src/config/schema';
+import { activityOfStage } from '../src/config/stages';
 import type { StageInput } from '../src/contracts';
 import { keyOfRef, stageKey, type ArtifactRef } from '../src/store/artifact';
 import { ArtifactNotReproducibleError, type LocalArtifactStore } from '../src/store/local-store';
 import { producerOf } from './batch';
 import type { ActivityDeps } from './deps';
-
-/** The activity each built-in stage type runs. */
-const STAGE_ACTIVITY: Record<Exclude<StageSpec['type'], 'custom'>, string> = {
-  generate: 'rlaif.generate',
-  judge: 'rlaif.judge',
-  score: 'rlaif.score',
-  'train-reward': 'rlaif.trainReward',
-  'optimize-policy': 'rlaif.optimizePolicy',
-  evaluate: 'rlaif.evaluate',
-};
 
 /** Where a stage that makes whole-stage outputs records the input it ran with. */
 const inputKey = (input: StageInput) => stageKey(input.runKey, input.round, input.stageId, 'input.jsonl');
@@ -60,7 +50,7 @@ export async function producerOfArtifact(
   }
   const input = (await store.readJsonl<StageInput>(recorded))[0] as StageInput;
   const spec = stagesOf(input.config).find((s) => s.id === input.stageId);
-  const activity = spec && (spec.type === 'custom' ? spec.activity : STAGE_ACTIVITY[spec.type]);
+  const activity = spec && activityOfStage(spec);
   if (!activity)
     throw new ArtifactNotReproducibleError(`artifact ${key}: stage ${input.stageId} is not in its config`);
   return { activity, input };

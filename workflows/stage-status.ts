@@ -5,18 +5,15 @@
  */
 import type { RlaifActivities } from '../activities';
 import type { StageSpec } from '../src/config/schema';
+import { STAGE_ACTIVITY } from '../src/config/stages';
 import type { StageStatus } from '../src/contracts';
 import type { StageProgress } from './definitions';
 
-/** The activity each built-in stage type runs (a custom stage names its own). */
-export const ACTIVITY_OF: Record<Exclude<StageSpec['type'], 'custom'>, keyof RlaifActivities> = {
-  generate: 'rlaif.generate',
-  judge: 'rlaif.judge',
-  score: 'rlaif.score',
-  'train-reward': 'rlaif.trainReward',
-  'optimize-policy': 'rlaif.optimizePolicy',
-  evaluate: 'rlaif.evaluate',
-};
+/** The activity each built-in stage type runs, checked against the activities' names. */
+export const ACTIVITY_OF: Record<
+  Exclude<StageSpec['type'], 'custom'>,
+  keyof RlaifActivities
+> = STAGE_ACTIVITY;
 
 /** Judge stages also submit and poll Batch API jobs. */
 const JUDGE_BATCH_ACTIVITIES: readonly string[] = ['rlaif.judgeBatchSubmit', 'rlaif.judgeBatchPoll'];

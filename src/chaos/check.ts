@@ -41,6 +41,11 @@ const SPEND = /(Tokens|Requests|Cost)$/;
 /** Batch outputs whose rows carry ids that must be unique within a round. */
 const ID_ROWS = /\/round-\d+\/(generate|judge)\/batch-\d+-of-\d+\.jsonl$/;
 
+/** A stored JSON document with `run` (its run key, or the key's folder) replaced by a placeholder. */
+function readWithoutRun<T>(store: LocalArtifactStore, key: string, run: string): T {
+  return JSON.parse(readFileSync(store.pathOf(key), 'utf8').split(run).join('<run>')) as T;
+}
+
 /** Records that name their run: a stage's recorded input, a round's kept checkpoint. */
 const RUN_RECORD = /(\/input\.jsonl|\/checkpoints\/round-\d+\.jsonl)$/;
 
@@ -56,9 +61,7 @@ function recordDifference(
   runB: string,
 ): string | undefined {
   const read = (key: string, run: string) => {
-    const value = JSON.parse(readFileSync(store.pathOf(key), 'utf8').split(run).join('<run>')) as {
-      history?: Array<{ metrics: Record<string, number> }>;
-    };
+    const value = readWithoutRun<{ history?: Array<{ metrics: Record<string, number> }> }>(store, key, run);
     for (const h of value.history ?? [])
       h.metrics = Object.fromEntries(Object.entries(h.metrics).filter(([k]) => !SPEND.test(k)));
     return JSON.stringify(value);
@@ -81,10 +84,8 @@ function resultDifference(
   if (RUN_RECORD.test(a)) return recordDifference(store, a, runA, b, runB);
   if (!a.endsWith('result.json')) return 'bytes';
   const read = (key: string, run: string) =>
-    (JSON.parse(readFileSync(store.pathOf(key), 'utf8').split(`runs/${run}/`).join('runs/<run>/')) ?? {}) as {
-      artifacts?: unknown;
-      metrics?: Record<string, number>;
-    };
+    readWithoutRun<{ artifacts?: unknown; metrics?: Record<string, number> }>(store, key, `runs/${run}/`) ??
+    {};
   const [x, y] = [read(a, runA), read(b, runB)];
   if (JSON.stringify(x.artifacts) !== JSON.stringify(y.artifacts)) return 'artifacts';
   const keys = new Set([...Object.keys(x.metrics ?? {}), ...Object.keys(y.metrics ?? {})]);

@@ -2,6 +2,7 @@
  * A run's faults, chosen from a seed: where (round and stage) each fault strikes and its
  * parameters. The same seed always gives the same plan, so a failing chaos run can be replayed.
  */
+import { STAGE_ACTIVITY } from '../config/stages';
 import { Rng, seedFrom } from '../util/rng';
 
 /** The stages of the classic preset, in the order a round runs them. */
@@ -9,13 +10,7 @@ export const STAGES = ['generate', 'judge', 'train-reward', 'optimize-policy', '
 export type Stage = (typeof STAGES)[number];
 
 /** The activity each stage runs as (what the round workflow schedules). */
-export const ACTIVITY_OF_STAGE: Record<Stage, string> = {
-  generate: 'rlaif.generate',
-  judge: 'rlaif.judge',
-  'train-reward': 'rlaif.trainReward',
-  'optimize-policy': 'rlaif.optimizePolicy',
-  evaluate: 'rlaif.evaluate',
-};
+export const ACTIVITY_OF_STAGE: Record<Stage, string> = STAGE_ACTIVITY;
 
 /** Faults the suite injects itself (endpoint faults come from the fault proxy's own plan). */
 export type PlannedKind =

@@ -17,6 +17,21 @@ const stage = (
   ...extra,
 });
 
+/** The activity each built-in stage type runs (a custom stage names its own). */
+export const STAGE_ACTIVITY = {
+  generate: 'rlaif.generate',
+  judge: 'rlaif.judge',
+  score: 'rlaif.score',
+  'train-reward': 'rlaif.trainReward',
+  'optimize-policy': 'rlaif.optimizePolicy',
+  evaluate: 'rlaif.evaluate',
+} as const satisfies Record<Exclude<StageSpec['type'], 'custom'>, string>;
+
+/** The activity a stage runs, or undefined for a custom stage that names none. */
+export function activityOfStage(stage: StageSpec): string | undefined {
+  return stage.type === 'custom' ? stage.activity : STAGE_ACTIVITY[stage.type];
+}
+
 /** The stage list of each preset. */
 export function presetStages(preset: Preset): StageSpec[] {
   switch (preset) {

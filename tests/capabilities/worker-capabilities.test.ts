@@ -1,4 +1,5 @@
 /** What a worker offers runs, and how a run config's names for it are resolved or refused. */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -187,10 +188,11 @@ test('a worker config file: relative roots are taken from its folder; mistakes n
 
 test('the keys of declared endpoints are redacted from error messages and stacks', () => {
   clearSecrets();
-  process.env.RLAIF_TEST_JUDGE_KEY = 'sk-judge-CANARY-0123456789';
+  const key = `judge-CANARY-${randomBytes(8).toString('hex')}`;
+  process.env.RLAIF_TEST_JUDGE_KEY = key;
   try {
     caps(); // declaring the endpoint registers its key
-    const err = redactError(new Error('server said: bad key sk-judge-CANARY-0123456789'));
+    const err = redactError(new Error(`server said: bad key ${key}`));
     expect(err.message).toBe('server said: bad key [redacted]');
     expect(err.stack).not.toContain('CANARY');
     expect(redactSecrets('short ok')).toBe('short ok');

@@ -18,6 +18,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { findTemporalCli } from '../../src/server/temporal-cli';
 import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { historyText } from '../helpers/history-text';
+import { failureChain } from '../helpers/failure-chain';
 import { smallConfig } from '../helpers/run-env';
 import { spawnWorker, waitFor, type WorkerProcess } from '../helpers/worker-process';
 
@@ -132,9 +133,6 @@ async function failureOf(id: string): Promise<{ message: string; attempts: Recor
     .result()
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowFailedError);
-  const chain: string[] = [];
-  for (let e = error as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    chain.push(String(e.message));
   const history = await client.workflow.getHandle(id).fetchHistory();
   const scheduled = new Map<string, string>();
   const attempts: Record<string, number[]> = {};
@@ -147,8 +145,7 @@ async function failureOf(id: string): Promise<{ message: string; attempts: Recor
       (attempts[name] ??= []).push(started.attempt ?? 0);
     }
   }
-  if (process.env.RLAIF_PEEK) process.stderr.write(`${id}:\n  ${chain.join('\n  <- ')}\n`);
-  return { message: chain.join(' <- '), attempts };
+  return { message: failureChain(error), attempts };
 }
 
 test('a trainer command sent inline is refused at once and never runs', async () => {

@@ -3,6 +3,7 @@
  * once, work in flight is bounded (429 beyond it), long requests yield and do not hold up close(),
  * the API key is required when set, and bad model names and store files are 4xx, never 500.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
@@ -228,7 +229,7 @@ describe('work in flight', () => {
 });
 
 describe('API key', () => {
-  const KEY = 'sk-local-0123456789abcdef';
+  const KEY = `key${randomBytes(8).toString('hex')}`;
   let server: LocalModelServer;
   beforeAll(async () => {
     server = await startLocalModelServer({ policyOnnx: POLICY, apiKey: KEY });

@@ -12,6 +12,7 @@ import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import type { RunConfigInput } from '../../src/config/schema';
 import type { RunSummary } from '../../workflows/run';
+import { failureChain } from '../helpers/failure-chain';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 
 let env: RunEnv;
@@ -98,12 +99,10 @@ test('a prompt file changed after the run copied it: the run fails once, naming 
   });
   const error = await handle.result().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowFailedError);
-  const chain: string[] = [];
-  for (let e = error as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    chain.push(String(e.message));
-  expect(chain.join(' <- ')).toContain(
+  const chain = failureChain(error);
+  expect(chain).toContain(
     'data.trainFile: the prompt file data:train.jsonl has changed since this run prepared it',
   );
-  expect(chain.join(' <- ')).toContain('rlaif rerun <workflowId> --from-round 1');
-  expect(chain.join(' <- ')).not.toContain('ENOENT');
+  expect(chain).toContain('rlaif rerun <workflowId> --from-round 1');
+  expect(chain).not.toContain('ENOENT');
 });

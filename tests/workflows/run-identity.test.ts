@@ -15,6 +15,7 @@ import type { RunConfigInput } from '../../src/config/schema';
 import { runFingerprint } from '../../src/run/fingerprint';
 import { findTemporalCli } from '../../src/server/temporal-cli';
 import type { RunSummary } from '../../workflows/run';
+import { failureChain } from '../helpers/failure-chain';
 import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 
 let env: RunEnv;
@@ -39,12 +40,9 @@ async function failure(id: string): Promise<{ message: string; prepareAttempts: 
     .result()
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowFailedError);
-  const chain: string[] = [];
-  for (let e = error as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    chain.push(String(e.message));
   const events = (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
   return {
-    message: chain.join(' <- '),
+    message: failureChain(error),
     prepareAttempts: events.filter((e) => e.activityTaskStartedEventAttributes).length,
   };
 }
