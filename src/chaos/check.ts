@@ -47,11 +47,19 @@ function readWithoutRun<T>(store: LocalArtifactStore, key: string, run: string):
 }
 
 /** Records that name their run: a stage's recorded input, a round's kept checkpoint. */
-const RUN_RECORD = /(\/input\.jsonl|\/checkpoints\/round-\d+\.jsonl)$/;
+const RUN_RECORD = /(\/input\.jsonl|\/checkpoints\/round-\d+\.jsonl|^runs\/[^/]+\/identity\.jsonl)$/;
+
+/** A record in the shape of a stage input, a kept checkpoint or the run's identity. */
+interface RunRecord {
+  history?: Array<{ metrics: Record<string, number> }>;
+  config?: { endpoints?: unknown };
+  fingerprint?: string;
+}
 
 /**
- * How two run records differ with the run key factored out, or undefined; a checkpoint's spend
- * metrics are left out, as in the figures.
+ * How two run records differ with the run key factored out, or undefined. A checkpoint's spend
+ * metrics are left out, as in the figures; so are the configs' endpoints (and with them the run
+ * fingerprint), because a disturbed run reaches the model server through the fault proxy.
  */
 function recordDifference(
   store: LocalArtifactStore,
@@ -61,9 +69,11 @@ function recordDifference(
   runB: string,
 ): string | undefined {
   const read = (key: string, run: string) => {
-    const value = readWithoutRun<{ history?: Array<{ metrics: Record<string, number> }> }>(store, key, run);
+    const value = readWithoutRun<RunRecord>(store, key, run);
     for (const h of value.history ?? [])
       h.metrics = Object.fromEntries(Object.entries(h.metrics).filter(([k]) => !SPEND.test(k)));
+    if (value.config) delete value.config.endpoints;
+    delete value.fingerprint;
     return JSON.stringify(value);
   };
   return read(a, runA) === read(b, runB) ? undefined : 'fields';
