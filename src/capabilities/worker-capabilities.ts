@@ -72,7 +72,7 @@ export class WorkerCapabilities {
 
   /** The endpoint a config names in `field`: the worker's, or (trusted configs only) the config's own. */
   endpoint(config: RunConfig, name: string | undefined, field: string): EndpointConfig {
-    if (name === undefined) throw new CapabilityError(`${field}: no endpoint named`);
+    if (name === undefined) throw new CapabilityError(`${field}: the run names no endpoint here`);
     const inline = config.endpoints[name];
     if (inline !== undefined) {
       if (!this.trustsRunConfigs)
