@@ -28,13 +28,7 @@ export function createCheckpointActivities(deps: ActivityDeps) {
       const file = await checkpointFile(input.runKey);
       const kept = await store.listCommitted(`runs/${input.runKey}/checkpoints`);
       for (const key of kept.reverse()) {
-        const ref = await store.get(key);
-        const cp = ref
-          ? await store
-              .readJsonl<RunCheckpoint>(ref)
-              .then((rows) => rows[0])
-              .catch(() => undefined)
-          : undefined;
+        const cp = await store.readFirstRow<RunCheckpoint>(key);
         if (!cp) continue;
         return file && file.round >= cp.round ? file : cp;
       }

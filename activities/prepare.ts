@@ -34,12 +34,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
       // One run key, one run: a config other than the one that made this namespace stops here.
       await checkRunKey(store, runKey, config);
       const done = await store.get(`${base}/result.json`);
-      const kept = done
-        ? await store
-            .readJsonl<PreparedRun>(done)
-            .then((r) => r[0])
-            .catch(() => undefined)
-        : undefined;
+      const kept = await store.readFirstRow<PreparedRun>(`${base}/result.json`);
       if (kept && (await intact(store, kept))) {
         await bindRunKey(store, runKey, config); // a namespace of an earlier release adopts it
         return kept;

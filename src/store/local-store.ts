@@ -585,6 +585,22 @@ export class LocalArtifactStore {
     }
   }
 
+  /**
+   * The first row of the object committed at `key`, or undefined when nothing is committed there
+   * or the read finds it corrupt (and takes it out): for records a caller can do without or make
+   * again, such as a kept checkpoint or a stage's result. Other failures are thrown.
+   */
+  async readFirstRow<T>(key: string): Promise<T | undefined> {
+    const ref = await this.get(key);
+    if (!ref) return undefined;
+    try {
+      return (await this.readJsonl<T>(ref))[0];
+    } catch (err) {
+      if (err instanceof ArtifactCorruptError) return undefined;
+      throw err;
+    }
+  }
+
   /** Reads a small JSON document stored with `writeJson` (not an artifact: mutable state). */
   async readJson<T>(key: string): Promise<T | undefined> {
     try {
