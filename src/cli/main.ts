@@ -190,7 +190,12 @@ export function buildProgram(): Command {
         const f = progress.failure;
         const where = `round ${f.round}, stage ${f.stage}${f.activity ? `, activity ${f.activity}` : ''}`;
         process.stdout.write(`  failed in ${where}: ${f.message.replace(/\n/g, '\n    ')}\n`);
-        process.stdout.write(`  next: fix the cause, then "rlaif resume ${id}"\n`);
+        // A config that does not parse fails the same way on resume: only a new run helps.
+        const next =
+          f.stage === 'config'
+            ? 'fix the config and start a new run'
+            : `fix the cause, then "rlaif resume ${id}"`;
+        process.stdout.write(`  next: ${next}\n`);
       }
       if (progress) {
         process.stdout.write(
