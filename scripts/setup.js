@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
- * Prepares a checkout: npm dependencies and the Temporal CLI. Plain Node with built-ins only,
- * because it runs before `npm ci`. Idempotent: when nothing changed it only reads a stamp and
- * looks for one file, so `npm test` can call it every time.
+ * Prepares a checkout: npm dependencies, the Temporal CLI and the Versity S3 gateway the tests
+ * run against, and with `--with ollama` the model server of `npm run test:real`. Plain Node with
+ * built-ins only, because it runs before `npm ci`. Idempotent: when nothing changed it only reads
+ * a stamp and looks for a few files, so `npm test` can call it every time.
  *
- * Usage: node scripts/setup.js [--quiet]
+ * Usage: node scripts/setup.js [--quiet] [--with ollama]
  */
 'use strict';
 
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -21,6 +22,10 @@ const TEMPORAL_PATH_FILE = path.join(TOOLS_DIR, 'temporal-path');
 /** v1.5.1 is the newest CLI release whose go.mod has no replace directive, so `go install` builds it. */
 const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+/** The S3-compatible server the store's tests run against (Apache-2.0; its go.mod has no replace). */
+const VERSITYGW_VERSION = 'v1.8.0';
+/** The real OpenAI-compatible model server `npm run test:real` runs against. */
+const OLLAMA_VERSION = 'v0.17.4';
 const STAMP_FILE = path.join(ROOT, 'node_modules', '.rlaif-setup-stamp');
 const EXE = process.platform === 'win32' ? '.exe' : '';
 
@@ -43,17 +48,6 @@ function isExecutable(file) {
   } catch {
     return false;
   }
-}
-
-/**
- * Finds the Temporal CLI: `temporal` on PATH as is, else the project-local build in .tools/bin.
- * Returns its absolute path, or null when there is none.
- */
-function findTemporal(root = ROOT) {
-  const onPath = which('temporal');
-  if (onPath) return onPath;
-  const local = path.join(root, '.tools', 'bin', 'temporal' + EXE);
-  return isExecutable(local) ? local : null;
 }
 
 /** Finds the Go toolchain on PATH or at its default install location, or returns null. */
@@ -107,14 +101,8 @@ function dependenciesUpToDate(hash) {
   return inputs.every((t) => t === null || t <= installed) ? 'npm' : null;
 }
 
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', ...options });
-  if (result.error) throw new SetupError(`could not run ${command}: ${result.error.message}`);
-  return result.status === 0;
-}
-
 /** Installs npm dependencies when they are missing or stale, then checks onnxruntime-node loads. */
-function ensureDependencies(log) {
+async function ensureDependencies(log) {
   const hash = dependencyHash();
   const upToDate = fs.existsSync(path.join(ROOT, 'node_modules')) && dependenciesUpToDate(hash);
   if (upToDate === 'stamp') {
@@ -129,8 +117,10 @@ function ensureDependencies(log) {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const hasLock = fs.existsSync(path.join(ROOT, 'package-lock.json'));
     const args = hasLock ? ['ci'] : ['install'];
-    log.step(`installing npm dependencies (npm ${args[0]})`);
-    if (!run(npm, args, { shell: process.platform === 'win32' })) {
+    log.step(`installing npm dependencies (npm ${args[0]}; about 3 min the first time)`);
+    const what = `installing npm dependencies`;
+    const { ok } = await runWithProgress(npm, args, what, { shell: process.platform === 'win32' });
+    if (!ok) {
       throw new SetupError(`npm ${args[0]} failed (see its output above)`);
     }
   }
@@ -155,71 +145,208 @@ function checkOnnxRuntime() {
   }
 }
 
-/** Builds the pinned Temporal CLI into `gobin` with `go install`; returns the binary's path. */
-function buildTemporal(go, gobin, log) {
-  fs.mkdirSync(gobin, { recursive: true });
-  log.step(
-    `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first time only, takes a few minutes)`,
+/**
+ * The Go programs setup can build. Each is used as is when found on PATH; otherwise it is built
+ * with `go install` into .tools/bin and its path recorded in .tools/<name>-path. `ldflags` set the
+ * version string the way each project's release build does, so the binaries do not call
+ * themselves 0.0.0. `minutes` is the first build's wall time measured on a 2-core machine with
+ * empty Go caches (later builds reuse the caches and take seconds).
+ */
+const GO_TOOLS = {
+  temporal: {
+    title: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    module: TEMPORAL_CLI_MODULE,
+    version: TEMPORAL_CLI_VERSION,
+    ldflags: `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.slice(1)}`,
+    minutes: 8,
+    neededFor: 'the tests, the demo and every `rlaif` command that starts a dev server',
+    install: 'install the Temporal CLI (https://docs.temporal.io/cli) and put `temporal` on PATH',
+  },
+  versitygw: {
+    title: `the Versity S3 gateway ${VERSITYGW_VERSION}`,
+    module: 'github.com/versity/versitygw/cmd/versitygw',
+    version: VERSITYGW_VERSION,
+    ldflags: `-X main.Version=${VERSITYGW_VERSION.slice(1)}`,
+    minutes: 6,
+    neededFor: 'the tests of the S3 artifact store',
+    install: 'install versitygw (https://github.com/versity/versitygw) and put it on PATH',
+  },
+  ollama: {
+    title: `Ollama ${OLLAMA_VERSION}`,
+    module: 'github.com/ollama/ollama',
+    version: OLLAMA_VERSION,
+    ldflags: `-X github.com/ollama/ollama/version.Version=${OLLAMA_VERSION.slice(1)}`,
+    minutes: 15,
+    neededFor: '`npm run test:real`, the tests against a real model server',
+    install: 'install Ollama (https://ollama.com/download) and put `ollama` on PATH',
+    // Go module zips leave out Ollama's vendor/ folder; its llama.cpp part needs these headers.
+    headers: path.resolve(ROOT, '..', 'shared', 'third_party', 'ollama-headers'),
+  },
+};
+
+/** What a project-local build was built from; a build made from anything else is rebuilt. */
+function buildSpec(name) {
+  const tool = GO_TOOLS[name];
+  return `${tool.module}@${tool.version} -ldflags ${tool.ldflags}\n`;
+}
+
+function buildStampOf(name, root = ROOT) {
+  return path.join(root, '.tools', 'bin', `${name}.built-from`);
+}
+
+/**
+ * Returns the absolute path of tool `name`: on PATH, else the project-local build when it was
+ * built from the pinned version, else null.
+ */
+function findTool(name, root = ROOT) {
+  const onPath = which(name);
+  if (onPath) return onPath;
+  const local = path.join(root, '.tools', 'bin', name + EXE);
+  if (!isExecutable(local)) return null;
+  try {
+    return fs.readFileSync(buildStampOf(name, root), 'utf8') === buildSpec(name) ? local : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Finds the Temporal CLI: `temporal` on PATH as is, else the project-local build in .tools/bin. */
+function findTemporal(root = ROOT) {
+  return findTool('temporal', root);
+}
+
+function formatElapsed(ms) {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/**
+ * Runs a command to its end, printing `[setup] still <what>: <elapsed>` every `everyMs` so a long
+ * build never looks like a hang. Resolves to whether it exited with 0.
+ */
+function runWithProgress(command, args, what, options = {}, everyMs = 15000) {
+  const started = Date.now();
+  const ticker = setInterval(
+    () => console.log(`[setup] still ${what}: ${formatElapsed(Date.now() - started)} elapsed`),
+    everyMs,
   );
-  const ok = run(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-    env: { ...process.env, GOBIN: gobin },
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', ...options });
+    child.on('error', (err) => {
+      clearInterval(ticker);
+      reject(new SetupError(`could not run ${command}: ${err.message}`));
+    });
+    child.on('exit', (code) => {
+      clearInterval(ticker);
+      resolve({ ok: code === 0, elapsedMs: Date.now() - started });
+    });
   });
-  const built = path.join(gobin, 'temporal' + EXE);
+}
+
+/** Builds tool `name` into `gobin` with `go install`; returns the binary's path. */
+async function buildGoTool(name, go, gobin, log) {
+  const tool = GO_TOOLS[name];
+  fs.mkdirSync(gobin, { recursive: true });
+  const env = { ...process.env, GOBIN: gobin };
+  if (tool.headers) {
+    if (!fs.existsSync(tool.headers)) {
+      throw new SetupError(
+        `${tool.title} cannot be built here: its build needs the header folder ${tool.headers} ` +
+          `(see ../shared/third_party/README.md), which is missing. Either ${tool.install}, or ` +
+          'put that folder in place and run setup again.',
+      );
+    }
+    const include = `-I${tool.headers}`;
+    env.CGO_CPPFLAGS = [process.env.CGO_CPPFLAGS, include].filter(Boolean).join(' ');
+    env.CGO_CXXFLAGS = [process.env.CGO_CXXFLAGS, include].filter(Boolean).join(' ');
+  }
+  log.step(
+    `building ${tool.title} with go install, for ${tool.neededFor} ` +
+      `(first time only: about ${tool.minutes} min on a quiet 2-core machine; progress every 15 s)`,
+  );
+  const target = `${tool.module}@${tool.version}`;
+  const { ok, elapsedMs } = await runWithProgress(
+    go,
+    ['install', '-ldflags', tool.ldflags, target],
+    `building ${tool.title}`,
+    { env },
+  );
+  const built = path.join(gobin, name + EXE);
   if (!ok || !isExecutable(built)) {
     throw new SetupError(
-      `go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (see its output above). ` +
-        'It needs Go >= 1.22 and access to the Go module proxy; or install the Temporal CLI from ' +
-        'https://docs.temporal.io/cli and put `temporal` on PATH.',
+      `go install ${target} failed (see its output above). It needs Go >= 1.22 and access to ` +
+        `the Go module proxy; or ${tool.install}.`,
     );
   }
+  fs.writeFileSync(path.join(gobin, `${name}.built-from`), buildSpec(name));
+  log.step(`built ${built} in ${formatElapsed(elapsedMs)}`);
   return built;
 }
 
-/** Resolves the Temporal CLI, building it when there is none, and records it in .tools/temporal-path. */
-function ensureTemporal(log) {
-  let temporal = findTemporal();
-  if (temporal) {
-    log.info(`Temporal CLI: ${temporal}`);
+/** Resolves tool `name`, building it when there is none, and records it in .tools/<name>-path. */
+async function ensureGoTool(name, log) {
+  const tool = GO_TOOLS[name];
+  let found = findTool(name);
+  if (found) {
+    log.info(`${tool.title.replace(/ v[\d.]+$/, '')}: ${found}`);
   } else {
     const go = findGo();
     if (!go) {
       throw new SetupError(
-        'the Temporal CLI was not found and cannot be built. Either\n' +
-          '  - install the Temporal CLI (https://docs.temporal.io/cli) and put `temporal` on PATH, or\n' +
-          `  - install Go >= 1.22 (https://go.dev/dl/) so that setup can build ${TEMPORAL_CLI_VERSION} into .tools/bin.`,
+        `${tool.title} was not found and cannot be built. Either\n` +
+          `  - ${tool.install}, or\n` +
+          `  - install Go >= 1.22 (https://go.dev/dl/) so that setup can build it into .tools/bin.`,
       );
     }
-    temporal = buildTemporal(go, TOOLS_BIN, log);
-    log.step(`built ${temporal}`);
+    found = await buildGoTool(name, go, TOOLS_BIN, log);
   }
+  const pathFile = path.join(TOOLS_DIR, `${name}-path`);
   let recorded = null;
   try {
-    recorded = fs.readFileSync(TEMPORAL_PATH_FILE, 'utf8').trim();
+    recorded = fs.readFileSync(pathFile, 'utf8').trim();
   } catch {
     // not recorded yet
   }
-  if (recorded !== temporal) {
+  if (recorded !== found) {
     fs.mkdirSync(TOOLS_DIR, { recursive: true });
-    fs.writeFileSync(TEMPORAL_PATH_FILE, temporal + '\n');
+    fs.writeFileSync(pathFile, found + '\n');
   }
-  return temporal;
+  return found;
 }
 
-function main(argv) {
-  const quiet = argv.includes('--quiet');
-  const unknown = argv.filter((a) => a !== '--quiet');
-  if (unknown.length > 0) {
-    console.error(`[setup] unknown option ${unknown.join(' ')}; usage: node scripts/setup.js [--quiet]`);
+/** Resolves the Temporal CLI, building it when there is none. */
+function ensureTemporal(log) {
+  return ensureGoTool('temporal', log);
+}
+
+const USAGE = 'usage: node scripts/setup.js [--quiet] [--with ollama]';
+
+/** Parses the command line; returns { quiet, extra } or a string naming what is wrong. */
+function parseArgs(argv) {
+  const extra = [];
+  let quiet = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quiet') quiet = true;
+    else if (argv[i] === '--with' && GO_TOOLS[argv[i + 1]]) extra.push(argv[++i]);
+    else return `unknown option ${argv.slice(i).join(' ')}; ${USAGE}`;
+  }
+  return { quiet, extra };
+}
+
+async function main(argv) {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    console.error(`[setup] ${args}`);
     return 2;
   }
   // --quiet keeps the lines that announce real work (installs, builds) and drops the "all is well" ones.
   const log = {
-    info: (msg) => quiet || console.log(`[setup] ${msg}`),
+    info: (msg) => args.quiet || console.log(`[setup] ${msg}`),
     step: (msg) => console.log(`[setup] ${msg}`),
   };
   try {
-    ensureDependencies(log);
-    ensureTemporal(log);
+    await ensureDependencies(log);
+    for (const name of ['temporal', 'versitygw', ...args.extra]) await ensureGoTool(name, log);
     return 0;
   } catch (err) {
     if (!(err instanceof SetupError)) throw err;
@@ -232,14 +359,19 @@ module.exports = {
   TEMPORAL_CLI_VERSION,
   TEMPORAL_CLI_MODULE,
   TEMPORAL_PATH_FILE,
+  GO_TOOLS,
+  findTool,
   findTemporal,
   findGo,
-  buildTemporal,
+  buildGoTool,
+  ensureGoTool,
   ensureTemporal,
   ensureDependencies,
   dependencyHash,
 };
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }
