@@ -360,6 +360,8 @@ module.exports = {
   TEMPORAL_CLI_MODULE,
   TEMPORAL_PATH_FILE,
   GO_TOOLS,
+  parseArgs,
+  runWithProgress,
   findTool,
   findTemporal,
   findGo,
