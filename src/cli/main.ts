@@ -5,9 +5,8 @@ import { ConfigError } from '../config/errors';
 import { loadRunConfigFile } from '../config/load';
 import { checkReferencedFiles } from '../config/referenced-files';
 import { connectClient, resolveConnection } from '../connection';
-import { progressQuery } from '../../workflows/definitions';
 import { runDemo } from './demo';
-import { showProgressUntil } from './progress';
+import { queryProgress, showProgressUntil } from './progress';
 import {
   defaultWorkflowId,
   problemLines,
@@ -182,7 +181,8 @@ export function buildProgram(): Command {
       const { status, problems } = await runStatus(client.workflow, id);
       // A run whose workflow task fails cannot answer (the query would wait 30 s for nothing).
       const answers = !problems.some((p) => p.kind === 'workflow task' && p.workflowId === id);
-      const progress = answers ? await handle.query(progressQuery).catch(() => undefined) : undefined;
+      // The run's progress, with its running round's stages from the round itself.
+      const progress = answers ? await queryProgress(handle).catch(() => undefined) : undefined;
       if (o.json) return print({ workflowId: id, status, progress, problems });
       process.stdout.write(`${id}: ${status}\n`);
       for (const line of problems.flatMap(problemLines)) process.stdout.write(`  ${line}\n`);
