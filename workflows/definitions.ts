@@ -117,6 +117,11 @@ export const raiseBudgetUpdate = defineUpdate<RunProgress, [Budget]>('raiseBudge
 export const budgetSignal = defineSignal<[{ budget?: Budget; abandon?: boolean }]>('setBudget');
 /** Parent → round: pause or resume scheduling new activities. */
 export const setPausedSignal = defineSignal<[boolean]>('setPaused');
+/**
+ * Round → parent, in answer to `setPaused`: the round's stages as they stand, so the run's
+ * `pause` and `unpause` updates answer with where the round is, not where it last heard.
+ */
+export const roundStagesSignal = defineSignal<[{ round: number; stages: StageStatus[] }]>('roundStages');
 /** A round's own view of its stages, live (its run hears of them only when the round ends). */
 export const roundProgressQuery = defineQuery<StageStatus[]>('roundProgress');
 

@@ -30,6 +30,7 @@ import { addSpend, NO_SPEND, overBudget, spendOf } from '../src/budget';
 import {
   budgetSignal,
   roundProgressQuery,
+  roundStagesSignal,
   setPausedSignal,
   stageProgressSignal,
   type StageProgress,
@@ -65,6 +66,9 @@ const PACED_PROGRESS = 'paced-progress-signals';
  * says how its stages ended. Only a wait for budget is signalled, so the run can say so.
  */
 const QUERY_ONLY_PROGRESS = 'query-only-progress';
+
+/** Patch id: a round answers `setPaused` with its stages (`roundStages`); the run shares the id. */
+const PAUSE_ANSWERED = 'pause-answered-with-stages';
 
 /** Patch id: when a stage fails, the batches still in flight are cancelled, not abandoned pending. */
 const CANCEL_ABANDONED = 'cancel-abandoned-activities';
@@ -155,9 +159,6 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   const board: Blackboard = { ...input.board };
   const metrics: Record<string, number> = {};
   let paused = false;
-  setHandler(setPausedSignal, (value) => {
-    paused = value;
-  });
   let budget = config.budget;
   let abandon = false;
   let abandoned = false;
@@ -190,6 +191,13 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   /** Every stage's status so far, returned with the round's result. */
   const statuses = new Map<string, StageStatus>();
   setHandler(roundProgressQuery, () => [...statuses.values()]);
+  setHandler(setPausedSignal, (value) => {
+    paused = value;
+    // The run answers its pause and unpause updates with this round's stages (it hears of them
+    // from nobody else while the round runs). Rounds recorded before sent nothing (patched).
+    if (parent && patched(PAUSE_ANSWERED))
+      void parent.signal(roundStagesSignal, { round, stages: [...statuses.values()] }).catch(() => undefined);
+  });
   const report = async (p: StageProgress) => {
     statuses.set(p.stage, advanceStage(statuses.get(p.stage), p, Date.now()));
     setCurrentDetails(

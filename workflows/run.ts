@@ -37,7 +37,7 @@ import {
   type Budget,
   type Spend,
 } from '../src/budget';
-import type { RunCheckpoint, RoundResult } from '../src/contracts';
+import type { RunCheckpoint, RoundResult, StageStatus } from '../src/contracts';
 import { runKeyFor } from '../src/store/artifact';
 import {
   budgetSignal,
@@ -45,6 +45,7 @@ import {
   progressQuery,
   raiseBudgetUpdate,
   resumeUpdate,
+  roundStagesSignal,
   unpauseUpdate,
   RLAIF_CONFIG,
   RLAIF_ROUND,
@@ -58,7 +59,7 @@ import {
   type StageProgress,
 } from './definitions';
 import { rlaifRound } from './round';
-import { advanceStage, stageOfActivity } from './stage-status';
+import { advanceStage, stageOfActivity, withRoundStages } from './stage-status';
 import { bookkeepingOptions } from './stage-options';
 
 /** What a run returns: its figures after the last round. */
@@ -97,6 +98,13 @@ const RAISE_KEEPS_CAPS = 'raise-budget-keeps-caps';
 
 /** Patch id: a run whose config does not parse is tagged RlaifStatus="failed" (it had no status). */
 const CONFIG_FAILURE_STATUS = 'config-failure-status';
+
+/**
+ * Patch id: pause and unpause wait (up to PAUSE_ANSWER_WAIT) for the running round to say where
+ * it is, and answer with its stages. The round shares the id.
+ */
+const PAUSE_ANSWERED = 'pause-answered-with-stages';
+const PAUSE_ANSWER_WAIT = '10 seconds';
 
 /** The run's own activities, and the stage a failure of theirs is told under. */
 const RUN_ACTIVITY_STAGE: Readonly<Record<string, string>> = {
@@ -281,11 +289,36 @@ interface Live {
   child?: ChildWorkflowHandle<typeof rlaifRound>;
   /** Spend of the completed rounds; the running round's is added as it reports. */
   spentBeforeRound: Spend;
+  /** How many times the running rounds answered `setPaused`, and their last answer. */
+  roundAnswers: number;
+  roundStages?: StageStatus[];
 }
 
 /** Tells the running round whether the run is paused (best effort: a round that ended is gone). */
 async function forwardPause(live: Live, paused: boolean): Promise<void> {
   if (live.child) await live.child.signal(setPausedSignal, paused).catch(() => undefined);
+}
+
+/**
+ * Pauses or unpauses the run and its running round, and answers with the run's progress; while a
+ * round runs, with the round's stages as it answered (the run's own view has none). A round that
+ * does not answer in time (it ended meanwhile) leaves the answer at the run's view.
+ */
+async function setPaused(view: RunView, live: Live, paused: boolean): Promise<RunProgress> {
+  const { progress } = view;
+  progress.paused = paused;
+  const child = live.child;
+  const answers = live.roundAnswers;
+  await forwardPause(live, paused);
+  view.setStatus(paused ? 'paused' : view.goingOnStatus());
+  // Runs recorded before answered at once (patched: the wait is a timer).
+  if (!child || !patched(PAUSE_ANSWERED)) return progress;
+  const answered = await condition(
+    () => live.roundAnswers > answers || live.child !== child,
+    PAUSE_ANSWER_WAIT,
+  );
+  if (!answered || live.child !== child || !live.roundStages) return progress;
+  return withRoundStages(progress, live.roundStages);
 }
 
 /** A round's report of its stage, in the run's view. */
@@ -321,18 +354,13 @@ function setMessageHandlers(view: RunView, live: Live): void {
   setHandler(stageProgressSignal, (update) => {
     for (const p of Array.isArray(update) ? update : [update]) applyStageProgress(view, live, p);
   });
-  setHandler(pauseUpdate, async () => {
-    progress.paused = true;
-    await forwardPause(live, progress.paused);
-    view.setStatus('paused');
-    return progress;
+  setHandler(roundStagesSignal, ({ round, stages }) => {
+    if (round !== progress.round) return;
+    live.roundAnswers++;
+    live.roundStages = stages;
   });
-  const unpause = async () => {
-    progress.paused = false;
-    await forwardPause(live, progress.paused);
-    view.setStatus(view.goingOnStatus());
-    return progress;
-  };
+  setHandler(pauseUpdate, () => setPaused(view, live, true));
+  const unpause = () => setPaused(view, live, false);
   setHandler(unpauseUpdate, unpause);
   // The old name, for clients of earlier releases (and their scripts); the same handler.
   setHandler(resumeUpdate, unpause);
@@ -388,7 +416,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, view: RunView): 
   const { progress } = view;
   const runKey = progress.runKey;
   const acts = proxyActivities<RlaifActivities>(bookkeepingOptions(config, 'bookkeeping'));
-  const live: Live = { spentBeforeRound: NO_SPEND };
+  const live: Live = { spentBeforeRound: NO_SPEND, roundAnswers: 0 };
   /** The last round's checkpoint, while it is being written. */
   let checkpointSaving: Promise<unknown> = Promise.resolve();
   setMessageHandlers(view, live);

@@ -25,6 +25,7 @@ import {
 } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
+import { waitFor } from '../helpers/worker-process';
 
 let env: RunEnv;
 
@@ -186,6 +187,9 @@ test('a failed round cancels the batches still in flight instead of leaving them
   }
 });
 
+/** The stages of a classic round. */
+const STAGES = ['generate', 'judge', 'train-reward', 'optimize-policy', 'evaluate'];
+
 /** Stage ids in round order, to compare positions. */
 const ORDER = [
   'prepare',
@@ -269,14 +273,36 @@ test('progress never goes backwards, a round’s figures come before the next ro
   expect(final.lastRound).toEqual({ round: 3, stages: final.stages });
 });
 
-test('pause and unpause a live run; the old name `resume` still unpauses it', async () => {
+test('pause and unpause answer with where the running round is; the old name `resume` still unpauses', async () => {
   const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 2 })), {
     workflowId: 'unpause-1',
   });
+  // Wait until round 1 is in one of its stages, then pause.
+  await waitFor(
+    'a stage of round 1',
+    async () => {
+      const p = await queryProgress(handle).catch(() => undefined);
+      return p?.round === 1 && STAGES.includes(p.stage);
+    },
+    60_000,
+    20,
+  );
   const paused = await handle.executeUpdate(pauseUpdate);
-  expect(paused).toMatchObject({ paused: true, status: 'paused' });
-  // The run does not claim a stage it has not heard of: a running round's stages are its own.
-  if (paused.round > 0) expect(['waiting', 'round', 'prepare']).toContain(paused.stage);
+  expect(paused).toMatchObject({ paused: true, status: 'paused', round: 1 });
+  // The answer is the round's own account: its stages so far, the current one not finished
+  // (or the last one, all done), never a stage the round has left behind.
+  expect(paused.stages.length).toBeGreaterThan(0);
+  expect(STAGES).toContain(paused.stage);
+  const current = paused.stages.find((st) => st.stage === paused.stage);
+  expect(current).toBeDefined();
+  const later = paused.stages.slice(paused.stages.indexOf(current!) + 1);
+  expect(later).toEqual([]);
+  // The round holds: what it says a moment later has not moved past the answer's stage.
+  await new Promise((r) => setTimeout(r, 1500));
+  const held = await queryProgress(handle);
+  expect(held.status).toBe('paused');
+  expect(held.stages.length).toBeLessThanOrEqual(paused.stages.length + 1);
+
   const unpaused = await handle.executeUpdate(unpauseUpdate);
   expect(unpaused).toMatchObject({ paused: false });
   expect(unpaused.status).not.toBe('paused');
