@@ -1,7 +1,8 @@
 /**
  * Records small runs' histories as replay fixtures (see scripts/record-histories.js): a finished
  * run and its rounds, a run that continued-as-new, a terminated run resumed under a new id, and a
- * run whose round failed (cancelling the batches still in flight).
+ * run whose round failed (cancelling the batches still in flight), and a run paused and unpaused
+ * in its round.
  * Each kind of run ends the same way on every recording, so fixtures of two releases differ only
  * where the workflow code changed.
  */
@@ -12,7 +13,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { findTemporalCli } from '../../src/server/temporal-cli';
 import { resumeRun, startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
-import { progressQuery } from '../../workflows/definitions';
+import { pauseUpdate, progressQuery, unpauseUpdate } from '../../workflows/definitions';
 import { smallConfig, startRunEnv, type RunEnv } from './run-env';
 import { waitFor } from './worker-process';
 
@@ -112,6 +113,24 @@ async function failedRun(env: RunEnv): Promise<Execution[]> {
   return [id, `${id}-round-1`].map((w) => ({ workflowId: w, name: w }));
 }
 
+/**
+ * A run paused and unpaused while its round runs: the round answers each with its stages, and
+ * the run's updates wait for that answer.
+ */
+async function pausedRun(env: RunEnv): Promise<Execution[]> {
+  const id = 'replay-paused';
+  const handle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 1 })), { workflowId: id });
+  await waitFor('round 1 under way', async () => {
+    const p = await handle.query(progressQuery);
+    return p.round === 1 && p.stage === 'round';
+  });
+  await handle.executeUpdate(pauseUpdate);
+  await new Promise((r) => setTimeout(r, 1000));
+  await handle.executeUpdate(unpauseUpdate);
+  await handle.result();
+  return [id, `${id}-round-1`].map((w) => ({ workflowId: w, name: w }));
+}
+
 /** An endpoint name the recording worker declares, on a port nothing listens on. */
 const DEAD_JUDGE = 'dead-judge';
 
@@ -124,7 +143,7 @@ export async function recordHistories(dir: string): Promise<string[]> {
       capabilities: { endpoints: { [DEAD_JUDGE]: { baseURL: 'http://127.0.0.1:9/v1', model: 'judge' } } },
     });
     const files: string[] = [];
-    for (const record of [finishedRun, continuedRun, resumedRun, failedRun]) {
+    for (const record of [finishedRun, continuedRun, resumedRun, failedRun, pausedRun]) {
       for (const execution of await record(env)) files.push(saveHistory(env, dir, execution));
     }
     return files;
