@@ -79,7 +79,10 @@ test('the same id with the same config returns the committed result without reco
   const commits = (await env.store.commitLog()).length;
   const again = await run('same-1', { rounds: 1, name: 'renamed' }); // the name decides nothing
   expect(again.history).toEqual(first.history);
-  expect((await env.store.commitLog()).length).toBe(commits);
+  // Nothing is computed again: the only write is the renamed config's copy, which the run's
+  // activities would be given a reference to (runs/<key>/config/<hash>.jsonl).
+  const added = (await env.store.commitLog()).slice(commits).map((c) => c.key);
+  expect(added).toEqual([expect.stringMatching(/^runs\/same-1\/config\/[0-9a-f]+\.jsonl$/)]);
 });
 
 test('rerun --from-round 2 reuses round 1 and the prepared data, and recomputes round 2 in a new namespace', async () => {
