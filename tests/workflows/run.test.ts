@@ -45,8 +45,8 @@ test('a classic run completes every round, commits each batch once and keeps dat
   expect(summary.rewardModelAgreement).toBeGreaterThan(0);
   expect(summary.winRateCI?.[0]).toBeLessThanOrEqual(summary.winRateVsInitial as number);
 
-  // The run's progress shows how every stage of the last round ended, though a round paces its
-  // signals and sends none for its last stages: its result says it.
+  // The run's progress shows how every stage of the last round ended, though a round tells its
+  // run nothing while it runs: its result says it.
   const progress = await env.client.workflow.getHandle('classic-1').query(progressQuery);
   expect(progress.stages.map((st) => st.stage)).toEqual([
     'generate',
