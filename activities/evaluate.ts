@@ -6,15 +6,17 @@ import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import { isServedPolicy, policyModelName } from '../src/policy/served-policy';
 import { OpenAIGenerator } from '../src/providers/openai-generator';
 import { addUsage } from '../src/providers/usage';
+import { goldWinRate, judgeGoldAgreement, rewardModelGoldAgreement } from '../src/eval/gold-figures';
 import { wilsonInterval } from '../src/eval/stats';
 import { asyncPairwise } from '../src/judges/async-judge';
 import { createLocalJudge } from '../src/judges/create';
 import { humanAgreement, readHumanPairs } from '../src/judges/human-agreement';
 import { judgeBatch } from '../src/judges/judge-batch';
 import { DeadLetterSet } from '../src/judges/ledger';
-import type { PromptRow, ResponseRow } from '../src/stages/types';
+import type { PreferenceRow, PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { seedFrom } from '../src/util/rng';
+import { readBatchOutputs } from './batch';
 import { activitySignal, classified, reportProgress } from './context';
 import { capabilitiesOf, endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { compute } from './compute';
@@ -119,8 +121,50 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const [mine, theirs] = [await sample(policy), await sample(initial)];
       const judged = await judgeAgainstInitial({ policy: mine.rows, initial: theirs.rows });
       const gen = usageMetrics('evalGenerate', addUsage(mine.usage, theirs.usage), configured);
-      return { figures: judged.figures, usage: { ...judged.usage, ...gen } };
+      const gold =
+        config.data.kind === 'demo'
+          ? goldWinRate(
+              mine.rows.map((m, i) => ({
+                prompt: m.prompt,
+                policy: m.response,
+                initial: (theirs.rows[i] as ResponseRow).response,
+              })),
+            )
+          : undefined;
+      return { figures: judged.figures, gold, usage: { ...judged.usage, ...gen } };
     };
+    /**
+     * The demo world's gold standard on the labels of this round (the judge's agreement with it)
+     * and on the reward model's held-out pairs (the same split as its agreement with the judge).
+     * User data has no gold standard: a run on it gets these figures from `evaluate.humanLabels`.
+     */
+    const goldAgreements = async (): Promise<Record<string, number>> => {
+      const { board } = input;
+      if (config.data.kind !== 'demo') return {};
+      const out: Record<string, number> = {};
+      const labels = board.preferences?.length
+        ? await readBatchOutputs<PreferenceRow>(deps, input, board.preferences)
+        : [];
+      if (labels.length > 0) {
+        const judged = judgeGoldAgreement(labels);
+        out.judgeGoldAgreement = judged.value;
+        out.judgeGoldAgreementPairs = judged.n;
+      }
+      if (board.rewardModel && board.preferencePool && config.rewardModel.kind === 'lexical') {
+        const rm = await rewardModelGoldAgreement(
+          await store.readBytes(board.rewardModel),
+          await store.readJsonl<PreferenceRow>(board.preferencePool),
+          { seed: seedFrom(config.seed, 'reward'), heldOutFraction: config.rewardModel.heldOutFraction },
+        );
+        out.rewardModelGoldAgreement = rm.value;
+      }
+      return out;
+    };
+    /** The gold win rate as metrics. */
+    const goldWinMetrics = (
+      gold: { value: number; ci: [number, number] } | undefined,
+    ): Record<string, number> =>
+      gold ? { goldWinRate: gold.value, goldWinRateLow: gold.ci[0], goldWinRateHigh: gold.ci[1] } : {};
     return classified(async () => {
       const { board } = input;
       return onceOnly(store, stageKey(runKey, round, stageId, 'result.json'), async () => {
@@ -137,6 +181,8 @@ export function createEvaluateActivity(deps: ActivityDeps) {
             artifacts: {},
             metrics: {
               ...served.usage,
+              ...goldWinMetrics(served.gold),
+              ...(await goldAgreements()),
               winRateVsInitial: winRate,
               winRateLow: winRateCI[0],
               winRateHigh: winRateCI[1],
@@ -163,6 +209,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
             temperature: config.evaluate.temperature,
             maxTokens: config.generate.maxTokens,
             rewardOnnx,
+            gold: config.data.kind === 'demo',
           },
         });
         // With an LLM judge, the win rate is that judge's verdict on the same samples; the local
@@ -180,6 +227,8 @@ export function createEvaluateActivity(deps: ActivityDeps) {
           artifacts: {},
           metrics: {
             ...(judged?.usage ?? {}),
+            ...goldWinMetrics(result.gold),
+            ...(await goldAgreements()),
             ...(human
               ? {
                   humanAgreement: human.agreement,

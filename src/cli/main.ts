@@ -204,7 +204,7 @@ export function buildProgram(): Command {
         for (const h of progress.history) {
           const m = h.metrics;
           process.stdout.write(
-            `  round ${h.round}: win rate ${m.winRateVsInitial?.toFixed(3) ?? '-'}, reward-model agreement ${m.rewardModelAgreement?.toFixed(3) ?? '-'}, KL ${m.klToInitial?.toFixed(3) ?? '-'}\n`,
+            `  round ${h.round}: win rate ${m.winRateVsInitial?.toFixed(3) ?? '-'}${m.goldWinRate === undefined ? '' : `, gold win rate ${m.goldWinRate.toFixed(3)}, judge–gold agreement ${m.judgeGoldAgreement?.toFixed(3) ?? '-'}`}, reward-model agreement ${m.rewardModelAgreement?.toFixed(3) ?? '-'}, KL ${m.klToInitial?.toFixed(3) ?? '-'}\n`,
           );
         }
       }

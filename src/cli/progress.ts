@@ -38,6 +38,13 @@ export function metricsLine(p: RunProgress): string {
       `win rate vs initial ${m.winRateVsInitial.toFixed(3)} [${m.winRateLow?.toFixed(3)}, ${m.winRateHigh?.toFixed(3)}]`,
     );
   }
+  if (m.goldWinRate !== undefined) {
+    parts.push(
+      `gold win rate ${m.goldWinRate.toFixed(3)} [${m.goldWinRateLow?.toFixed(3)}, ${m.goldWinRateHigh?.toFixed(3)}]`,
+    );
+  }
+  if (m.judgeGoldAgreement !== undefined)
+    parts.push(`judge–gold agreement ${m.judgeGoldAgreement.toFixed(3)}`);
   if (m.rewardModelAgreement !== undefined) parts.push(`RM agreement ${m.rewardModelAgreement.toFixed(3)}`);
   if (m.klToInitial !== undefined) parts.push(`KL ${m.klToInitial.toFixed(2)}`);
   if (m.flipRate !== undefined) parts.push(`judge flip rate ${m.flipRate.toFixed(2)}`);

@@ -10,6 +10,11 @@ export interface SummaryLine {
   rewardModelAgreement: number | null;
   meanReward: number | null;
   klToInitial: number | null;
+  /** The last round's win rate under the demo world's gold standard, not the training judge (demo data only). */
+  goldWinRate: number | null;
+  goldWinRateCI: [number, number] | null;
+  /** The share of the last round's training labels on which the judge picks what gold picks. */
+  judgeGoldAgreement: number | null;
   uiUrl: string;
 }
 
@@ -31,6 +36,10 @@ export function workflowUiUrl(
 const round4 = (x: number | undefined) => (x === undefined ? null : Math.round(x * 10000) / 10000);
 
 export function summaryLine(result: RunSummary, uiUrl: string): SummaryLine {
+  // Gold figures are read from the last round's metrics, so the workflow's result is unchanged.
+  const last = result.history[result.history.length - 1]?.metrics ?? {};
+  const goldLow = round4(last.goldWinRateLow);
+  const goldHigh = round4(last.goldWinRateHigh);
   return {
     workflowId: result.workflowId,
     status: result.status,
@@ -40,6 +49,9 @@ export function summaryLine(result: RunSummary, uiUrl: string): SummaryLine {
     rewardModelAgreement: round4(result.rewardModelAgreement),
     meanReward: round4(result.meanReward),
     klToInitial: round4(result.klToInitial),
+    goldWinRate: round4(last.goldWinRate),
+    goldWinRateCI: goldLow !== null && goldHigh !== null ? [goldLow, goldHigh] : null,
+    judgeGoldAgreement: round4(last.judgeGoldAgreement),
     uiUrl,
   };
 }

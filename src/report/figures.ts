@@ -40,6 +40,11 @@ const HEADLINE = [
   'flipRate',
   'evalFlipRate',
   'rewardModelAgreement',
+  'goldWinRate',
+  'goldWinRateLow',
+  'goldWinRateHigh',
+  'judgeGoldAgreement',
+  'rewardModelGoldAgreement',
 ];
 const TOKEN_KEY = /^(.+?)(PromptTokens|CompletionTokens)$/;
 const COST_KEY = /^(.+?)Cost$/;
@@ -144,6 +149,41 @@ export function buildFigures(data: ReportData): Figure[] {
       caption:
         "How often the judge prefers the round's policy to the initial one on held-out prompts (judged in both orders), with its 95% Wilson score interval.",
       emptyNote: 'no round evaluated yet',
+    },
+    {
+      id: 'gold',
+      chart: {
+        kind: 'line',
+        title: 'Gold standard against the training judge',
+        xLabel: 'round',
+        yLabel: 'share',
+        series: [
+          ...withBand(
+            series(data, 'goldWinRate', 'win rate vs initial (gold)'),
+            data,
+            'goldWinRateLow',
+            'goldWinRateHigh',
+            '95% Wilson interval (gold)',
+          ),
+          ...series(data, 'winRateVsInitial', 'win rate vs initial (judge)'),
+          ...series(data, 'judgeGoldAgreement', 'judge agrees with gold'),
+          ...series(data, 'rewardModelGoldAgreement', 'reward model agrees with gold'),
+        ],
+        reference: { y: 0.5, label: 'chance (0.5)' },
+        yInclude: [0, 1],
+      },
+      csv: ROUNDS_CSV,
+      columns: [
+        'goldWinRate',
+        'goldWinRateLow',
+        'goldWinRateHigh',
+        'winRateVsInitial',
+        'judgeGoldAgreement',
+        'rewardModelGoldAgreement',
+      ],
+      caption:
+        "The win rate by the gold standard (the demo world's stand-in for people) beside the judge's, the judge's agreement with gold on the round's training labels, and the reward model's on its held-out pairs. A judge win rate that rises while the gold one falls is over-optimization.",
+      emptyNote: 'no gold standard: only runs on the demo world have one',
     },
     {
       id: 'mean-reward',

@@ -22,11 +22,15 @@ function headline(data: ReportData): string {
       m.winRateLow !== undefined && m.winRateHigh !== undefined
         ? ` [${num(m.winRateLow)}, ${num(m.winRateHigh)}]`
         : '';
-    return `<tr><td>${r.round}</td><td>${num(m.winRateVsInitial)}${ci}</td><td>${num(m.meanReward)}</td><td>${num(m.klToInitial)}</td><td>${num(m.flipRate)}</td><td>${num(m.rewardModelAgreement)}</td></tr>`;
+    const gold =
+      m.goldWinRate === undefined
+        ? '–'
+        : `${num(m.goldWinRate)} [${num(m.goldWinRateLow)}, ${num(m.goldWinRateHigh)}]`;
+    return `<tr><td>${r.round}</td><td>${num(m.winRateVsInitial)}${ci}</td><td>${gold}</td><td>${num(m.judgeGoldAgreement)}</td><td>${num(m.meanReward)}</td><td>${num(m.klToInitial)}</td><td>${num(m.flipRate)}</td><td>${num(m.rewardModelAgreement)}</td></tr>`;
   });
   return [
-    '<table><thead><tr><th>round</th><th>win rate vs initial [95% CI]</th><th>mean reward</th><th>KL to initial</th><th>judge flip rate</th><th>reward-model agreement</th></tr></thead>',
-    `<tbody>${rows.join('') || '<tr><td colspan="6">no round completed yet</td></tr>'}</tbody></table>`,
+    '<table><thead><tr><th>round</th><th>win rate vs initial [95% CI]</th><th>gold win rate [95% CI]</th><th>judge–gold agreement</th><th>mean reward</th><th>KL to initial</th><th>judge flip rate</th><th>reward-model agreement</th></tr></thead>',
+    `<tbody>${rows.join('') || '<tr><td colspan="8">no round completed yet</td></tr>'}</tbody></table>`,
   ].join('\n');
 }
 
