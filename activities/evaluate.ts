@@ -6,12 +6,14 @@ import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import { isServedPolicy, policyModelName } from '../src/policy/served-policy';
 import { OpenAIGenerator } from '../src/providers/openai-generator';
 import { addUsage } from '../src/providers/usage';
+import { verdictsAgree } from '../src/demo/gold';
 import { goldWinRate, judgeGoldAgreement, rewardModelGoldAgreement } from '../src/eval/gold-figures';
 import { wilsonInterval } from '../src/eval/stats';
 import { asyncPairwise } from '../src/judges/async-judge';
 import { createLocalJudge } from '../src/judges/create';
 import { humanAgreement, readHumanPairs } from '../src/judges/human-agreement';
-import { judgeBatch } from '../src/judges/judge-batch';
+import { createLLMJudges } from '../src/judges/create-llm';
+import { judgeBatch, type PairInput } from '../src/judges/judge-batch';
 import { DeadLetterSet } from '../src/judges/ledger';
 import type { PreferenceRow, PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
@@ -73,6 +75,8 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const wins = out.rows.reduce((w, r) => w + (r.p > 0.5 ? 1 : r.p === 0.5 ? 0.5 : 0), 0);
       const n = out.rows.length;
       return {
+        pairs,
+        rows: out.rows,
         figures: { winRate: wins / n, winRateCI: wilsonInterval(wins, n), n, flipRate: out.flipRate },
         usage: llm
           ? {
@@ -86,7 +90,57 @@ export function createEvaluateActivity(deps: ActivityDeps) {
           : {},
       };
     };
-    const judgeWithLLM = async (policy: Uint8Array, initial: Uint8Array, prompts: PromptRow[]) => {
+    /**
+     * The evaluator (`evaluate.judge`), an LLM on another endpoint than the training judge, on the
+     * same pairs: its win rate, and how often it picks what the training judge picked. Its
+     * judgments have a ledger of their own, so a training judgment is never reused as its verdict.
+     */
+    const judgeWithEvaluator = async (
+      pairs: PairInput[],
+      trainingLabels: readonly PreferenceRow[],
+    ): Promise<Record<string, number>> => {
+      const spec = config.evaluate.judge;
+      if (!spec) return {};
+      const endpoint = endpointOf(deps, config, spec.endpoint, 'evaluate.judge.endpoint');
+      const evaluator = createLLMJudges({
+        endpoint,
+        options: spec.llm ?? {},
+        ledgerDir: store.pathOf(`runs/${runKey}/evaluator-ledger`),
+      });
+      const out = await judgeBatch(evaluator.pairwise, pairs, {
+        deadLetters: new DeadLetterSet(
+          store.pathOf(stageKey(runKey, round, stageId, 'evaluator-dead-letters.jsonl')),
+        ),
+        seed: seedFrom(config.seed, 'evaluator'),
+        signal: activitySignal(),
+        onProgress: (done, total) => reportProgress({ step: done, total }),
+      });
+      if (out.rows.length === 0)
+        throw new Error(`evaluation: the evaluator (${spec.endpoint}) labelled none of the held-out pairs`);
+      const n = out.rows.length;
+      const wins = out.rows.reduce((w, r) => w + (r.p > 0.5 ? 1 : r.p === 0.5 ? 0.5 : 0), 0);
+      const ci = wilsonInterval(wins, n);
+      const training = new Map(trainingLabels.map((r) => [r.id, r.p]));
+      let agree = 0;
+      let both = 0;
+      for (const r of out.rows) {
+        const t = training.get(r.id);
+        if (t === undefined) continue;
+        both++;
+        agree += verdictsAgree(t, r.p);
+      }
+      return {
+        evaluatorWinRate: wins / n,
+        evaluatorWinRateLow: ci[0],
+        evaluatorWinRateHigh: ci[1],
+        evaluatorComparisons: n,
+        evaluatorCoverage: out.coverage,
+        evaluatorFlipRate: out.flipRate,
+        ...(both > 0 ? { evaluatorJudgeAgreement: agree / both } : {}),
+        ...usageMetrics('evaluator', out.usage, endpoint),
+      };
+    };
+    const sampleAndJudge = async (policy: Uint8Array, initial: Uint8Array, prompts: PromptRow[]) => {
       const samples = await compute(deps, 'evaluationSamples', {
         policy,
         initial,
@@ -131,7 +185,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
               })),
             )
           : undefined;
-      return { figures: judged.figures, gold, usage: { ...judged.usage, ...gen } };
+      return { judged, figures: judged.figures, gold, usage: { ...judged.usage, ...gen } };
     };
     /**
      * The demo world's gold standard on the labels of this round (the judge's agreement with it)
@@ -183,6 +237,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
               ...served.usage,
               ...goldWinMetrics(served.gold),
               ...(await goldAgreements()),
+              ...(await judgeWithEvaluator(served.judged.pairs, served.judged.rows)),
               winRateVsInitial: winRate,
               winRateLow: winRateCI[0],
               winRateHigh: winRateCI[1],
@@ -214,8 +269,14 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         });
         // With an LLM judge, the win rate is that judge's verdict on the same samples; the local
         // judge's figures above (KL, reward-model mean) do not depend on the judge.
-        const judged = config.judge.kind === 'llm' ? await judgeWithLLM(policy, initial, prompts) : undefined;
-        if (judged) Object.assign(result, judged.figures);
+        // An evaluator needs the pairs and the training judge's labels of them too: the same
+        // samples (same seed), judged by the local judge give exactly the figures above.
+        const judged =
+          config.judge.kind === 'llm' || config.evaluate.judge
+            ? await sampleAndJudge(policy, initial, prompts)
+            : undefined;
+        if (judged && config.judge.kind === 'llm') Object.assign(result, judged.figures);
+        const evaluator = judged ? await judgeWithEvaluator(judged.pairs, judged.rows) : {};
         const human = config.judge.humanLabels
           ? await agreementWithPeople(
               await capabilitiesOf(deps).dataFile(config.judge.humanLabels, 'judge.humanLabels'),
@@ -229,6 +290,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
             ...(judged?.usage ?? {}),
             ...goldWinMetrics(result.gold),
             ...(await goldAgreements()),
+            ...evaluator,
             ...(human
               ? {
                   humanAgreement: human.agreement,

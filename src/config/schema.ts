@@ -257,8 +257,26 @@ export const PolicySchema = z.strictObject({
   ),
 });
 
+/**
+ * An evaluator separate from the training judge: an LLM judge on another endpoint the worker
+ * declares. A policy optimized against a judge learns that judge's flaws, so its win rate by the
+ * same judge overstates it; an independent evaluator's does not.
+ */
+export const EvaluatorSchema = z.strictObject({
+  endpoint: endpointName.describe(
+    "the evaluator's endpoint (a worker endpoint), another model than the training judge's",
+  ),
+  llm: llmJudgeOptionsSchema
+    .omit({ templates: true })
+    .optional()
+    .describe('how the evaluator judges: preamble, few-shot exemplars, principles, ...'),
+});
+
 export const EvaluateSchema = z.strictObject({
   temperature: z.number().positive().max(5).default(1).describe('sampling temperature for evaluation'),
+  judge: EvaluatorSchema.optional().describe(
+    'also judge the evaluation pairs with this evaluator, separate from the training judge (recommended for real runs)',
+  ),
 });
 
 /** The kinds of built-in stage; `custom` runs an activity the user registered through the plugin. */

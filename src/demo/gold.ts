@@ -52,7 +52,7 @@ export const GOLD_RELATED_WORDS: {
  * Each is a flaw real LLM labelers are known to have.
  */
 export const JUDGE_FLAWS: readonly string[] = [
-  'verbosity: the judge gives full credit to every distinct topic word and accepts up to 8 words; people prefer 3–5 words and value topic words beyond the third less',
+  'verbosity: the judge gives full credit to every distinct topic word and accepts up to 8 words; people prefer 3–4 words and value topic words beyond the third less',
   'imperfect knowledge: the judge knows only each topic\'s own six words, so it penalizes words that fit a prompt\'s qualifier ("moon" at night, "bloom" in spring) and words people accept for kitchen, forest and winter (salt, soil, pine, …)',
   'position bias: the judge favours the answer shown second (positionBias −1); judging both orders removes it, and its flip rate is reported',
 ];
@@ -113,10 +113,18 @@ export function goldPreference(prompt: string, a: string, b: string): 0 | 0.5 | 
 }
 
 /**
- * Agreement of a verdict with gold on one pair: 1 when both pick the same response, 0 when they
- * pick different ones, ½ when either calls it a tie (as human-agreement.ts counts ties).
+ * Agreement of two verdicts on one pair (each a probability that a is better, or 0, ½, 1): 1 when
+ * both pick the same response or both call it a tie, 0 when they pick different ones, ½ when only
+ * one calls it a tie.
  */
+export function verdictsAgree(p: number, q: number): number {
+  const tieP = p === 0.5;
+  const tieQ = q === 0.5;
+  if (tieP || tieQ) return tieP && tieQ ? 1 : 0.5;
+  return p > 0.5 === q > 0.5 ? 1 : 0;
+}
+
+/** Agreement of a verdict with gold's on one pair (see verdictsAgree). */
 export function agreesWithGold(p: number, gold: 0 | 0.5 | 1): number {
-  if (gold === 0.5 || p === 0.5) return 0.5;
-  return p > 0.5 === (gold === 1) ? 1 : 0;
+  return verdictsAgree(p, gold);
 }

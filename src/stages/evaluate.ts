@@ -3,7 +3,9 @@ import { judgeBothOrders } from '../judges/debias';
 import type { PairwiseJudge, ScoringJudge } from '../judges/pairwise-judge';
 import { OnnxPolicyRuntime } from '../models/onnx-policy-runtime';
 import { encodeResponse, policyFromOnnx, promptContext, tokensLogProb } from '../models/policy';
+import { goldQuality } from '../demo/gold';
 import { goldWinRate, type Share } from '../eval/gold-figures';
+import { LocalPairwiseJudge } from '../judges/local-judge';
 import { mean, wilsonInterval } from '../eval/stats';
 import { OnnxRewardModel } from '../reward/reward-model';
 import { throwIfAborted } from './abort';
@@ -69,8 +71,11 @@ export async function evaluatePolicy(
   meanJudgeScore: number;
   kl: number;
   flipRate: number;
-  /** The gold win rate on the same pairs, when asked for. */
-  gold?: Share;
+  /**
+   * The gold win rate on the same pairs, when asked for, with the mean gold quality of the
+   * policy's samples and (for the embedded judge) their mean quality by the judge, in the same units.
+   */
+  gold?: Share & { meanQuality: number; meanJudgeQuality?: number };
 }> {
   if (prompts.length === 0) throw new Error('evaluatePolicy: no prompts');
   const total = 3;
@@ -124,13 +129,19 @@ export async function evaluatePolicy(
     flipRate: flips / n,
     ...(opts.gold
       ? {
-          gold: goldWinRate(
-            mine.map((m, i) => ({
-              prompt: m.prompt,
-              policy: m.response,
-              initial: (base[i] as ResponseRow).response,
-            })),
-          ),
+          gold: {
+            ...goldWinRate(
+              mine.map((m, i) => ({
+                prompt: m.prompt,
+                policy: m.response,
+                initial: (base[i] as ResponseRow).response,
+              })),
+            ),
+            meanQuality: mean(mine.map((m) => goldQuality(m.prompt, m.response))),
+            ...(judge instanceof LocalPairwiseJudge
+              ? { meanJudgeQuality: mean(mine.map((m) => judge.quality(m.prompt, m.response))) }
+              : {}),
+          },
         }
       : {}),
   };

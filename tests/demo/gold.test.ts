@@ -64,11 +64,12 @@ describe('the gold standard', () => {
 });
 
 describe('gold figures', () => {
-  it('counts agreement, ties as half', () => {
+  it('counts agreement: a one-sided tie as half, a tie on both sides as agreement', () => {
     expect(agreesWithGold(0.9, 1)).toBe(1);
     expect(agreesWithGold(0.9, 0)).toBe(0);
     expect(agreesWithGold(0.5, 1)).toBe(0.5);
     expect(agreesWithGold(0.2, 0.5)).toBe(0.5);
+    expect(agreesWithGold(0.5, 0.5)).toBe(1);
   });
 
   it('gold win rate: a policy against itself scores 0.5; against worse answers, 1', () => {
@@ -93,10 +94,10 @@ describe('gold figures', () => {
       row('describe the ocean', 'wave coral tide', 'the stuff nice'), // agree
       row('tell me about the forest', 'pine moss fern oak', 'pine moss fern oak trail owl the a'), // verbosity
       row('describe the kitchen', 'bread salt soup', 'bread the soup'), // knowledge
-      row('describe the city', 'street tower bridge', 'bridge tower street'), // tie for both
+      row('describe the city', 'street tower bridge', 'bridge tower street'), // a tie for both: agreement
     ];
     const a = judgeGoldAgreement(rows);
     expect(a.n).toBe(4);
-    expect(a.value).toBeCloseTo((1 + 0 + 0 + 0.5) / 4, 12);
+    expect(a.value).toBeCloseTo((1 + 0 + 0 + 1) / 4, 12);
   });
 });

@@ -48,7 +48,7 @@ describe('RLAIF in one process with DEMO_DEFAULTS', () => {
     expect(r.rounds).toHaveLength(3);
     const last = r.rounds[2]!;
     expect(last.evaluation.n).toBe(512);
-    expectLastRound(r, { win: 0.92, gold: 0.95, judgeGold: 0.807, kl: 4.55 });
+    expectLastRound(r, { win: 0.92, gold: 0.95, judgeGold: 0.824, kl: 4.55 });
     // The demo target: gold win rate at least 0.70, its whole 95% interval above 0.70.
     expect(last.evaluation.gold!.ci[0]).toBeGreaterThan(0.9);
     expect(Math.abs(last.reward!.heldOutAgreement - 0.919)).toBeLessThanOrEqual(TOLERANCE);
@@ -66,10 +66,10 @@ describe('RLAIF in one process with DEMO_DEFAULTS', () => {
   });
 
   it('dpo: measured figures', async () => {
-    expectLastRound(await run('dpo'), { win: 0.827, gold: 0.863, judgeGold: 0.776, kl: 2.96 });
+    expectLastRound(await run('dpo'), { win: 0.827, gold: 0.863, judgeGold: 0.78, kl: 2.96 });
   });
 
   it('direct (d-RLAIF): measured figures', async () => {
-    expectLastRound(await run('direct'), { win: 0.96, gold: 0.973, judgeGold: 0.776, kl: 7.89 });
+    expectLastRound(await run('direct'), { win: 0.96, gold: 0.973, judgeGold: 0.801, kl: 7.89 });
   });
 });
