@@ -46,31 +46,77 @@ function csvOf(rows: readonly StudyRow[]): string {
 const f3 = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
 const withCI = (v: number, low: number, high: number) => `${f3(v)} [${f3(low)}, ${f3(high)}]`;
 
+/** A markdown table with its columns padded to one width, as the project's formatter writes them. */
+function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
 /** The markdown page: how it was made, the presets side by side, then every sweep point. */
 export function studyMarkdown(result: StudyResult, meta: { seed: number; command: string }): string {
-  const presetRows = result.presets.map(
-    (r) =>
-      `| ${PRESET_NAMES[r.preset]} | ${r.beta} | ${r.round} | ${r.kl.toFixed(2)} | ${withCI(r.judgeWinRate, r.judgeWinLow, r.judgeWinHigh)} | ${withCI(r.goldWinRate, r.goldWinLow, r.goldWinHigh)} | ${f3(r.judgeGoldAgreement)} | ${f3(r.rewardModelGoldAgreement)} |`,
+  const presetTable = markdownTable(
+    [
+      'preset',
+      'β',
+      'rounds',
+      'KL',
+      'win rate (judge)',
+      'win rate (gold)',
+      'judge–gold agreement',
+      'RM–gold agreement',
+    ],
+    result.presets.map((r) => [
+      PRESET_NAMES[r.preset],
+      String(r.beta),
+      String(r.round),
+      r.kl.toFixed(2),
+      withCI(r.judgeWinRate, r.judgeWinLow, r.judgeWinHigh),
+      withCI(r.goldWinRate, r.goldWinLow, r.goldWinHigh),
+      f3(r.judgeGoldAgreement),
+      f3(r.rewardModelGoldAgreement),
+    ]),
   );
-  const sweepRows = result.sweep.map(
-    (r) =>
-      `| ${r.beta} | ${r.round} | ${r.kl.toFixed(2)} | ${f3(r.judgeWinRate)} | ${f3(r.goldWinRate)} | ${r.judgeQuality.toFixed(2)} | ${r.goldQuality.toFixed(2)} | ${f3(r.judgeGoldAgreement)} | ${f3(r.rewardModelAgreement)} | ${f3(r.rewardModelGoldAgreement)} |`,
+  const sweepTable = markdownTable(
+    [
+      'β',
+      'round',
+      'KL',
+      'win (judge)',
+      'win (gold)',
+      'quality (judge)',
+      'quality (gold)',
+      'judge–gold',
+      'RM–judge',
+      'RM–gold',
+    ],
+    result.sweep.map((r) => [
+      String(r.beta),
+      String(r.round),
+      r.kl.toFixed(2),
+      f3(r.judgeWinRate),
+      f3(r.goldWinRate),
+      r.judgeQuality.toFixed(2),
+      r.goldQuality.toFixed(2),
+      f3(r.judgeGoldAgreement),
+      f3(r.rewardModelAgreement),
+      f3(r.rewardModelGoldAgreement),
+    ]),
   );
   return [
     '# Over-optimization study',
     '',
     `Made by \`${meta.command}\` with seed ${meta.seed}; the same seed gives the same figures.`,
     'Win rates are against the initial policy on the held-out prompts, one sample each, with 95%',
-    "Wilson intervals: *judge* is the AI judge the policy was trained on (the proxy), *gold* the demo world's",
+    "Wilson intervals: _judge_ is the AI judge the policy was trained on (the proxy), _gold_ the demo world's",
     'gold standard (src/demo/gold.ts), which plays the human rater. The judge differs from gold by:',
     '',
     ...JUDGE_FLAWS.map((flaw) => `- ${flaw}`),
     '',
     '## Presets side by side',
     '',
-    '| preset | β | rounds | KL | win rate (judge) | win rate (gold) | judge–gold agreement | RM–gold agreement |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...presetRows,
+    ...presetTable,
     '',
     '## KL sweep (classic preset)',
     '',
@@ -81,9 +127,7 @@ export function studyMarkdown(result: StudyResult, meta: { seed: number; command
     'agreement with gold on the round’s training labels, and the reward model’s agreement with the',
     'judge and with gold on its held-out pairs.',
     '',
-    '| β | round | KL | win (judge) | win (gold) | quality (judge) | quality (gold) | judge–gold | RM–judge | RM–gold |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...sweepRows,
+    ...sweepTable,
     '',
   ].join('\n');
 }

@@ -40,6 +40,11 @@ test('start --wait shows progress and prints the summary line', async () => {
   expect(typeof summary.winRateVsInitial).toBe('number');
   expect(summary.winRateCI).toHaveLength(2);
   expect(typeof summary.rewardModelAgreement).toBe('number');
+  // The demo world's gold standard: the last round's gold win rate, its interval, and the judge's
+  // agreement with gold.
+  expect(typeof summary.goldWinRate).toBe('number');
+  expect(summary.goldWinRateCI).toHaveLength(2);
+  expect(typeof summary.judgeGoldAgreement).toBe('number');
   expect(summary.uiUrl).toMatch(/\/namespaces\/default\/workflows\/e2e-1$/);
 
   const watched = await runCli(['watch', 'e2e-1'], env());
@@ -52,6 +57,11 @@ test('start --wait shows progress and prints the summary line', async () => {
   const parsed = JSON.parse(status.stdout) as { status: string; progress: { history: unknown[] } };
   expect(parsed.status).toBe('COMPLETED');
   expect(parsed.progress.history).toHaveLength(2);
+
+  const text = await runCli(['status', 'e2e-1'], env());
+  expect(text.stdout).toMatch(
+    /round 2: win rate \d\.\d{3}, gold win rate \d\.\d{3}, judge–gold agreement \d\.\d{3}/,
+  );
 });
 
 test('a run started with the Temporal CLI runs on the same worker', async () => {

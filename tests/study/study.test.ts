@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { DEMO_DEFAULTS, runInProcess, type InProcessOptions } from '../../src/loop/in-process';
 import { parseStudyArgs } from '../../src/study/main';
 import { runStudy, type StudyOptions } from '../../src/study/sweep';
@@ -84,7 +85,20 @@ test('a tiny sweep run twice gives the same files; its rows are the loop’s fig
   expect(csv).toHaveLength(5);
   expect(csv[0]!.split(',').slice(0, 5)).toEqual(['preset', 'beta', 'round', 'kl', 'judgeWinRate']);
   const md = fs.readFileSync(path.join(dir, 'a', 'study.md'), 'utf8');
-  expect(md).toContain('| d-RLAIF (judge score as reward) |');
+  expect(md).toMatch(/\n\| d-RLAIF \(judge score as reward\) +\| 0\.01 +\| 2 +\|/);
+  // Written as the project's formatter would write it, so a committed study passes format:check.
+  const prettierCli = require.resolve('prettier/bin/prettier.cjs');
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  const formatted = execFileSync(
+    process.execPath,
+    [prettierCli, '--stdin-filepath', path.join(repo, 'docs', 'study', 'study.md')],
+    {
+      input: md,
+      cwd: repo,
+      encoding: 'utf8',
+    },
+  );
+  expect(formatted).toBe(md);
   expect(md).toContain('verbosity:');
   // One line per β, each point a round of that run at its KL.
   const svg = fs.readFileSync(path.join(dir, 'a', 'win-rate-gold-vs-kl.svg'), 'utf8');
