@@ -7,7 +7,12 @@ import { isServedPolicy, policyModelName } from '../src/policy/served-policy';
 import { OpenAIGenerator } from '../src/providers/openai-generator';
 import { addUsage } from '../src/providers/usage';
 import { verdictsAgree } from '../src/demo/gold';
-import { goldWinRate, judgeGoldAgreement, rewardModelGoldAgreement } from '../src/eval/gold-figures';
+import {
+  goldWinRate,
+  judgeGoldAgreement,
+  rewardModelAgreement,
+  rewardModelGoldAgreement,
+} from '../src/eval/gold-figures';
 import { wilsonInterval } from '../src/eval/stats';
 import { asyncPairwise } from '../src/judges/async-judge';
 import { createLocalJudge } from '../src/judges/create';
@@ -42,7 +47,26 @@ export function createEvaluateActivity(deps: ActivityDeps) {
                 sharpness: config.judge.sharpness,
               }),
             );
-      return humanAgreement(judge, pairs, { swapOrder: config.judge.swapOrder, signal: activitySignal() });
+      const judged = await humanAgreement(judge, pairs, {
+        swapOrder: config.judge.swapOrder,
+        signal: activitySignal(),
+      });
+      // The round's reward model on the same pairs: people, not the judge, as its reference.
+      const { rewardModel } = input.board;
+      const rm =
+        rewardModel && config.rewardModel.kind === 'lexical'
+          ? await rewardModelAgreement(
+              await store.readBytes(rewardModel),
+              pairs.map((h) => ({
+                prompt: h.prompt,
+                a: h.a,
+                b: h.b,
+                verdict: h.label === 'a' ? 1 : h.label === 'b' ? 0 : 0.5,
+              })),
+              'rewardModelHumanAgreement',
+            )
+          : undefined;
+      return { ...judged, ...(rm ? { rewardModel: rm } : {}) };
     };
     /** The run's judge, both orders, on each policy sample against the initial policy's. */
     const judgeAgainstInitial = async (samples: { policy: ResponseRow[]; initial: ResponseRow[] }) => {
@@ -297,6 +321,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
                   humanAgreementLow: human.ci[0],
                   humanAgreementHigh: human.ci[1],
                   humanAgreementPairs: human.judged,
+                  ...(human.rewardModel ? { rewardModelHumanAgreement: human.rewardModel.value } : {}),
                 }
               : {}),
             winRateVsInitial: result.winRate,

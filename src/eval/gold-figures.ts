@@ -4,7 +4,7 @@
  * labels it gave for training (Lee et al.'s "AI labeler alignment"), and the reward model's
  * agreement with gold on the pairs it held out.
  */
-import { agreesWithGold, goldPreference } from '../demo/gold';
+import { agreesWithGold, goldPreference, verdictsAgree } from '../demo/gold';
 import { OnnxRewardModel } from '../reward/reward-model';
 import { splitHeldOut } from '../stages/train-reward';
 import type { PreferenceRow } from '../stages/types';
@@ -45,9 +45,33 @@ export function judgeGoldAgreement(rows: readonly PreferenceRow[]): Share {
 }
 
 /**
+ * How often a reward model prefers the response a reference verdict prefers (1: a, 0: b, ½: a
+ * tie), over the given pairs: sign(r_a − r_b) against the verdict, by verdictsAgree (a reward tie
+ * is a tie).
+ */
+export async function rewardModelAgreement(
+  rewardOnnx: Uint8Array,
+  pairs: ReadonlyArray<{ prompt: string; a: string; b: string; verdict: 0 | 0.5 | 1 }>,
+  what: string,
+): Promise<Share> {
+  const rm = await OnnxRewardModel.create(rewardOnnx, 'reward model');
+  try {
+    const rA = await rm.score(pairs.map((p) => ({ prompt: p.prompt, response: p.a })));
+    const rB = await rm.score(pairs.map((p) => ({ prompt: p.prompt, response: p.b })));
+    let agree = 0;
+    pairs.forEach((p, i) => {
+      const d = (rA[i] as number) - (rB[i] as number);
+      agree += verdictsAgree(d === 0 ? 0.5 : d > 0 ? 1 : 0, p.verdict);
+    });
+    return share(agree, pairs.length, what);
+  } finally {
+    await rm.release();
+  }
+}
+
+/**
  * The reward model's agreement with gold on the pairs its training held out (the same split and
- * pairs as its agreement with the judge): sign(r_a − r_b) against gold's verdict, a reward tie
- * counting half.
+ * pairs as its agreement with the judge).
  */
 export async function rewardModelGoldAgreement(
   rewardOnnx: Uint8Array,
@@ -55,17 +79,9 @@ export async function rewardModelGoldAgreement(
   split: { seed: number; heldOutFraction: number },
 ): Promise<Share> {
   const { held } = splitHeldOut(pool, split.seed, split.heldOutFraction);
-  const rm = await OnnxRewardModel.create(rewardOnnx, 'reward model');
-  try {
-    const rA = await rm.score(held.map((p) => ({ prompt: p.prompt, response: p.a })));
-    const rB = await rm.score(held.map((p) => ({ prompt: p.prompt, response: p.b })));
-    let agree = 0;
-    held.forEach((p, i) => {
-      const d = (rA[i] as number) - (rB[i] as number);
-      agree += agreesWithGold(d === 0 ? 0.5 : d > 0 ? 1 : 0, goldPreference(p.prompt, p.a, p.b));
-    });
-    return share(agree, held.length, 'rewardModelGoldAgreement');
-  } finally {
-    await rm.release();
-  }
+  return rewardModelAgreement(
+    rewardOnnx,
+    held.map((p) => ({ prompt: p.prompt, a: p.a, b: p.b, verdict: goldPreference(p.prompt, p.a, p.b) })),
+    'rewardModelGoldAgreement',
+  );
 }
