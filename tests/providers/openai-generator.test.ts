@@ -47,7 +47,8 @@ describe('OpenAIGenerator', () => {
       logprobSource: 'endpoint',
       promptId: 'p1',
     });
-    expect(usage).toEqual({ promptTokens: 20, completionTokens: 4, requests: 2 });
+    // Each answer reports 2 completion tokens but holds 3 choices of 2 tokens: the choices count.
+    expect(usage).toEqual({ promptTokens: 20, completionTokens: 12, requests: 2 });
     // The same prompt gets the same seed whatever the batch; different prompts differ.
     const seeds = calls.map((c) => c.body.seed as number);
     expect(seeds[0]).not.toBe(seeds[1]);
