@@ -102,7 +102,8 @@ export function buildProgram(): Command {
         '--trust-run-configs',
         'let run configs declare endpoints, commands and paths inline (only where nobody else can start runs)',
       )
-      .option('--log-level <level>', 'worker log level (TRACE, DEBUG, INFO, WARN, ERROR)', 'INFO'),
+      .option('--log-level <level>', 'worker log level (TRACE, DEBUG, INFO, WARN, ERROR)', 'INFO')
+      .option('--bundle-at-start', "bundle the workflows now instead of using the build's bundle"),
   ).action(
     async (
       o: ConnOpts & {
@@ -113,6 +114,7 @@ export function buildProgram(): Command {
         workerConfig?: string;
         trustRunConfigs?: boolean;
         logLevel: string;
+        bundleAtStart?: boolean;
       },
     ) => {
       installWorkerLogging(o.logLevel.toUpperCase() as 'INFO');
@@ -122,6 +124,7 @@ export function buildProgram(): Command {
         workflows: !o.activitiesOnly,
         maxConcurrentActivities: o.maxActivities,
         plugin: { ...(o.store ? { storeRoot: o.store } : {}), capabilities },
+        prebuiltBundle: o.bundleAtStart !== true,
       });
       process.stderr.write(`[rlaif] ${describeCapabilities(capabilities)}\n`);
       const codecKeys = loadKeyring();
