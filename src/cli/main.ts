@@ -1,6 +1,6 @@
 /** The `rlaif` command line. */
 import type { WorkflowHandle } from '@temporalio/client';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/errors';
 import { loadRunConfigFile } from '../config/load';
 import { checkReferencedFiles } from '../config/referenced-files';
@@ -25,7 +25,8 @@ import { LocalArtifactStore } from '../store/local-store';
 import { runKeyFor } from '../store/artifact';
 import { defaultStoreRoot } from '../paths';
 import { runServer, stopBackgroundServer } from './server';
-import { summaryLine, workflowUiUrl } from './summary';
+import { summaryLine, uiLinkText, workflowUiUrl } from './summary';
+import { DevServerStartError } from '../server/dev-server';
 import { CodecKeyError } from '../codec/errors';
 import { loadKeyring } from '../codec/keys';
 import {
@@ -53,6 +54,14 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 };
 
+/** A TCP port from the command line, or a clear error naming the option's value. */
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`a port is a whole number from 1 to 65535; got "${value}"`);
+  return n;
+}
+
 /** A run that failed: its message says why and where; no stack trace is shown. */
 class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
@@ -61,7 +70,7 @@ class RunFailedError extends Error {
 async function waitAndPrint(handle: WorkflowHandle, o: ConnOpts): Promise<void> {
   const s = settingsOf(o);
   const ui = workflowUiUrl(s.address, s.namespace, handle.workflowId);
-  process.stderr.write(`[rlaif] started ${handle.workflowId}; UI: ${ui}\n`);
+  process.stderr.write(`[rlaif] started ${handle.workflowId}; UI: ${uiLinkText(ui)}\n`);
   const result = await showProgressUntil(handle, runResult(handle)).catch((err: unknown) => {
     const failed = runFailureMessage(err, handle.workflowId);
     throw failed ? new RunFailedError(failed) : err;
@@ -412,16 +421,35 @@ export function buildProgram(): Command {
     .option('--id <workflowId>', 'workflow id')
     .option('--worker-config <file>', "what the demo's worker offers runs (e.g. examples/workers/local.json)")
     .option('--trust-run-configs', 'let the run config declare endpoints, commands and paths inline')
-    .action(async (o: { config?: string; id?: string; workerConfig?: string; trustRunConfigs?: boolean }) => {
-      print(
-        await runDemo({
-          ...(o.config ? { configFile: o.config } : {}),
-          ...(o.id ? { workflowId: o.id } : {}),
-          ...(o.workerConfig ? { workerConfigFile: o.workerConfig } : {}),
-          trustRunConfigs: o.trustRunConfigs === true,
-        }),
-      );
-    });
+    .option(
+      '--port <n>',
+      "the Temporal server's gRPC port on this machine, used or started (default: TEMPORAL_ADDRESS or 7233)",
+      portNumber,
+    )
+    .option('--ui-port <n>', 'UI port of a dev server the demo starts (default 8233)', portNumber)
+    .action(
+      async (o: {
+        config?: string;
+        id?: string;
+        workerConfig?: string;
+        trustRunConfigs?: boolean;
+        port?: number;
+        uiPort?: number;
+      }) => {
+        print(
+          await runDemo({
+            ...(o.config ? { configFile: o.config } : {}),
+            ...(o.id ? { workflowId: o.id } : {}),
+            ...(o.workerConfig ? { workerConfigFile: o.workerConfig } : {}),
+            trustRunConfigs: o.trustRunConfigs === true,
+            server: {
+              ...(o.port !== undefined ? { port: o.port } : {}),
+              ...(o.uiPort !== undefined ? { uiPort: o.uiPort } : {}),
+            },
+          }),
+        );
+      },
+    );
 
   return program;
 }
@@ -431,7 +459,8 @@ export async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
     process.exitCode ??= 0;
   } catch (err) {
-    const plain = err instanceof ConfigError || err instanceof CodecKeyError;
+    const plain =
+      err instanceof ConfigError || err instanceof CodecKeyError || err instanceof DevServerStartError;
     const message =
       plain || err instanceof RunFailedError
         ? err.message

@@ -56,7 +56,9 @@ export async function createWorker(settings: ConnectionSettings, opts: WorkerOpt
   // it (RLAIF_CODEC_KEY set). A caller's own data converter gets the SDK's bundling at start.
   const bundled =
     opts.workflows !== false && opts.plugin?.dataConverter === undefined
-      ? await workflowBundleFor(loadKeyring() ? 'codec' : 'plain', { prebuilt: opts.prebuiltBundle !== false })
+      ? await workflowBundleFor(loadKeyring() ? 'codec' : 'plain', {
+          prebuilt: opts.prebuiltBundle !== false,
+        })
       : undefined;
   if (bundled?.note) (opts.note ?? ((line) => process.stderr.write(`[rlaif] note: ${line}\n`)))(bundled.note);
   const plugin = new RlaifPlugin({
