@@ -5,7 +5,9 @@ import { ConfigError } from '../config/errors';
 import { loadRunConfigFile } from '../config/load';
 import { checkReferencedFiles } from '../config/referenced-files';
 import { connectClient, resolveConnection } from '../connection';
-import { progressQuery } from '../../workflows/definitions';
+import { progressQuery, type RunFailure } from '../../workflows/definitions';
+import type { RunSummary } from '../../workflows/run';
+import { storyLines, storyOf } from './failure-story';
 import { runDemo } from './demo';
 import { showProgressUntil } from './progress';
 import {
@@ -62,20 +64,43 @@ function portNumber(value: string): number {
   return n;
 }
 
+/** The error a closed run's result rejects with (its failure, decoded from history), if any. */
+async function closedError(handle: WorkflowHandle): Promise<unknown> {
+  return handle.result().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+}
+
 /** A run that failed: its message says why and where; no stack trace is shown. */
 class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
+}
+
+/** The run's failure as its `progress` query tells it (any worker answers, closed runs too). */
+async function reportedFailure(handle: WorkflowHandle): Promise<RunFailure | undefined> {
+  const deadline = Date.now() + 5000;
+  const progress = await handle.client.connection
+    .withDeadline(deadline, () => handle.query(progressQuery))
+    .catch(() => undefined);
+  return progress?.failure;
+}
+
+/** Waits for the run's result, showing progress; a failure becomes a RunFailedError telling its story. */
+async function waitForRun(handle: WorkflowHandle, stream?: NodeJS.WriteStream): Promise<RunSummary> {
+  return showProgressUntil(handle, runResult(handle), stream ? 1000 : undefined, stream).catch(
+    async (err: unknown) => {
+      const failed = runFailureMessage(err, handle.workflowId, await reportedFailure(handle));
+      throw failed ? new RunFailedError(failed) : err;
+    },
+  );
 }
 
 async function waitAndPrint(handle: WorkflowHandle, o: ConnOpts): Promise<void> {
   const s = settingsOf(o);
   const ui = workflowUiUrl(s.address, s.namespace, handle.workflowId);
   process.stderr.write(`[rlaif] started ${handle.workflowId}; UI: ${uiLinkText(ui)}\n`);
-  const result = await showProgressUntil(handle, runResult(handle)).catch((err: unknown) => {
-    const failed = runFailureMessage(err, handle.workflowId);
-    throw failed ? new RunFailedError(failed) : err;
-  });
-  print(summaryLine(result, ui));
+  print(summaryLine(await waitForRun(handle), ui));
 }
 
 export function buildProgram(): Command {
@@ -195,23 +220,20 @@ export function buildProgram(): Command {
       // A run whose workflow task fails cannot answer (the query would wait 30 s for nothing).
       const answers = !problems.some((p) => p.kind === 'workflow task' && p.workflowId === id);
       const progress = answers ? await handle.query(progressQuery).catch(() => undefined) : undefined;
-      if (o.json) return print({ workflowId: id, status, progress, problems });
+      // A closed run's failure is in its history: readable without a worker.
+      const closed = status !== 'RUNNING' && status !== 'COMPLETED';
+      const story = closed ? storyOf(progress?.failure, await closedError(handle)) : undefined;
+      if (o.json)
+        return print({ workflowId: id, status, progress, problems, ...(story ? { failure: story } : {}) });
       process.stdout.write(`${id}: ${status}\n`);
-      for (const line of problems.flatMap(problemLines)) process.stdout.write(`  ${line}\n`);
-      if (progress?.failure) {
-        const f = progress.failure;
-        const where = `round ${f.round}, stage ${f.stage}${f.activity ? `, activity ${f.activity}` : ''}`;
-        process.stdout.write(`  failed in ${where}: ${f.message.replace(/\n/g, '\n    ')}\n`);
-        // A config that does not parse fails the same way on resume: only a new run helps.
-        const next =
-          f.stage === 'config'
-            ? 'fix the config and start a new run'
-            : `fix the cause, then "rlaif resume ${id}"`;
-        process.stdout.write(`  next: ${next}\n`);
-      }
+      for (const line of problems.flatMap((p) => problemLines(p))) process.stdout.write(`  ${line}\n`);
+      if (story) for (const line of storyLines(story, id)) process.stdout.write(`  ${line}\n`);
       if (progress) {
+        const finished = status !== 'RUNNING' || progress.stage === 'done';
         process.stdout.write(
-          `  round ${progress.round}/${progress.rounds}, stage ${progress.stage}, batches ${progress.batchesDone}/${progress.batchesTotal}${progress.paused ? ', paused' : ''}\n`,
+          finished
+            ? `  ${progress.history.length} of ${progress.rounds} rounds completed (run status: ${progress.status})\n`
+            : `  round ${progress.round}/${progress.rounds}, stage ${progress.stage}, batches ${progress.batchesDone}/${progress.batchesTotal}${progress.paused ? ', paused' : ''}\n`,
         );
         for (const h of progress.history) {
           const m = h.metrics;
@@ -234,7 +256,7 @@ export function buildProgram(): Command {
     const client = await connectClient(settingsOf(o));
     try {
       const handle = client.workflow.getHandle(id);
-      const result = await showProgressUntil(handle, runResult(handle), o.interval, process.stdout);
+      const result = await waitForRun(handle, process.stdout);
       process.stdout.write(`${id}: ${result.status}, ${result.rounds} rounds\n`);
     } finally {
       await client.connection.close();
