@@ -77,6 +77,9 @@ class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
 }
 
+/** How long `status` waits for a worker to answer the progress query. */
+const STATUS_QUERY_MS = 5000;
+
 /** The run's failure as its `progress` query tells it (any worker answers, closed runs too). */
 async function reportedFailure(handle: WorkflowHandle): Promise<RunFailure | undefined> {
   const deadline = Date.now() + 5000;
@@ -219,7 +222,12 @@ export function buildProgram(): Command {
       const { status, problems } = await runStatus(client.workflow, id);
       // A run whose workflow task fails cannot answer (the query would wait 30 s for nothing).
       const answers = !problems.some((p) => p.kind === 'workflow task' && p.workflowId === id);
-      const progress = answers ? await handle.query(progressQuery).catch(() => undefined) : undefined;
+      // Without a worker a query waits for one; a closed run's story is in its history anyway.
+      const progress = answers
+        ? await client.connection
+            .withDeadline(Date.now() + STATUS_QUERY_MS, () => handle.query(progressQuery))
+            .catch(() => undefined)
+        : undefined;
       // A closed run's failure is in its history: readable without a worker.
       const closed = status !== 'RUNNING' && status !== 'COMPLETED';
       const story = closed ? storyOf(progress?.failure, await closedError(handle)) : undefined;
