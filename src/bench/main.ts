@@ -11,6 +11,8 @@
  *   (judge-throughput.ts).
  * - resume: items recomputed after a SIGKILL mid-stage, and seconds to new progress (resume-cost.ts).
  * - speed: local model speed on the real code paths, and a demo round stage by stage (model-speed.ts).
+ * - start: `rlaif worker` spawn to its first poll, with the build's workflow bundle and bundling at
+ *   start (worker-start.ts).
  */
 import { DEMO_DEFAULTS, runInProcess } from '../loop/in-process';
 import { configFor, describeTax, measureTax } from './durability-tax';
@@ -18,10 +20,11 @@ import { startPlainProcess, type PlainProcess } from './plain-process';
 import { measureJudgeThroughput } from './judge-throughput';
 import { measureModelSpeed, type ModelSpeedFigures } from './model-speed';
 import { measureResumeCost } from './resume-cost';
+import { describeStarts, measureWorkerStart, medianSeconds } from './worker-start';
 import { BenchTable } from './table';
 import { startBenchServer, type BenchServer } from './temporal-run';
 
-const SECTIONS = ['tax', 'history', 'speed', 'judge', 'resume'] as const;
+const SECTIONS = ['tax', 'history', 'speed', 'judge', 'resume', 'start'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(argv: readonly string[]): Set<Section> {
@@ -253,6 +256,19 @@ async function resumeSection(table: BenchTable): Promise<void> {
   table.json('workerStartToProgressSeconds', Number(f.workerStartToProgressSeconds.toFixed(2)));
 }
 
+async function startSection(table: BenchTable): Promise<void> {
+  const how =
+    'npm run bench -- --only start (rlaif worker spawned → DescribeTaskQueue lists its poll; alternating)';
+  const f = await measureWorkerStart(3);
+  table.add('worker start → first poll, prebuilt bundle', describeStarts(f.prebuilt), how);
+  table.add('worker start → first poll, bundling at start', describeStarts(f.bundling), how);
+  table.add('  its CPU time at the first poll, prebuilt', describeStarts(f.prebuiltCpu), `${how}; /proc`);
+  table.add('  its CPU time at the first poll, bundling', describeStarts(f.bundlingCpu), `${how}; /proc`);
+  table.json('workerStartPrebuiltSeconds', Number(medianSeconds(f.prebuilt).toFixed(2)));
+  table.json('workerStartBundlingSeconds', Number(medianSeconds(f.bundling).toFixed(2)));
+  table.json('workerStartPrebuiltCpuSeconds', Number(medianSeconds(f.prebuiltCpu).toFixed(2)));
+}
+
 async function main(): Promise<void> {
   const sections = selectedSections(process.argv.slice(2));
   const table = new BenchTable();
@@ -270,6 +286,7 @@ async function main(): Promise<void> {
     if (sections.has('judge')) await judgeSection(table, speed);
   }
   if (sections.has('resume')) await resumeSection(table);
+  if (sections.has('start')) await startSection(table);
   table.print();
 }
 

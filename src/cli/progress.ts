@@ -137,6 +137,12 @@ export class ProgressView {
     }
   }
 
+  /** A line above the bars (or among the plain lines), e.g. why the run is not moving. */
+  note(line: string): void {
+    if (this.tty && this.multibar) this.multibar.log(`[rlaif] ${line}\n`);
+    else this.stream.write(`[rlaif] ${line}\n`);
+  }
+
   stop(): void {
     this.multibar?.stop();
   }
@@ -164,20 +170,18 @@ const PROBLEM_CHECK_MS = 5000;
 const QUERY_DEADLINE_MS = 5000;
 
 /**
- * Prints what keeps the run from progressing (a worker's codec key, a refused input, a failing
- * activity), each problem once, so a run that stays RUNNING says why where the user waits.
+ * Prints what keeps the run from progressing (a worker's codec key, a refused input, an activity
+ * retrying), each problem once, and a retrying activity again at each new attempt, so a run that
+ * stays RUNNING says why where the user waits instead of showing a bar stuck at 0.
  */
-async function reportProblems(
-  handle: WorkflowHandle,
-  stream: NodeJS.WriteStream,
-  shown: Set<string>,
-): Promise<void> {
+async function reportProblems(handle: WorkflowHandle, view: ProgressView, shown: Set<string>): Promise<void> {
   const { problems } = await runStatus(handle.client, handle.workflowId).catch(() => ({ problems: [] }));
   for (const p of problems) {
-    const key = [p.workflowId, p.kind, p.activityType, p.message].join('\n');
+    const attempt = p.kind === 'activity' ? String(p.attempt ?? '') : '';
+    const key = [p.workflowId, p.kind, p.activityType, attempt, p.message].join('\n');
     if (shown.has(key)) continue;
     shown.add(key);
-    for (const line of problemLines(p)) stream.write(`[rlaif] ${line}\n`);
+    for (const line of problemLines(p)) view.note(line);
   }
 }
 
@@ -207,7 +211,7 @@ export async function showProgressUntil<T>(
     }
     if (Date.now() - checkedAt >= PROBLEM_CHECK_MS) {
       checkedAt = Date.now();
-      await reportProblems(handle, stream, shown);
+      await reportProblems(handle, view, shown);
     }
     await Promise.race([settled.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
   }

@@ -32,7 +32,8 @@ afterAll(async () => {
 const env = () => ({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' });
 
 test('start --wait shows progress and prints the summary line', async () => {
-  const out = await runCli(['start', '--config', configFile, '--id', 'e2e-1', '--wait'], env());
+  const ui = { RLAIF_UI_URL: 'http://ui.example:8080' };
+  const out = await runCli(['start', '--config', configFile, '--id', 'e2e-1', '--wait'], { ...env(), ...ui });
   expect(out.stderr).toContain('[rlaif] started e2e-1');
   expect(out.code).toBe(0);
   const summary = JSON.parse(out.stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
@@ -45,7 +46,7 @@ test('start --wait shows progress and prints the summary line', async () => {
   expect(typeof summary.goldWinRate).toBe('number');
   expect(summary.goldWinRateCI).toHaveLength(2);
   expect(typeof summary.judgeGoldAgreement).toBe('number');
-  expect(summary.uiUrl).toMatch(/\/namespaces\/default\/workflows\/e2e-1$/);
+  expect(summary.uiUrl).toBe('http://ui.example:8080/namespaces/default/workflows/e2e-1');
 
   const watched = await runCli(['watch', 'e2e-1'], env());
   expect(watched.code).toBe(0);
