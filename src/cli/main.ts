@@ -9,7 +9,7 @@ import { progressQuery, type RunFailure } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { storyLines, storyOf } from './failure-story';
 import { runDemo } from './demo';
-import { showProgressUntil } from './progress';
+import { queryProgress, showProgressUntil } from './progress';
 import {
   defaultWorkflowId,
   problemLines,
@@ -225,7 +225,7 @@ export function buildProgram(): Command {
       // Without a worker a query waits for one; a closed run's story is in its history anyway.
       const progress = answers
         ? await client.connection
-            .withDeadline(Date.now() + STATUS_QUERY_MS, () => handle.query(progressQuery))
+            .withDeadline(Date.now() + STATUS_QUERY_MS, () => queryProgress(handle))
             .catch(() => undefined)
         : undefined;
       // A closed run's failure is in its history: readable without a worker.
