@@ -62,7 +62,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         );
       const out = await judgeBatch(judge, pairs, {
         ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
-        deadLetters: new DeadLetterSet(store.pathOf(stageKey(runKey, round, stageId, 'dead-letters.jsonl'))),
+        deadLetters: new DeadLetterSet(store.scratchDir(stageKey(runKey, round, stageId, 'dead-letters.jsonl'))),
         seed: seedFrom(config.seed, 'evaluate-judge'),
         signal: activitySignal(),
         onProgress: (done, total) => reportProgress({ step: done, total }),

@@ -131,7 +131,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const result = await judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
       ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
       deadLetters: new DeadLetterSet(
-        store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
+        store.scratchDir(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
       ),
       seed: judgeSeed(config, round),
       signal: activitySignal(),
@@ -168,7 +168,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const result = await scoreBatch(judges.scoring, responses, {
       ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
       deadLetters: new DeadLetterSet(
-        store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
+        store.scratchDir(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
       ),
       seed: seedFrom(config.seed, 'score', round),
       signal: activitySignal(),

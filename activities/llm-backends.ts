@@ -54,7 +54,7 @@ export async function llmJudgesFor(
     endpoint: endpointOf(deps, config, judge.endpoint, 'judge.endpoint'),
     options,
     // The ledger (judgments.jsonl) lives with the run's artifacts, shared by every worker.
-    ledgerDir: deps.store.pathOf(`runs/${runKey}/ledger`),
+    ledgerDir: deps.store.scratchDir(`runs/${runKey}/ledger`),
     ...(judge.fallbackEndpoint
       ? {
           fallback: {

@@ -13,16 +13,22 @@ import { WorkerCapabilities } from './capabilities/worker-capabilities';
 import type { WorkerCapabilitiesInput } from './capabilities/schema';
 import { codecDataConverterFromEnv } from './codec/data-converter';
 import type { StageInput, StageOutput } from './contracts';
-import { LocalArtifactStore } from './store/local-store';
-import { defaultStoreRoot } from './paths';
+import { openArtifactStore } from './store/open-store';
+import type { ArtifactStore } from './store/store';
 import { registerSecret, registerSecretVariables } from './util/redact';
 
 /** A user's own stage: an activity that reads the round's board and adds to it. */
 export type CustomStage = (input: StageInput) => Promise<StageOutput>;
 
 export interface RlaifPluginOptions {
-  /** Where artifacts live; every worker of a run must see the same store. Default: $RLAIF_STORE or .rlaif/store. */
+  /**
+   * Where artifacts live: a folder, or `s3://bucket/prefix` (credentials from the standard AWS
+   * chain, `AWS_ENDPOINT_URL` for S3-compatible servers). Every worker of a run must see the same
+   * store. Default: $RLAIF_STORE or .rlaif/store.
+   */
   readonly storeRoot?: string;
+  /** An artifact store already opened (instead of `storeRoot`). */
+  readonly store?: ArtifactStore;
   /**
    * What runs may use on this worker: endpoints (with the variables holding their keys), trainer
    * commands and data roots. A run config only names them; see docs/security.md. Default: none,
@@ -45,10 +51,10 @@ export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.js'
 
 export class RlaifPlugin extends SimplePlugin {
   /** The artifact store the activities use. */
-  readonly store: LocalArtifactStore;
+  readonly store: ArtifactStore;
 
   constructor(options: RlaifPluginOptions = {}) {
-    const store = new LocalArtifactStore(options.storeRoot ?? defaultStoreRoot());
+    const store = options.store ?? openArtifactStore(options.storeRoot);
     for (const name of Object.keys(options.stages ?? {})) {
       if (name.startsWith('rlaif.')) throw new Error(`custom stage "${name}": the rlaif. prefix is reserved`);
     }

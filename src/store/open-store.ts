@@ -4,15 +4,15 @@
  * project's `.rlaif/store`.
  */
 import * as path from 'node:path';
-import { stateDir } from '../paths';
+import { defaultStoreRoot } from '../paths';
 import { LocalArtifactStore } from './local-store';
 import { S3ArtifactStore } from './s3-store';
 import type { ArtifactStore } from './store';
 
 /** The store spec in effect: `spec`, else $RLAIF_STORE, else <state>/store (a folder made absolute). */
 export function storeSpec(spec?: string): string {
-  const s = spec ?? process.env.RLAIF_STORE ?? path.join(stateDir(), 'store');
-  return isS3Spec(s) ? s : path.resolve(s);
+  if (spec === undefined) return defaultStoreRoot();
+  return isS3Spec(spec) ? spec : path.resolve(spec);
 }
 
 /** Whether a store spec names an S3 bucket. */
