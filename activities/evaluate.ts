@@ -14,6 +14,7 @@ import { judgeBatch } from '../src/judges/judge-batch';
 import { DeadLetterSet } from '../src/judges/ledger';
 import type { PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
+import { keepFile, LEDGER_PUSH_MS, ledgerMirror } from '../src/store/mirrored-files';
 import { seedFrom } from '../src/util/rng';
 import { activitySignal, classified, reportProgress } from './context';
 import { capabilitiesOf, endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
@@ -60,13 +61,20 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         asyncPairwise(
           createLocalJudge({ positionBias: config.judge.positionBias, sharpness: config.judge.sharpness }),
         );
+      const deadKey = stageKey(runKey, round, stageId, 'dead-letters.jsonl');
+      const ledger = ledgerMirror(store, runKey);
       const out = await judgeBatch(judge, pairs, {
         ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
-        deadLetters: new DeadLetterSet(store.scratchDir(stageKey(runKey, round, stageId, 'dead-letters.jsonl'))),
+        deadLetters: new DeadLetterSet(store.scratchDir(deadKey)),
         seed: seedFrom(config.seed, 'evaluate-judge'),
         signal: activitySignal(),
-        onProgress: (done, total) => reportProgress({ step: done, total }),
+        onProgress: (done, total) => {
+          reportProgress({ step: done, total });
+          if (llm) ledger.pushEvery(LEDGER_PUSH_MS);
+        },
       });
+      if (llm) await ledger.push();
+      await keepFile(store, deadKey, store.scratchDir(deadKey));
       if (out.rows.length === 0) throw new Error('evaluation: the judge labelled none of the held-out pairs');
       const wins = out.rows.reduce((w, r) => w + (r.p > 0.5 ? 1 : r.p === 0.5 ? 0.5 : 0), 0);
       const n = out.rows.length;

@@ -8,7 +8,8 @@ import type OpenAI from 'openai';
 import type { JudgeBatchStatus, RunConfig, StageInput, SubmittedJudgeBatch } from '../src/contracts';
 import { recordJudgeRequests, replayingClient } from '../src/judges/batch-judging';
 import { pairResponses } from '../src/judges/judge-batch';
-import { ledgerPath, openLedger } from '../src/judges/ledger';
+import { openLedger } from '../src/judges/ledger';
+import { ledgerMirror } from '../src/store/mirrored-files';
 import { OpenAIPairwiseJudge } from '../src/judges/llm-judge';
 import { collectBatch, pollBatch, submitBatch, writeBatchRequests } from '../src/providers/batch-api';
 import { createClient, type EndpointConfig } from '../src/providers/endpoint';
@@ -91,9 +92,11 @@ export function createBatchApiActivities(deps: ActivityDeps) {
     const { endpoint, client } = batchClient(deps, config);
     const collected = await collectBatch(client, batchId);
     const replaying = replayingClient(collected.results, createClient(endpoint));
+    const mirror = ledgerMirror(store, runKey);
+    await mirror.pull();
     const judge = new OpenAIPairwiseJudge(endpoint, await judgeOptionsOf(deps, config), {
       client: replaying,
-      ledger: openLedger(ledgerPath(store.scratchDir(`runs/${runKey}/ledger`))),
+      ledger: openLedger(mirror.file),
     });
     return {
       judge,

@@ -153,6 +153,9 @@ export class LocalArtifactStore implements ArtifactStore {
     return this.root;
   }
 
+  /** Scratch folders are the store's own folders, which every worker sees. */
+  readonly sharedScratch = true;
+
   /** The file path of a key; rejects keys that could escape the root. */
   pathOf(key: string): string {
     checkKey(key);

@@ -78,6 +78,8 @@ export interface S3ArtifactStoreOptions {
   cacheDir?: string;
   /** The read cache's bound in bytes (default: $RLAIF_STORE_CACHE_BYTES or 1 GiB). */
   cacheBytes?: number;
+  /** This machine's scratch folders (default: beside the read cache). */
+  scratchRoot?: string;
   /** Objects from this size go multipart (default 16 MiB; at least 5 MiB, S3's minimum part). */
   multipartFrom?: number;
   /** Size of each part (default 8 MiB). */
@@ -126,6 +128,8 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, '');
 
 export class S3ArtifactStore implements ArtifactStore {
   readonly location: string;
+  /** Scratch folders are on this machine only. */
+  readonly sharedScratch = false;
   readonly bucket: string;
   readonly prefix: string;
   readonly client: S3Client;
@@ -146,7 +150,7 @@ export class S3ArtifactStore implements ArtifactStore {
       options.cacheDir ?? path.join(base, bucket, 'objects'),
       options.cacheBytes ?? Number(process.env.RLAIF_STORE_CACHE_BYTES ?? 1024 * MiB),
     );
-    this.scratchRoot = path.join(base, bucket, 'scratch', prefix);
+    this.scratchRoot = options.scratchRoot ?? path.join(base, bucket, 'scratch', prefix);
     this.partBytes = Math.max(5 * MiB, options.partBytes ?? 8 * MiB);
     this.multipartFrom = Math.max(this.partBytes, options.multipartFrom ?? 16 * MiB);
   }

@@ -112,6 +112,11 @@ export interface ArtifactStore {
    * process's machine, so nothing a run depends on may be left only there.
    */
   scratchDir(key: string): string;
+  /**
+   * Whether `scratchDir` folders are seen by every worker (a local store): when not, files a run
+   * relies on being shared (the judgment ledger, dead letters) are mirrored into the store.
+   */
+  readonly sharedScratch: boolean;
 }
 
 /** Keys are relative paths of safe segments; nothing may climb out of the store. */
