@@ -12,6 +12,7 @@ import { createActivities } from '../activities';
 import { WorkerCapabilities } from './capabilities/worker-capabilities';
 import type { WorkerCapabilitiesInput } from './capabilities/schema';
 import { codecDataConverterFromEnv } from './codec/data-converter';
+import { offloadThresholdFromEnv, withPayloadStorage } from './codec/payload-storage';
 import type { StageInput, StageOutput } from './contracts';
 import { openArtifactStore } from './store/open-store';
 import type { ArtifactStore } from './store/store';
@@ -42,6 +43,12 @@ export interface RlaifPluginOptions {
    * AES-GCM, docs/security.md) when RLAIF_CODEC_KEY is set, else Temporal's plain JSON.
    */
   readonly dataConverter?: DataConverter;
+  /**
+   * Payloads of this many bytes and more go to the artifact store instead of history (the SDK's
+   * external storage; `false` turns it off). Default: $RLAIF_OFFLOAD_PAYLOAD_BYTES or 1 MiB.
+   * @experimental
+   */
+  readonly offloadPayloadsAbove?: number | false;
   /** Register this package's workflows on the worker (default true). */
   readonly registerWorkflows?: boolean;
 }
@@ -58,7 +65,11 @@ export class RlaifPlugin extends SimplePlugin {
     for (const name of Object.keys(options.stages ?? {})) {
       if (name.startsWith('rlaif.')) throw new Error(`custom stage "${name}": the rlaif. prefix is reserved`);
     }
-    const dataConverter = options.dataConverter ?? codecDataConverterFromEnv();
+    const dataConverter = withPayloadStorage(
+      options.dataConverter ?? codecDataConverterFromEnv(),
+      () => store,
+      options.offloadPayloadsAbove ?? offloadThresholdFromEnv(),
+    );
     // The codec keys never appear in what this worker reports, whoever asks.
     registerSecretVariables(['RLAIF_CODEC_KEY', 'RLAIF_CODEC_SERVER_TOKEN']);
     for (const entry of (process.env.RLAIF_CODEC_OLD_KEYS ?? '').split(/[,\s]+/))
