@@ -6,6 +6,7 @@
 import type { StageSpec } from '../src/config/schema';
 import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import type { PreferenceRow, PromptRow } from '../src/stages/types';
+import { CheckpointSync } from '../src/policy/checkpoint-sync';
 import { stageKey } from '../src/store/artifact';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { log } from '@temporalio/activity';
@@ -81,6 +82,16 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
     const declared = capabilitiesOf(deps).trainer(trainer);
     const { pairs, pool } = await preferencePoolOf(input);
     const workDir = store.scratchDir(stageKey(runKey, round, stageId, 'trainer'));
+    const outputDir = path.join(workDir, 'output');
+    // On a store whose scratch folders are private to each machine (S3), the trainer's
+    // checkpoints are uploaded as it reports them, and an attempt on any machine resumes from the
+    // newest one uploaded.
+    const checkpoints = new CheckpointSync(
+      store,
+      stageKey(runKey, round, stageId, 'trainer-checkpoints'),
+      outputDir,
+    );
+    await checkpoints.restoreNewest();
     const dataFile = path.join(workDir, 'preferences.jsonl');
     await writeTrlPreferences(dataFile, pairs, {
       form: trainer.dataFormat === 'trl-conversational' ? 'conversational' : 'standard',
@@ -98,14 +109,16 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
         referenceCheckpoint: await store.localFile(requireArtifact(board.initialPolicy, 'initialPolicy')),
         dataFile,
         dataFormat: trainer.dataFormat,
-        outputDir: path.join(workDir, 'output'),
+        outputDir,
         hyperparameters: trainer.hyperparameters,
         seed,
       },
       onProgress: (p) => reportProgress({ step: p.step, total: p.total ?? 0 }),
+      onCheckpoint: () => checkpoints.uploadSoon(),
       signal: activitySignal(),
       timeoutMs: declared.timeoutMs,
     });
+    await checkpoints.settled();
     const bytes = await readFile(result.checkpoint);
     // The embedded policy continues from the trainer's ONNX checkpoint; check it is one.
     policyFromOnnx(bytes, `trainer checkpoint ${result.checkpoint}`);
