@@ -339,10 +339,10 @@ export class S3ArtifactStore implements ArtifactStore {
     data: Uint8Array,
     count: number,
   ): Promise<{ ref: ArtifactRef; ours: boolean }> {
-    const existing = await this.get(key);
+    // Both small reads at once: each is a round trip to the server.
+    const [existing, lost] = await Promise.all([this.get(key), this.quarantinedRef(key)]);
     if (existing) return { ref: existing, ours: false };
     const sha256 = sha256Hex(data);
-    const lost = await this.quarantinedRef(key);
     // A recomputed object must be the one every holder of the old reference expects.
     if (lost && lost.sha256 !== sha256) {
       throw new ArtifactNotReproducibleError(
