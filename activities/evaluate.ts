@@ -22,6 +22,7 @@ import { judgeBatch, type PairInput } from '../src/judges/judge-batch';
 import { DeadLetterSet } from '../src/judges/ledger';
 import type { PreferenceRow, PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
+import { keepFile, LEDGER_PUSH_MS, ledgerMirror } from '../src/store/mirrored-files';
 import { seedFrom } from '../src/util/rng';
 import { readBatchOutputs } from './batch';
 import { activitySignal, classified, reportProgress } from './context';
@@ -88,13 +89,20 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         asyncPairwise(
           createLocalJudge({ positionBias: config.judge.positionBias, sharpness: config.judge.sharpness }),
         );
+      const deadKey = stageKey(runKey, round, stageId, 'dead-letters.jsonl');
+      const ledger = ledgerMirror(store, runKey);
       const out = await judgeBatch(judge, pairs, {
         ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
-        deadLetters: new DeadLetterSet(store.pathOf(stageKey(runKey, round, stageId, 'dead-letters.jsonl'))),
+        deadLetters: new DeadLetterSet(store.scratchDir(deadKey)),
         seed: seedFrom(config.seed, 'evaluate-judge'),
         signal: activitySignal(),
-        onProgress: (done, total) => reportProgress({ step: done, total }),
+        onProgress: (done, total) => {
+          reportProgress({ step: done, total });
+          if (llm) ledger.pushEvery(LEDGER_PUSH_MS);
+        },
       });
+      if (llm) await ledger.push();
+      await keepFile(store, deadKey, store.scratchDir(deadKey));
       if (out.rows.length === 0) throw new Error('evaluation: the judge labelled none of the held-out pairs');
       const wins = out.rows.reduce((w, r) => w + (r.p > 0.5 ? 1 : r.p === 0.5 ? 0.5 : 0), 0);
       const n = out.rows.length;
@@ -129,11 +137,11 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const evaluator = createLLMJudges({
         endpoint,
         options: spec.llm ?? {},
-        ledgerDir: store.pathOf(`runs/${runKey}/evaluator-ledger`),
+        ledgerDir: store.scratchDir(`runs/${runKey}/evaluator-ledger`),
       });
       const out = await judgeBatch(evaluator.pairwise, pairs, {
         deadLetters: new DeadLetterSet(
-          store.pathOf(stageKey(runKey, round, stageId, 'evaluator-dead-letters.jsonl')),
+          store.scratchDir(stageKey(runKey, round, stageId, 'evaluator-dead-letters.jsonl')),
         ),
         seed: seedFrom(config.seed, 'evaluator'),
         signal: activitySignal(),

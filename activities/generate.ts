@@ -47,7 +47,7 @@ export function createGenerateActivity(deps: ActivityDeps) {
     // Samples the server failed on with every seed tried are left out and recorded, once each.
     if (out.failed.length > 0) {
       const dead = new DeadLetterSet(
-        store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
+        store.scratchDir(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
       );
       for (const f of out.failed) dead.add({ pairId: f.id, reason: f.reason, raw: f.raw });
     }

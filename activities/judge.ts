@@ -14,6 +14,7 @@ import { createBatchApiActivities, judgeSeed } from './judge-batch-api';
 import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
+import { keepFile, LEDGER_PUSH_MS, ledgerMirror } from '../src/store/mirrored-files';
 import { readBatchOutputs } from './batch';
 import { activitySignal, classified, reportProgress } from './context';
 import type { ActivityDeps } from './deps';
@@ -142,19 +143,26 @@ export function createJudgeActivities(deps: ActivityDeps) {
       ? await batchApi.replayJudge(config, runKey, input.batchJob.batchId)
       : undefined;
     const pairs = pairResponses(responses);
-    const deadLetterFile = store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`));
+    const ledger = ledgerMirror(store, runKey);
+    const deadKey = stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`);
+    const deadLetterFile = store.scratchDir(deadKey);
     const result = await judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
       ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
       deadLetters: new DeadLetterSet(deadLetterFile),
       seed: judgeSeed(config, round),
       signal: activitySignal(),
-      onProgress: (done, total) => reportProgress({ step: done, total }),
+      onProgress: (done, total) => {
+        reportProgress({ step: done, total });
+        ledger.pushEvery(LEDGER_PUSH_MS);
+      },
     });
+    await ledger.push();
     requireCoverage(result.rows.length, pairs.length, config.judge.minCoverage, deadLetterFile, 'pairs');
     const { ref, rows } = await store.commitRows(
       stageKey(runKey, round, stageId, `${name}.jsonl`),
       result.rows,
     );
+    await keepFile(store, deadKey, store.scratchDir(deadKey));
     return {
       artifacts: { preferences: [ref] },
       metrics: {
@@ -180,14 +188,20 @@ export function createJudgeActivities(deps: ActivityDeps) {
   ): Promise<StageOutput> {
     const { runKey, round, stageId, config } = input;
     const judges = await llmJudgesFor(deps, config, runKey);
-    const deadLetterFile = store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`));
+    const ledger = ledgerMirror(store, runKey);
+    const deadKey = stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`);
+    const deadLetterFile = store.scratchDir(deadKey);
     const result = await scoreBatch(judges.scoring, responses, {
       ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
       deadLetters: new DeadLetterSet(deadLetterFile),
       seed: seedFrom(config.seed, 'score', round),
       signal: activitySignal(),
-      onProgress: (done, total) => reportProgress({ step: done, total }),
+      onProgress: (done, total) => {
+        reportProgress({ step: done, total });
+        ledger.pushEvery(LEDGER_PUSH_MS);
+      },
     });
+    await ledger.push();
     requireCoverage(
       result.rows.length,
       responses.length,
@@ -199,6 +213,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
       stageKey(runKey, round, stageId, `${name}.jsonl`),
       result.rows,
     );
+    await keepFile(store, deadKey, store.scratchDir(deadKey));
     const meanScore = rows.reduce((s, r) => s + r.score, 0) / Math.max(rows.length, 1);
     return {
       artifacts: { scores: [ref] },

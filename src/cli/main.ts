@@ -23,7 +23,7 @@ import {
 import { exportPreferences, type ExportFormat } from './export';
 import { reportRun } from './report';
 import { runServeLocal } from '../serve/cli-entry';
-import { LocalArtifactStore } from '../store/local-store';
+import { openArtifactStore } from '../store/open-store';
 import { runKeyFor } from '../store/artifact';
 import { defaultStoreRoot } from '../paths';
 import { runServer, stopBackgroundServer } from './server';
@@ -128,7 +128,7 @@ export function buildProgram(): Command {
       .command('worker')
       .description('run a worker on task queue "rlaif" (or another, for a separate GPU/CPU/API pool)')
       .option('--task-queue <name>', 'task queue to poll', 'rlaif')
-      .option('--store <dir>', 'artifact store shared by all workers (default $RLAIF_STORE or .rlaif/store)')
+      .option('--store <dir|s3://bucket/prefix>', 'artifact store shared by all workers (default $RLAIF_STORE or .rlaif/store)')
       .option('--activities-only', 'poll activities only (a pool serving stages routed to this queue)')
       .option('--max-activities <n>', 'activities at once', (v) => Number(v), 4)
       .option(
@@ -329,7 +329,7 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port (0: a free one)', (v) => Number(v), 8000)
     .option('--host <ip>', 'address to bind', '127.0.0.1')
     .option(
-      '--store <dir>',
+      '--store <dir|s3://bucket/prefix>',
       'serve run policies by name (model "store:<key>") from this artifact store (default $RLAIF_STORE or .rlaif/store)',
     )
     .option(
@@ -382,7 +382,7 @@ export function buildProgram(): Command {
       )
       .requiredOption('--out <file>', 'output file')
       .option('--round <n>', 'only this round', (v) => Number(v))
-      .option('--store <dir>', 'artifact store (default $RLAIF_STORE or .rlaif/store)'),
+      .option('--store <dir|s3://bucket/prefix>', 'artifact store (default $RLAIF_STORE or .rlaif/store)'),
   ).action(
     async (
       id: string,
@@ -391,7 +391,7 @@ export function buildProgram(): Command {
       const client = await connectClient(settingsOf(o));
       try {
         const config = await startedConfig(client, id);
-        const store = new LocalArtifactStore(o.store ?? defaultStoreRoot());
+        const store = openArtifactStore(o.store);
         const report = await exportPreferences(store, config.runKey ?? runKeyFor(id), config, {
           format: o.format,
           out: o.out,

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../config/errors';
 import type { RunConfig } from '../config/schema';
-import type { LocalArtifactStore } from '../store/local-store';
+import type { ArtifactStore } from '../store/store';
 import { differingFields, resultDecidingPart, runFingerprint } from './fingerprint';
 
 /** What a namespace records about the config that made it. */
@@ -23,7 +23,7 @@ const identityKey = (runKey: string) => `runs/${runKey}/identity.jsonl`;
  * ConfigError naming both fingerprints, the fields that differ and the ways out.
  */
 export async function checkRunKey(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   runKey: string,
   config: RunConfig,
 ): Promise<void> {
@@ -37,7 +37,7 @@ export async function checkRunKey(
  * none adopts it), or checks it against the one another execution recorded first.
  */
 export async function bindRunKey(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   runKey: string,
   config: RunConfig,
 ): Promise<void> {
