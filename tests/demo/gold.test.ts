@@ -46,6 +46,14 @@ describe('the gold standard', () => {
     expect(judgeP('describe the kitchen', 'bread salt soup', 'bread the soup')).toBeLessThan(0.5);
   });
 
+  it('surface heuristics: people do not mind joining words but mind vague ones; the judge charges both alike', () => {
+    const prompt = 'describe the garden';
+    const joined = 'rose and the tulip';
+    const vague = 'rose nice tulip';
+    expect(goldPreference(prompt, joined, vague)).toBe(1);
+    expect(judgeP(prompt, joined, vague)).toBeLessThan(0.5);
+  });
+
   it('has no position bias: its verdict is antisymmetric, and equal answers tie', () => {
     const prompt = 'describe the city today';
     expect(goldPreference(prompt, 'street neon', 'tower')).toBe(
@@ -58,6 +66,7 @@ describe('the gold standard', () => {
     expect(JUDGE_FLAWS.map((f) => f.split(':')[0])).toEqual([
       'verbosity',
       'imperfect knowledge',
+      'surface heuristics',
       'position bias',
     ]);
   });
