@@ -10,6 +10,7 @@ import { verdictsAgree } from '../src/demo/gold';
 import {
   goldWinRate,
   judgeGoldAgreement,
+  judgeGoldAgreementFromScores,
   rewardModelAgreement,
   rewardModelGoldAgreement,
 } from '../src/eval/gold-figures';
@@ -20,7 +21,7 @@ import { humanAgreement, readHumanPairs } from '../src/judges/human-agreement';
 import { createLLMJudges } from '../src/judges/create-llm';
 import { judgeBatch, type PairInput } from '../src/judges/judge-batch';
 import { DeadLetterSet } from '../src/judges/ledger';
-import type { PreferenceRow, PromptRow, ResponseRow } from '../src/stages/types';
+import type { PreferenceRow, PromptRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { keepFile, LEDGER_PUSH_MS, ledgerMirror } from '../src/store/mirrored-files';
 import { seedFrom } from '../src/util/rng';
@@ -231,8 +232,18 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const labels = board.preferences?.length
         ? await readBatchOutputs<PreferenceRow>(deps, input, board.preferences)
         : [];
-      if (labels.length > 0) {
-        const judged = judgeGoldAgreement(labels);
+      // A scoring judge (d-RLAIF) labels no pairs: its scores of the same samples are compared.
+      const scores =
+        labels.length === 0 && board.scores?.length
+          ? await readBatchOutputs<ScoreRow>(deps, input, board.scores)
+          : [];
+      const judged =
+        labels.length > 0
+          ? judgeGoldAgreement(labels)
+          : scores.length > 1
+            ? judgeGoldAgreementFromScores(scores)
+            : undefined;
+      if (judged && judged.n > 0) {
         out.judgeGoldAgreement = judged.value;
         out.judgeGoldAgreementPairs = judged.n;
       }

@@ -54,6 +54,7 @@ export const GOLD_RELATED_WORDS: {
 export const JUDGE_FLAWS: readonly string[] = [
   'verbosity: the judge gives full credit to every distinct topic word and accepts up to 8 words; people prefer 3–4 words and value topic words beyond the third less',
   'imperfect knowledge: the judge knows only each topic\'s own six words, so it penalizes words that fit a prompt\'s qualifier ("moon" at night, "bloom" in spring) and words people accept for kitchen, forest and winter (salt, soil, pine, …)',
+  'surface heuristics: the judge charges every filler word alike, so it penalizes the words that join a line ("the", "and"), which people do not mind, and goes easier than people on vague words ("stuff", "nice", "really")',
   'position bias: the judge favours the answer shown second (positionBias −1); judging both orders removes it, and its flip rate is reported',
 ];
 

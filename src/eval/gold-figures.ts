@@ -7,7 +7,8 @@
 import { agreesWithGold, goldPreference, verdictsAgree } from '../demo/gold';
 import { OnnxRewardModel } from '../reward/reward-model';
 import { splitHeldOut } from '../stages/train-reward';
-import type { PreferenceRow } from '../stages/types';
+import { pairResponses } from '../judges/judge-batch';
+import type { PreferenceRow, ResponseRow, ScoreRow } from '../stages/types';
 import { wilsonInterval } from './stats';
 
 /** A share with its 95% Wilson interval and the number of items it is over. */
@@ -42,6 +43,32 @@ export function judgeGoldAgreement(rows: readonly PreferenceRow[]): Share {
   let agree = 0;
   for (const r of rows) agree += agreesWithGold(r.p, goldPreference(r.prompt, r.a, r.b));
   return share(agree, rows.length, 'judgeGoldAgreement');
+}
+
+/**
+ * The judge's agreement with gold when it scores responses one by one (d-RLAIF): the scored
+ * samples paired as the pairwise judge stage pairs them (0–1, 2–3, … of each prompt), the higher
+ * score being the judge's pick. The expected score rises with the judge's quality, so these are the
+ * picks its pairwise labels would make.
+ */
+export function judgeGoldAgreementFromScores(rows: readonly ScoreRow[]): Share {
+  const score = new Map(rows.map((r) => [r.id, r.score]));
+  const responses: ResponseRow[] = rows.map((r) => ({
+    id: r.id,
+    promptId: r.promptId,
+    prompt: r.prompt,
+    // Response ids are `${promptId}#${sample}`.
+    sample: Number(r.id.slice(r.id.lastIndexOf('#') + 1)),
+    response: r.response,
+    logprob: 0,
+  }));
+  let agree = 0;
+  const pairs = pairResponses(responses);
+  for (const p of pairs) {
+    const d = (score.get(p.aId) as number) - (score.get(p.bId) as number);
+    agree += agreesWithGold(d === 0 ? 0.5 : d > 0 ? 1 : 0, goldPreference(p.prompt, p.a, p.b));
+  }
+  return share(agree, pairs.length, 'judgeGoldAgreement');
 }
 
 /**

@@ -128,6 +128,7 @@ const NO_ENDPOINT =
 export function buildFigures(data: ReportData): Figure[] {
   const rounds = data.rounds.map((r) => r.round);
   const hasReward = points(data, 'meanReward').length > 0;
+  const hasGold = points(data, 'goldWinRate').length > 0;
   const stageNames = [...new Set(data.stageTimes.map((s) => s.stage))];
   const figures: Figure[] = [
     {
@@ -167,9 +168,14 @@ export function buildFigures(data: ReportData): Figure[] {
             'goldWinRateHigh',
             '95% Wilson interval (gold)',
           ),
-          ...series(data, 'winRateVsInitial', 'win rate vs initial (judge)'),
-          ...series(data, 'judgeGoldAgreement', 'judge agrees with gold'),
-          ...series(data, 'rewardModelGoldAgreement', 'reward model agrees with gold'),
+          // Without gold the judge's line alone would repeat the win-rate chart.
+          ...(hasGold
+            ? [
+                ...series(data, 'winRateVsInitial', 'win rate vs initial (judge)'),
+                ...series(data, 'judgeGoldAgreement', 'judge agrees with gold'),
+                ...series(data, 'rewardModelGoldAgreement', 'reward model agrees with gold'),
+              ]
+            : []),
         ],
         reference: { y: 0.5, label: 'chance (0.5)' },
         yInclude: [0, 1],

@@ -1,5 +1,7 @@
-/** The summary line: gold figures come from the last round's metrics, and are null without them. */
+/** The summary line and the watch line: gold figures from the last round's metrics, absent without them. */
+import { metricsLine } from '../../src/cli/progress';
 import { summaryLine } from '../../src/cli/summary';
+import type { RunProgress } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 
 const base: RunSummary = {
@@ -44,4 +46,26 @@ test('runs without a gold standard (user data) get nulls, not zeros', () => {
   expect(line.goldWinRateCI).toBeNull();
   expect(line.judgeGoldAgreement).toBeNull();
   expect(summaryLine({ ...base, history: [] }, 'http://ui').goldWinRate).toBeNull();
+});
+
+test('the watch line shows the gold figures beside the judge’s, and leaves them out without gold', () => {
+  const latest = {
+    winRateVsInitial: 0.92,
+    winRateLow: 0.893,
+    winRateHigh: 0.94,
+    goldWinRate: 0.95,
+    goldWinRateLow: 0.928,
+    goldWinRateHigh: 0.966,
+    judgeGoldAgreement: 0.8237,
+    klToInitial: 4.55,
+  };
+  const progress = { latest, history: [{ round: 3, metrics: latest }] } as unknown as RunProgress;
+  expect(metricsLine(progress)).toBe(
+    'round 3: win rate vs initial 0.920 [0.893, 0.940] · gold win rate 0.950 [0.928, 0.966] · judge–gold agreement 0.824 · KL 4.55',
+  );
+  const plain = {
+    latest: { winRateVsInitial: 0.5 },
+    history: [{ round: 1, metrics: {} }],
+  } as unknown as RunProgress;
+  expect(metricsLine(plain)).not.toContain('gold');
 });

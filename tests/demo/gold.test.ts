@@ -9,10 +9,11 @@ import {
   goldQuality,
   JUDGE_FLAWS,
 } from '../../src/demo/gold';
-import { goldWinRate, judgeGoldAgreement } from '../../src/eval/gold-figures';
+import { goldWinRate, judgeGoldAgreement, judgeGoldAgreementFromScores } from '../../src/eval/gold-figures';
+import { judgePairs, scoreResponses } from '../../src/stages/judge';
 import { judgeBothOrders } from '../../src/judges/debias';
 import { createLocalJudge } from '../../src/judges/create';
-import type { PreferenceRow } from '../../src/stages/types';
+import type { PreferenceRow, ResponseRow } from '../../src/stages/types';
 
 const judge = createLocalJudge({ positionBias: -1, sharpness: 1.5 });
 const judgeP = (prompt: string, a: string, b: string) => judgeBothOrders(judge, prompt, a, b).p;
@@ -46,6 +47,14 @@ describe('the gold standard', () => {
     expect(judgeP('describe the kitchen', 'bread salt soup', 'bread the soup')).toBeLessThan(0.5);
   });
 
+  it('surface heuristics: people do not mind joining words but mind vague ones; the judge charges both alike', () => {
+    const prompt = 'describe the garden';
+    const joined = 'rose and the tulip';
+    const vague = 'rose nice tulip';
+    expect(goldPreference(prompt, joined, vague)).toBe(1);
+    expect(judgeP(prompt, joined, vague)).toBeLessThan(0.5);
+  });
+
   it('has no position bias: its verdict is antisymmetric, and equal answers tie', () => {
     const prompt = 'describe the city today';
     expect(goldPreference(prompt, 'street neon', 'tower')).toBe(
@@ -58,6 +67,7 @@ describe('the gold standard', () => {
     expect(JUDGE_FLAWS.map((f) => f.split(':')[0])).toEqual([
       'verbosity',
       'imperfect knowledge',
+      'surface heuristics',
       'position bias',
     ]);
   });
@@ -99,5 +109,37 @@ describe('gold figures', () => {
     const a = judgeGoldAgreement(rows);
     expect(a.n).toBe(4);
     expect(a.value).toBeCloseTo((1 + 0 + 0 + 1) / 4, 12);
+  });
+
+  it('a scoring judge (d-RLAIF) agrees with gold exactly as its pairwise labels of the same samples do', () => {
+    const prompts = [
+      'describe the ocean at night',
+      'tell me about the forest',
+      'describe the kitchen',
+      'describe the city',
+    ];
+    const texts = [
+      'wave moon tide',
+      'wave the tide',
+      'pine moss fern oak',
+      'pine moss fern oak trail owl the a',
+      'bread salt soup',
+      'bread the soup',
+      'street tower',
+      'okay okay okay',
+    ];
+    const responses: ResponseRow[] = texts.map((response, i) => ({
+      id: `p${Math.floor(i / 2)}#${1 - (i % 2)}`,
+      promptId: `p${Math.floor(i / 2)}`,
+      prompt: prompts[Math.floor(i / 2)]!,
+      sample: 1 - (i % 2),
+      response,
+      logprob: 0,
+    }));
+    const pairwise = judgeGoldAgreement(judgePairs(judge, responses));
+    const scored = judgeGoldAgreementFromScores(scoreResponses(judge, responses));
+    expect(scored.n).toBe(4);
+    expect(scored.value).toBe(pairwise.value);
+    expect(scored.value).toBe(1 / 4); // the qualifier, verbosity and kitchen pairs disagree; the city pair agrees
   });
 });

@@ -135,6 +135,9 @@ test('the dpo and direct presets run their own DAGs', async () => {
   const direct = await run('direct-1', { preset: 'direct', rounds: 1 });
   expect(direct.history[0]?.metrics.meanJudgeScore).toBeGreaterThan(1);
   expect(direct.history[0]?.metrics.trainMeanReward).toBeDefined();
+  // A scoring judge labels no pairs; its agreement with gold comes from its scores of each prompt's two samples.
+  expect(direct.history[0]?.metrics.judgeGoldAgreementPairs).toBe(32);
+  expect(direct.history[0]?.metrics.judgeGoldAgreement).toEqual(expect.any(Number));
   const keys = [...(await commitCounts(env.store)).keys()];
   expect(keys.some((k) => k.startsWith('runs/dpo-1/round-0001/train-reward/'))).toBe(false);
   expect(keys.some((k) => k.startsWith('runs/direct-1/round-0001/score/'))).toBe(true);
