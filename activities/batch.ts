@@ -8,12 +8,12 @@ import { stagesOf } from '../src/config/parse';
 import { activityOfStage } from '../src/config/stages';
 import type { StageInput } from '../src/contracts';
 import { keyOfRef, type ArtifactRef } from '../src/store/artifact';
-import type { LocalArtifactStore } from '../src/store/local-store';
+import type { ArtifactStore } from '../src/store/store';
 import { reportProgress } from './context';
 import type { ActivityDeps } from './deps';
 
 export interface ResumableBatch<T> {
-  store: LocalArtifactStore;
+  store: ArtifactStore;
   key: string;
   /** Rows the finished batch will hold. */
   total: number;

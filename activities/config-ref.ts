@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ArtifactRef, RunConfig } from '../src/contracts';
-import type { LocalArtifactStore } from '../src/store/local-store';
+import type { ArtifactStore } from '../src/store/store';
 
 /** An activity input that names its run config: inline, or as a reference to the stored copy. */
 export type WithConfigRef<I extends { config: RunConfig }> = Omit<I, 'config'> &
@@ -25,7 +25,7 @@ function configKey(runKey: string, json: string): string {
  * no-op, and one that was found corrupt is written again with the same bytes).
  */
 export async function commitRunConfig(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   runKey: string,
   config: RunConfig,
 ): Promise<ArtifactRef> {
@@ -40,7 +40,7 @@ const CACHE_LIMIT = 64;
  * is checked against the stored bytes like any artifact; a config that cannot be read fails the
  * attempt with a message saying what to do (the run's prepare step stores it again on resume).
  */
-export function configLoader(store: LocalArtifactStore) {
+export function configLoader(store: ArtifactStore) {
   const cache = new Map<string, RunConfig>();
   const load = async (ref: ArtifactRef): Promise<RunConfig> => {
     const cached = cache.get(ref.sha256);

@@ -8,13 +8,14 @@ import type OpenAI from 'openai';
 import type { JudgeBatchStatus, RunConfig, StageInput, SubmittedJudgeBatch } from '../src/contracts';
 import { recordJudgeRequests, replayingClient } from '../src/judges/batch-judging';
 import { pairResponses } from '../src/judges/judge-batch';
-import { ledgerPath, openLedger } from '../src/judges/ledger';
+import { openLedger } from '../src/judges/ledger';
+import { ledgerMirror } from '../src/store/mirrored-files';
 import { OpenAIPairwiseJudge } from '../src/judges/llm-judge';
 import { collectBatch, pollBatch, submitBatch, writeBatchRequests } from '../src/providers/batch-api';
 import { createClient, type EndpointConfig } from '../src/providers/endpoint';
 import type { ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
-import type { LocalArtifactStore } from '../src/store/local-store';
+import type { ArtifactStore } from '../src/store/store';
 import { seedFrom } from '../src/util/rng';
 import { classified } from './context';
 import type { ActivityDeps } from './deps';
@@ -41,7 +42,7 @@ function batchClient(deps: ActivityDeps, config: RunConfig): { endpoint: Endpoin
 /** The seed the judge uses for a round; recording and replay must agree on it. */
 export const judgeSeed = (config: RunConfig, round: number) => seedFrom(config.seed, 'judge', round);
 
-async function responsesOf(store: LocalArtifactStore, input: StageInput): Promise<ResponseRow[]> {
+async function responsesOf(store: ArtifactStore, input: StageInput): Promise<ResponseRow[]> {
   const refs = requireArtifact(input.board.responses, 'responses');
   const ref = refs[input.batch?.index ?? 0];
   if (!ref) throw new Error(`no responses batch ${input.batch?.index ?? 0}`);
@@ -64,7 +65,7 @@ export function createBatchApiActivities(deps: ActivityDeps) {
         judgeSeed(config, round),
       );
       if (requests.length === 0) return { batchId: null, requests: 0 };
-      const file = store.pathOf(stageKey(runKey, round, stageId, `${name}.batch-requests.jsonl`));
+      const file = store.scratchDir(stageKey(runKey, round, stageId, `${name}.batch-requests.jsonl`));
       await writeBatchRequests(requests, file);
       const submitted = await submitBatch(client, {
         inputFile: file,
@@ -91,9 +92,11 @@ export function createBatchApiActivities(deps: ActivityDeps) {
     const { endpoint, client } = batchClient(deps, config);
     const collected = await collectBatch(client, batchId);
     const replaying = replayingClient(collected.results, createClient(endpoint));
+    const mirror = ledgerMirror(store, runKey);
+    await mirror.pull();
     const judge = new OpenAIPairwiseJudge(endpoint, await judgeOptionsOf(deps, config), {
       client: replaying,
-      ledger: openLedger(ledgerPath(store.pathOf(`runs/${runKey}/ledger`))),
+      ledger: openLedger(mirror.file),
     });
     return {
       judge,

@@ -2,7 +2,9 @@
  * The endpoint-backed pieces of a run, built in the worker from the run config and the worker's
  * capabilities: the config names endpoints, the worker says where they are and which key they use.
  */
+import * as path from 'node:path';
 import { WorkerCapabilities } from '../src/capabilities/worker-capabilities';
+import { ledgerMirror } from '../src/store/mirrored-files';
 import { createLLMJudges, type LLMJudges } from '../src/judges/create-llm';
 import type { LLMJudgeOptions } from '../src/judges/llm-judge';
 import type { RunConfig } from '../src/config/schema';
@@ -50,11 +52,14 @@ export async function llmJudgesFor(
 ): Promise<LLMJudges> {
   const judge = config.judge;
   const options = await judgeOptionsOf(deps, config);
+  // The ledger (judgments.jsonl) lives with the run's artifacts, shared by every worker: in the
+  // store's folder, or mirrored into the store when this machine's scratch folder is its own.
+  const ledger = ledgerMirror(deps.store, runKey);
+  await ledger.pull();
   return createLLMJudges({
     endpoint: endpointOf(deps, config, judge.endpoint, 'judge.endpoint'),
     options,
-    // The ledger (judgments.jsonl) lives with the run's artifacts, shared by every worker.
-    ledgerDir: deps.store.pathOf(`runs/${runKey}/ledger`),
+    ledgerDir: path.dirname(ledger.file),
     ...(judge.fallbackEndpoint
       ? {
           fallback: {

@@ -5,10 +5,10 @@
  */
 import type { ArtifactRef, StageOutput } from '../src/contracts';
 import { keyOfRef } from '../src/store/artifact';
-import type { LocalArtifactStore } from '../src/store/local-store';
+import type { ArtifactStore } from '../src/store/store';
 
 /** Whether every artifact a committed result names is still committed (none was quarantined as corrupt). */
-async function artifactsCommitted(store: LocalArtifactStore, output: StageOutput): Promise<boolean> {
+async function artifactsCommitted(store: ArtifactStore, output: StageOutput): Promise<boolean> {
   const refs = Object.values(output.artifacts).flatMap((v) =>
     (v === undefined ? [] : [v as ArtifactRef | ArtifactRef[]]).flat(),
   );
@@ -22,7 +22,7 @@ function corruptAsNone(err: unknown): StageOutput[] {
 }
 
 export async function onceOnly(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   resultKey: string,
   compute: () => Promise<StageOutput>,
 ): Promise<StageOutput> {

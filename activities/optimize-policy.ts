@@ -6,7 +6,8 @@
 import type { StageSpec } from '../src/config/schema';
 import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import type { PreferenceRow, PromptRow } from '../src/stages/types';
-import { keyOfRef, stageKey } from '../src/store/artifact';
+import { CheckpointSync } from '../src/policy/checkpoint-sync';
+import { stageKey } from '../src/store/artifact';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { log } from '@temporalio/activity';
 import { InvalidInputError } from '../src/data/errors';
@@ -53,7 +54,7 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
         kind: 'embedding',
         head: model,
         endpoint: endpointOf(deps, config, rm.endpoint, 'rewardModel.endpoint'),
-        cacheDir: store.pathOf(`runs/${runKey}/embeddings`),
+        cacheDir: store.scratchDir(`runs/${runKey}/embeddings`),
       };
     }
     return { kind: 'onnx', model };
@@ -80,7 +81,17 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
     if (!trainer) throw new ConfigError('optimize-policy method "external" needs policy.trainer');
     const declared = capabilitiesOf(deps).trainer(trainer);
     const { pairs, pool } = await preferencePoolOf(input);
-    const workDir = store.pathOf(stageKey(runKey, round, stageId, 'trainer'));
+    const workDir = store.scratchDir(stageKey(runKey, round, stageId, 'trainer'));
+    const outputDir = path.join(workDir, 'output');
+    // On a store whose scratch folders are private to each machine (S3), the trainer's
+    // checkpoints are uploaded as it reports them, and an attempt on any machine resumes from the
+    // newest one uploaded.
+    const checkpoints = new CheckpointSync(
+      store,
+      stageKey(runKey, round, stageId, 'trainer-checkpoints'),
+      outputDir,
+    );
+    await checkpoints.restoreNewest();
     const dataFile = path.join(workDir, 'preferences.jsonl');
     await writeTrlPreferences(dataFile, pairs, {
       form: trainer.dataFormat === 'trl-conversational' ? 'conversational' : 'standard',
@@ -94,18 +105,20 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
       spec: {
         version: 1,
         method: trainer.method,
-        baseCheckpoint: store.pathOf(keyOfRef(requireArtifact(board.policy, 'policy'))),
-        referenceCheckpoint: store.pathOf(keyOfRef(requireArtifact(board.initialPolicy, 'initialPolicy'))),
+        baseCheckpoint: await store.localFile(requireArtifact(board.policy, 'policy')),
+        referenceCheckpoint: await store.localFile(requireArtifact(board.initialPolicy, 'initialPolicy')),
         dataFile,
         dataFormat: trainer.dataFormat,
-        outputDir: path.join(workDir, 'output'),
+        outputDir,
         hyperparameters: trainer.hyperparameters,
         seed,
       },
       onProgress: (p) => reportProgress({ step: p.step, total: p.total ?? 0 }),
+      onCheckpoint: () => checkpoints.uploadSoon(),
       signal: activitySignal(),
       timeoutMs: declared.timeoutMs,
     });
+    await checkpoints.settled();
     const bytes = await readFile(result.checkpoint);
     // The embedded policy continues from the trainer's ONNX checkpoint; check it is one.
     policyFromOnnx(bytes, `trainer checkpoint ${result.checkpoint}`);
@@ -132,7 +145,7 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
     const { pairs, pool } = await preferencePoolOf(input);
     const { lines, skippedTies } = preferencesToOpenAIDpoJsonl(pairs);
     if (lines.length === 0) throw new InvalidInputError('fine-tune: every judged pair so far is a tie');
-    const trainingFile = store.pathOf(stageKey(runKey, round, stageId, 'fine-tune/train.jsonl'));
+    const trainingFile = store.scratchDir(stageKey(runKey, round, stageId, 'fine-tune/train.jsonl'));
     await mkdir(path.dirname(trainingFile), { recursive: true });
     await writeFile(trainingFile, lines.join('\n') + '\n');
     const base = await readServedPolicy(store, requireArtifact(board.policy, 'policy'));

@@ -9,7 +9,8 @@ import { stagesOf } from '../src/config/parse';
 import { activityOfStage } from '../src/config/stages';
 import type { StageInput } from '../src/contracts';
 import { keyOfRef, stageKey, type ArtifactRef } from '../src/store/artifact';
-import { ArtifactNotReproducibleError, type LocalArtifactStore } from '../src/store/local-store';
+import { ArtifactNotReproducibleError } from '../src/store/errors';
+import type { ArtifactStore } from '../src/store/store';
 import { producerOf } from './batch';
 import type { ActivityDeps } from './deps';
 
@@ -28,7 +29,7 @@ const STAGE_OUTPUT = /^runs\/([^/]+)\/round-(\d+)\/([^/]+)\//;
 
 /** The activity call that made `ref`, as far as the store and the consumer's input tell. */
 export async function producerOfArtifact(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   ref: ArtifactRef,
   consumer: StageInput | { runKey: string; config: StageInput['config'] },
 ): Promise<Producer> {

@@ -43,7 +43,7 @@ export function createTrainRewardActivity(deps: ActivityDeps) {
     if (rm.kind === 'embedding') {
       const featurizer = new EmbeddingFeaturizer({
         endpoint: endpointOf(deps, config, rm.endpoint, 'rewardModel.endpoint'),
-        cacheDir: store.pathOf(`runs/${runKey}/embeddings`),
+        cacheDir: store.scratchDir(`runs/${runKey}/embeddings`),
       });
       return trainEmbeddingRewardModel(
         pairs,

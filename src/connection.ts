@@ -6,6 +6,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { offloadThresholdFromEnv, withPayloadStorage } from './codec/payload-storage';
+import { openArtifactStore } from './store/open-store';
 import type { RlaifPlugin } from './plugin';
 import { codecDataConverterFromEnv } from './codec/data-converter';
 
@@ -36,7 +38,9 @@ export function resolveConnection(
  */
 export async function connectClient(settings: ConnectionSettings, plugin?: RlaifPlugin): Promise<Client> {
   // Read the key first: a malformed one fails before any network wait.
-  const dataConverter = plugin ? undefined : codecDataConverterFromEnv();
+  const dataConverter = plugin
+    ? undefined
+    : withPayloadStorage(codecDataConverterFromEnv(), () => openArtifactStore(), offloadThresholdFromEnv());
   const connection = await Connection.connect({
     address: settings.address,
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),

@@ -12,6 +12,9 @@ export {
   type WorkerCapabilitiesInput,
 } from './capabilities';
 export { LocalArtifactStore } from './store/local-store';
+export { S3ArtifactStore } from './store/s3-store';
+export { openArtifactStore } from './store/open-store';
+export type { ArtifactStore } from './store/store';
 export type { ArtifactRef } from './store/artifact';
 export * from './contracts';
 export { resolveConnection, connectClient, connectWorker } from './connection';

@@ -9,7 +9,8 @@ export function stateDir(): string {
   return path.resolve(process.env.RLAIF_HOME ?? '.rlaif');
 }
 
-/** The artifact store root: $RLAIF_STORE, or <state>/store. */
+/** The artifact store: $RLAIF_STORE (a folder, or `s3://bucket/prefix`), or <state>/store. */
 export function defaultStoreRoot(): string {
-  return path.resolve(process.env.RLAIF_STORE ?? path.join(stateDir(), 'store'));
+  const spec = process.env.RLAIF_STORE ?? path.join(stateDir(), 'store');
+  return spec.startsWith('s3://') ? spec : path.resolve(spec);
 }

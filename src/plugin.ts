@@ -14,17 +14,24 @@ import { classified } from '../activities/context';
 import { WorkerCapabilities } from './capabilities/worker-capabilities';
 import type { WorkerCapabilitiesInput } from './capabilities/schema';
 import { codecDataConverterFromEnv } from './codec/data-converter';
+import { offloadThresholdFromEnv, withPayloadStorage } from './codec/payload-storage';
 import type { StageInput, StageOutput } from './contracts';
-import { LocalArtifactStore } from './store/local-store';
-import { defaultStoreRoot } from './paths';
+import { openArtifactStore } from './store/open-store';
+import type { ArtifactStore } from './store/store';
 import { registerSecret, registerSecretVariables } from './util/redact';
 
 /** A user's own stage: an activity that reads the round's board and adds to it. */
 export type CustomStage = (input: StageInput) => Promise<StageOutput>;
 
 export interface RlaifPluginOptions {
-  /** Where artifacts live; every worker of a run must see the same store. Default: $RLAIF_STORE or .rlaif/store. */
+  /**
+   * Where artifacts live: a folder, or `s3://bucket/prefix` (credentials from the standard AWS
+   * chain, `AWS_ENDPOINT_URL` for S3-compatible servers). Every worker of a run must see the same
+   * store. Default: $RLAIF_STORE or .rlaif/store.
+   */
   readonly storeRoot?: string;
+  /** An artifact store already opened (instead of `storeRoot`). */
+  readonly store?: ArtifactStore;
   /**
    * What runs may use on this worker: endpoints (with the variables holding their keys), trainer
    * commands and data roots. A run config only names them; see docs/security.md. Default: none,
@@ -38,6 +45,12 @@ export interface RlaifPluginOptions {
    * AES-GCM, docs/security.md) when RLAIF_CODEC_KEY is set, else Temporal's plain JSON.
    */
   readonly dataConverter?: DataConverter;
+  /**
+   * Payloads of this many bytes and more go to the artifact store instead of history (the SDK's
+   * external storage; `false` turns it off). Default: $RLAIF_OFFLOAD_PAYLOAD_BYTES or 1 MiB.
+   * @experimental
+   */
+  readonly offloadPayloadsAbove?: number | false;
   /** Register this package's workflows on the worker (default true). */
   readonly registerWorkflows?: boolean;
 }
@@ -47,14 +60,18 @@ export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.js'
 
 export class RlaifPlugin extends SimplePlugin {
   /** The artifact store the activities use. */
-  readonly store: LocalArtifactStore;
+  readonly store: ArtifactStore;
 
   constructor(options: RlaifPluginOptions = {}) {
-    const store = new LocalArtifactStore(options.storeRoot ?? defaultStoreRoot());
+    const store = options.store ?? openArtifactStore(options.storeRoot);
     for (const name of Object.keys(options.stages ?? {})) {
       if (name.startsWith('rlaif.')) throw new Error(`custom stage "${name}": the rlaif. prefix is reserved`);
     }
-    const dataConverter = options.dataConverter ?? codecDataConverterFromEnv();
+    const dataConverter = withPayloadStorage(
+      options.dataConverter ?? codecDataConverterFromEnv(),
+      () => store,
+      options.offloadPayloadsAbove ?? offloadThresholdFromEnv(),
+    );
     // The codec keys never appear in what this worker reports, whoever asks.
     registerSecretVariables(['RLAIF_CODEC_KEY', 'RLAIF_CODEC_SERVER_TOKEN']);
     for (const entry of (process.env.RLAIF_CODEC_OLD_KEYS ?? '').split(/[,\s]+/))

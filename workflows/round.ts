@@ -44,6 +44,7 @@ const SUMMED = new Set([
   'pairs',
   'scored',
   'deadLetters',
+  'generateDeadLetters',
   'pairsByFallback',
   'judgeAnswersFromBatch',
   'judgeBatchMissing',
@@ -113,7 +114,18 @@ const READS: Partial<Record<StageSpec['type'], readonly (keyof Blackboard)[]>> =
   generate: ['trainPrompts', 'policy'],
   judge: ['trainPrompts', 'policy', 'responses'],
   score: ['trainPrompts', 'policy', 'responses'],
-  evaluate: ['evalPrompts', 'initialPolicy', 'policy', 'newPolicy', 'rewardModel'],
+  // The judged labels and the reward model's pool give the demo world's gold agreements.
+  evaluate: [
+    'evalPrompts',
+    'initialPolicy',
+    'policy',
+    'newPolicy',
+    'rewardModel',
+    'trainPrompts',
+    'responses',
+    'preferences',
+    'preferencePool',
+  ],
 };
 
 function boardFor(stage: StageSpec, board: Blackboard): Blackboard {

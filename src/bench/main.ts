@@ -12,6 +12,10 @@
  *   (judge-throughput.ts).
  * - resume: items recomputed after a SIGKILL mid-stage, and seconds to new progress (resume-cost.ts).
  * - speed: local model speed on the real code paths, and a demo round stage by stage (model-speed.ts).
+ * - start: `rlaif worker` spawn to its first poll, with the build's workflow bundle and bundling at
+ *   start (worker-start.ts).
+ * - store: the S3 store beside the local one: batch commit and read latency, and the same run at
+ *   ten times the demo size on each (store-compare.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,10 +26,12 @@ import { startPlainProcess, type PlainProcess } from './plain-process';
 import { measureJudgeThroughput } from './judge-throughput';
 import { measureModelSpeed, type ModelSpeedFigures } from './model-speed';
 import { measureResumeCost } from './resume-cost';
+import { compareStores } from './store-compare';
+import { describeStarts, measureWorkerStart, medianSeconds } from './worker-start';
 import { BenchTable } from './table';
 import { startBenchServer, type BenchServer } from './temporal-run';
 
-const SECTIONS = ['tax', 'history', 'speed', 'judge', 'resume'] as const;
+const SECTIONS = ['tax', 'history', 'speed', 'judge', 'resume', 'start', 'store'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(argv: readonly string[]): Set<Section> {
@@ -271,6 +277,50 @@ async function resumeSection(table: BenchTable): Promise<void> {
   table.json('workerStartToProgressSeconds', Number(f.workerStartToProgressSeconds.toFixed(2)));
 }
 
+async function startSection(table: BenchTable): Promise<void> {
+  const how =
+    'npm run bench -- --only start (rlaif worker spawned → DescribeTaskQueue lists its poll; alternating)';
+  const f = await measureWorkerStart(3);
+  table.add('worker start → first poll, prebuilt bundle', describeStarts(f.prebuilt), how);
+  table.add('worker start → first poll, bundling at start', describeStarts(f.bundling), how);
+  table.add('  its CPU time at the first poll, prebuilt', describeStarts(f.prebuiltCpu), `${how}; /proc`);
+  table.add('  its CPU time at the first poll, bundling', describeStarts(f.bundlingCpu), `${how}; /proc`);
+  table.json('workerStartPrebuiltSeconds', Number(medianSeconds(f.prebuilt).toFixed(2)));
+  table.json('workerStartBundlingSeconds', Number(medianSeconds(f.bundling).toFixed(2)));
+  table.json('workerStartPrebuiltCpuSeconds', Number(medianSeconds(f.prebuiltCpu).toFixed(2)));
+}
+
+async function storeSection(table: BenchTable): Promise<void> {
+  const how = 'npm run bench -- --only store (src/bench/store-compare.ts; Versity S3 gateway on loopback)';
+  const pairs = pairsOf(process.argv.slice(2))['10x'];
+  const opts = {
+    ...DEMO_DEFAULTS,
+    data: { ...DEMO_DEFAULTS.data, trainPrompts: DEMO_DEFAULTS.data.trainPrompts * 10 },
+  };
+  const f = await compareStores(opts, pairs);
+  table.add(
+    `batch commit, local / S3 (${f.local.batchBytes} B, 128 rows)`,
+    `${fmt(f.local.commitMs)} ms / ${fmt(f.s3.commitMs)} ms (medians of 40)`,
+    how,
+  );
+  table.add(
+    'batch read on a worker that has not seen it, local / S3',
+    `${fmt(f.local.readMs)} ms / ${fmt(f.s3.readMs)} ms (medians of 40)`,
+    how,
+  );
+  table.add(
+    `run at ten times the demo size (${opts.data.trainPrompts} prompts), S3 ÷ local store`,
+    `${fmt(f.ratio, 3)}, median of ${f.pairs} interleaved pairs (${fmt(f.ratioRange[0], 3)}–${fmt(f.ratioRange[1], 3)}; ` +
+      `local ${fmt(f.localSeconds)} s, S3 ${fmt(f.s3Seconds)} s; same figures: ${f.sameFigures})`,
+    how,
+  );
+  table.json('storeCommitMsLocal', Number(f.local.commitMs.toFixed(2)));
+  table.json('storeCommitMsS3', Number(f.s3.commitMs.toFixed(2)));
+  table.json('storeReadMsLocal', Number(f.local.readMs.toFixed(2)));
+  table.json('storeReadMsS3', Number(f.s3.readMs.toFixed(2)));
+  table.json('s3OverLocal10x', Number(f.ratio.toFixed(4)));
+}
+
 async function main(): Promise<void> {
   const sections = selectedSections(process.argv.slice(2));
   const table = new BenchTable();
@@ -288,6 +338,8 @@ async function main(): Promise<void> {
     if (sections.has('judge')) await judgeSection(table, speed);
   }
   if (sections.has('resume')) await resumeSection(table);
+  if (sections.has('start')) await startSection(table);
+  if (sections.has('store')) await storeSection(table);
   table.print();
 }
 

@@ -27,7 +27,8 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startBenchServer(): Promise<BenchServer> {
+/** `store`: the artifact store spec of the worker (default: a folder in the bench's temp folder). */
+export async function startBenchServer(store?: string): Promise<BenchServer> {
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   } catch {
@@ -35,7 +36,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-bench-'));
   const server = await startDevServer({ dbFile: path.join(dir, 'temporal.sqlite'), uiPort: false });
-  const storeRoot = path.join(dir, 'store');
+  const storeRoot = store ?? path.join(dir, 'store');
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: server.address });

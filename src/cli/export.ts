@@ -8,7 +8,7 @@ import { stagesOf } from '../config/parse';
 import type { RunConfig } from '../config/schema';
 import { preferencesToOpenAIDpoJsonl, preferencesToTrlJsonl } from '../export/preferences';
 import type { PreferenceRow } from '../stages/types';
-import type { LocalArtifactStore } from '../store/local-store';
+import type { ArtifactStore } from '../store/store';
 
 export type ExportFormat = 'trl' | 'openai-dpo';
 
@@ -22,7 +22,7 @@ export interface ExportReport {
 
 /** The committed preference batches of a run, by round, from its judge stages (custom DAGs included). */
 export async function runPreferences(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   runKey: string,
   config: RunConfig,
   round?: number,
@@ -50,7 +50,7 @@ export async function runPreferences(
 }
 
 export async function exportPreferences(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   runKey: string,
   config: RunConfig,
   opts: { format: ExportFormat; out: string; round?: number },
@@ -58,7 +58,7 @@ export async function exportPreferences(
   const byRound = await runPreferences(store, runKey, config, opts.round);
   if (byRound.size === 0) {
     throw new Error(
-      `no judged pairs for run ${runKey}${opts.round !== undefined ? ` round ${opts.round}` : ''} in the store at ${store.root}`,
+      `no judged pairs for run ${runKey}${opts.round !== undefined ? ` round ${opts.round}` : ''} in the store at ${store.location}`,
     );
   }
   const rows = [...byRound.values()].flat();

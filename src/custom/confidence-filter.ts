@@ -6,9 +6,9 @@
 import type { StageInput, StageOutput } from '../contracts';
 import type { PreferenceRow } from '../stages/types';
 import { stageKey } from '../store/artifact';
-import type { LocalArtifactStore } from '../store/local-store';
+import type { ArtifactStore } from '../store/store';
 
-export function createConfidenceFilterStage(store: LocalArtifactStore, minMargin = 0.1) {
+export function createConfidenceFilterStage(store: ArtifactStore, minMargin = 0.1) {
   return async function confidenceFilter(input: StageInput): Promise<StageOutput> {
     const refs = input.board.preferences ?? [];
     const rows = await store.readAllJsonl<PreferenceRow>(refs);

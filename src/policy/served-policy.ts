@@ -5,7 +5,7 @@
  * whichever kind of policy a run has.
  */
 import type { ArtifactRef } from '../contracts';
-import type { LocalArtifactStore } from '../store/local-store';
+import type { ArtifactStore } from '../store/store';
 
 const SUFFIX = '.served.json';
 
@@ -24,7 +24,7 @@ export function isServedPolicy(ref: ArtifactRef): boolean {
 
 /** Commits a served policy under `keyBase` + `.served.json`. */
 export function commitServedPolicy(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   keyBase: string,
   policy: ServedPolicy,
 ): Promise<ArtifactRef> {
@@ -32,7 +32,7 @@ export function commitServedPolicy(
 }
 
 /** The served policy `ref` records. */
-export async function readServedPolicy(store: LocalArtifactStore, ref: ArtifactRef): Promise<ServedPolicy> {
+export async function readServedPolicy(store: ArtifactStore, ref: ArtifactRef): Promise<ServedPolicy> {
   if (!isServedPolicy(ref)) throw new Error(`${ref.uri} is a policy checkpoint, not a served model`);
   const [policy] = await store.readJsonl<ServedPolicy>(ref);
   if (!policy?.model) throw new Error(`${ref.uri}: no model name`);
@@ -44,7 +44,7 @@ export async function readServedPolicy(store: LocalArtifactStore, ref: ArtifactR
  * policy's model name, or a checkpoint's store URI (for servers that load checkpoints by name).
  */
 export async function policyModelName(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   configured: string,
   policy: ArtifactRef,
 ): Promise<string> {

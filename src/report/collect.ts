@@ -8,6 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { queryProgress } from '../cli/progress';
 import { startedConfig } from '../cli/runs';
+import { closedRunStory, nextStep, storyOf } from '../cli/failure-story';
 import { ConfigError } from '../config/errors';
 import type { RoundMetrics, RoundResult } from '../contracts';
 import type { RunProgress } from '../../workflows/definitions';
@@ -95,6 +96,17 @@ export async function collectReport(
       notes.push(
         `the progress query failed (${(err as Error).message}); metrics read from the round workflows`,
       );
+    }
+    if (description.status.name !== 'RUNNING') {
+      // The run's account names the stage's id; the history's failure says how retries ended,
+      // and is there even when no worker answers the query.
+      const fromHistory = await closedRunStory(handle);
+      const story = progress?.failure ? storyOf(progress.failure) : undefined;
+      const failure = story ? { ...fromHistory, ...story } : fromHistory;
+      if (failure) {
+        data.failure = failure;
+        data.next = nextStep(failure, workflowId);
+      }
     }
     if (progress) {
       data.rounds = progress.history;

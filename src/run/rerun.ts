@@ -7,7 +7,7 @@
 import { ConfigError } from '../config/errors';
 import type { RunConfig } from '../config/schema';
 import type { PreparedRun, RunCheckpoint } from '../contracts';
-import type { LocalArtifactStore } from '../store/local-store';
+import type { ArtifactStore } from '../store/store';
 
 export const checkpointKey = (runKey: string) => `runs/${runKey}/checkpoint.json`;
 /** The checkpoint each round leaves, kept for reruns (the run's own checkpoint is only the latest). */
@@ -17,7 +17,7 @@ export const preparedKey = (runKey: string) => `runs/${runKey}/prepare/result.js
 
 /** The checkpoint run `runKey` left after `round`, or undefined. */
 async function checkpointAfter(
-  store: LocalArtifactStore,
+  store: ArtifactStore,
   runKey: string,
   round: number,
 ): Promise<RunCheckpoint | undefined> {
@@ -33,7 +33,7 @@ async function checkpointAfter(
  * prepared data and its checkpoint after round `fromRound - 1`. Idempotent: the prepared result,
  * committed last, marks a namespace already seeded. A rerun from round 1 reuses nothing.
  */
-export async function seedRerun(store: LocalArtifactStore, runKey: string, config: RunConfig): Promise<void> {
+export async function seedRerun(store: ArtifactStore, runKey: string, config: RunConfig): Promise<void> {
   const from = config.rerunOf;
   if (!from || from.fromRound <= 1 || (await store.get(preparedKey(runKey)))) return;
   const prepared = await store.get(preparedKey(from.runKey));

@@ -32,6 +32,8 @@ import {
 } from './params';
 import { readFileSync, statSync } from 'node:fs';
 import { LocalArtifactStore } from '../store/local-store';
+import { openArtifactStore } from '../store/open-store';
+import { checkKey, type ArtifactStore } from '../store/store';
 import { defaultPolicyOnnx, PolicyEngine } from './policy-engine';
 import { inFlightLimits, InFlightLimiter, Pacer, type InFlightLimits } from './request-limiter';
 import { chatChunks, completionChunks, SseReply } from './streaming';
@@ -119,20 +121,22 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   const judge = new JudgeEngine(createLocalJudge(opts.judge ?? {}));
   const created = Math.floor(Date.now() / 1000);
 
-  const store = opts.storeRoot ? new LocalArtifactStore(opts.storeRoot) : undefined;
+  const store = opts.storeRoot ? openArtifactStore(opts.storeRoot) : undefined;
   const fromStore = new Map<string, PolicyEngine>();
+  /** Loads a `store:` policy a request names before it is served (reads from the store are async). */
+  const loadFromStore = async (model: unknown): Promise<void> => {
+    if (typeof model !== 'string' || !model.startsWith('store:') || !store || fromStore.has(model)) return;
+    const engine = await loadStorePolicy(store, model);
+    if (fromStore.size >= 8) fromStore.delete(fromStore.keys().next().value as string);
+    fromStore.set(model, engine);
+  };
   /** The policy engine for a model name: the served one, or a checkpoint from the store. */
   const engineFor = (model: string): PolicyEngine => {
     const named = registered.get(model);
     if (named) return named.engine;
     if (!model.startsWith('store:')) return policy;
-    if (!store) throw modelNotFound(model);
-    let engine = fromStore.get(model);
-    if (!engine) {
-      engine = loadStorePolicy(store, model);
-      if (fromStore.size >= 8) fromStore.delete(fromStore.keys().next().value as string);
-      fromStore.set(model, engine);
-    }
+    const engine = store ? fromStore.get(model) : undefined;
+    if (!engine) throw modelNotFound(model);
     return engine;
   };
 
@@ -362,13 +366,16 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
     if (one) {
       if (method !== 'GET') throw methodNotAllowed(method, path);
       const id = decodePathPart(one[1] as string, method, path);
+      await loadFromStore(id);
       kindOf(id);
       return modelObject(id);
     }
     const h = handlers[path];
     if (!h) throw new ApiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error', null, null);
     if (method !== 'POST') throw methodNotAllowed(method, path);
-    return h(body(), new Pacer(signal));
+    const parsed = body();
+    await loadFromStore(parsed.model);
+    return h(parsed, new Pacer(signal));
   }
 
   const server = createServer((req, res) => {
@@ -644,26 +651,20 @@ function streamParams(body: Body): { on: boolean; includeUsage: boolean } {
 }
 
 /**
- * A `store:<key>` policy: 400 for a key the store cannot hold and for a file that is not a policy
- * checkpoint, 404 when there is no file. Messages never quote the file, whatever it holds.
+ * A `store:<key>` policy: 400 for a key the store cannot hold and for bytes that are not a policy
+ * checkpoint, 404 when there is nothing at the key. A committed artifact is read through the
+ * store (verified, from S3 too); in a local store a file put there by hand is served as well.
+ * Messages never quote the file, whatever it holds.
  */
-function loadStorePolicy(store: LocalArtifactStore, model: string): PolicyEngine {
-  let file: string;
+async function loadStorePolicy(store: ArtifactStore, model: string): Promise<PolicyEngine> {
+  const key = model.slice('store:'.length);
   try {
-    file = store.pathOf(model.slice('store:'.length));
+    checkKey(key);
   } catch {
     throw invalidParam(
       'model',
       `Invalid 'model': \`${model}\` does not name an artifact store key ('/'-separated parts of letters, digits, '.', '_' and '-').`,
     );
-  }
-  let size: number;
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw modelNotFound(model);
-    size = stat.size;
-  } catch {
-    throw modelNotFound(model);
   }
   const notAPolicy = new ApiError(
     400,
@@ -672,17 +673,42 @@ function loadStorePolicy(store: LocalArtifactStore, model: string): PolicyEngine
     'model',
     'invalid_model',
   );
-  if (size > MAX_POLICY_FILE_BYTES) throw notAPolicy;
   let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
+  const ref = await store.get(key);
+  if (ref) {
+    if (ref.bytes > MAX_POLICY_FILE_BYTES) throw notAPolicy;
+    try {
+      bytes = await store.readBytes(ref);
+    } catch {
+      throw modelNotFound(model);
+    }
+  } else if (store instanceof LocalArtifactStore) {
+    bytes = readPlainFile(store.pathOf(key), model, notAPolicy);
+  } else {
     throw modelNotFound(model);
   }
   try {
     return PolicyEngine.fromOnnx(bytes, model);
   } catch {
     throw notAPolicy;
+  }
+}
+
+/** A file of a local store that no manifest describes (put there by hand), bounded in size. */
+function readPlainFile(file: string, model: string, notAPolicy: ApiError): Buffer {
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw modelNotFound(model);
+    size = stat.size;
+  } catch {
+    throw modelNotFound(model);
+  }
+  if (size > MAX_POLICY_FILE_BYTES) throw notAPolicy;
+  try {
+    return readFileSync(file);
+  } catch {
+    throw modelNotFound(model);
   }
 }
 

@@ -22,7 +22,8 @@ export function findProjectRoot(from: string = __dirname): string {
   }
 }
 
-function isExecutable(file: string): boolean {
+/** Whether `file` is an executable regular file. */
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -31,7 +32,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
+/** The executable `name` on PATH, if any. */
+export function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = dir && path.join(dir, name + EXE);
     if (candidate && isExecutable(candidate)) return candidate;

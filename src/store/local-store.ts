@@ -1,5 +1,6 @@
 /**
- * The local filesystem artifact store. Its contract, which every store keeps:
+ * The local filesystem artifact store: a folder every worker of a run sees. It keeps the contract
+ * of `ArtifactStore` (store.ts) this way:
  *
  * - Atomic, checksummed, exclusive commit. An object is written to a temporary name and flushed,
  *   then hard-linked to its key, which fails if the key's file exists: of concurrent attempts
@@ -26,39 +27,11 @@ import * as path from 'node:path';
 import { keyOfRef, type ArtifactRef } from './artifact';
 import { decodePartialRows, encodePartialRows } from './partial-rows';
 import { ArtifactReadCache } from './read-cache';
+import { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
+import { checkKey, countLines, type ArtifactStore, type CommitRecord, type QuarantineRecord } from './store';
 
-/**
- * Raised when stored bytes do not match their manifest, or a reference's object is no longer
- * committed (taken out as corrupt by an earlier reader): the producer must recompute. `ref` is
- * the reference that was read, when a read raised it.
- */
-export class ArtifactCorruptError extends Error {
-  override readonly name = 'ArtifactCorruptError';
-  constructor(
-    message: string,
-    readonly ref?: ArtifactRef,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Raised when an object found corrupt is recomputed to other bytes (a producer that is not
- * deterministic, such as an endpoint's sampling, or an input that changed): the references the
- * run holds expect the old bytes, so no retry can help; recompute from an earlier round.
- */
-export class ArtifactNotReproducibleError extends Error {
-  override readonly name = 'ArtifactNotReproducibleError';
-}
-
-/**
- * Raised when the store's disk refuses a write (full, read-only, quota). Retryable: once a person
- * frees space or remounts the disk, the activity's next attempt goes on; committed objects are
- * untouched because every write goes to a temporary name first.
- */
-export class ArtifactStoreUnwritableError extends Error {
-  override readonly name = 'ArtifactStoreUnwritableError';
-}
+export { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
+export type { CommitRecord } from './store';
 
 const UNWRITABLE: Record<string, string> = {
   ENOSPC: 'the disk is full',
@@ -125,14 +98,6 @@ function removeQuietly(file: string): void {
   }
 }
 
-/** Rows in JSON Lines bytes: one per non-empty line. */
-function countLines(bytes: Uint8Array): number {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line.length > 0).length;
-}
-
 /** Reads a small file (a manifest, a tombstone), or undefined if it does not exist. */
 function readSmallFile(file: string): string | undefined {
   try {
@@ -170,17 +135,7 @@ function chaosKillOnCommit(): void {
     process.kill(process.pid, 'SIGKILL');
 }
 
-/** One line of the commit log: who committed what, when. */
-export interface CommitRecord {
-  key: string;
-  sha256: string;
-  count: number;
-  at: string;
-}
-
-const KEY_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
-
-export class LocalArtifactStore {
+export class LocalArtifactStore implements ArtifactStore {
   readonly root: string;
   /**
    * Parsed rows of artifacts read or committed recently, up to about 256 MiB of their JSONL, with
@@ -194,11 +149,16 @@ export class LocalArtifactStore {
     this.root = path.resolve(root);
   }
 
+  get location(): string {
+    return this.root;
+  }
+
+  /** Scratch folders are the store's own folders, which every worker sees. */
+  readonly sharedScratch = true;
+
   /** The file path of a key; rejects keys that could escape the root. */
   pathOf(key: string): string {
-    if (!KEY_PATTERN.test(key) || key.split('/').some((part) => part === '..' || part === '.')) {
-      throw new Error(`invalid artifact key "${key}"`);
-    }
+    checkKey(key);
     return path.join(this.root, key);
   }
 
@@ -440,13 +400,13 @@ export class LocalArtifactStore {
   }
 
   /** Keys taken out of the store as corrupt, in order (for audits and the chaos suite). */
-  async quarantineLog(): Promise<Array<{ key: string; expected: string; found: string; at: string }>> {
+  async quarantineLog(): Promise<QuarantineRecord[]> {
     try {
       const text = await fs.readFile(path.join(this.root, 'quarantine.log'), 'utf8');
       return text
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l) as { key: string; expected: string; found: string; at: string });
+        .map((l) => JSON.parse(l) as QuarantineRecord);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
@@ -614,5 +574,16 @@ export class LocalArtifactStore {
   /** Atomically replaces a small JSON document (used for the run checkpoint). */
   async writeJson(key: string, value: unknown): Promise<void> {
     await this.place(this.pathOf(key), JSON.stringify(value, null, 2), false);
+  }
+
+  /** The store's own file, once its bytes are verified: every worker sees this folder. */
+  async localFile(ref: ArtifactRef): Promise<string> {
+    await this.readBytes(ref);
+    return this.pathOf(keyOfRef(ref));
+  }
+
+  /** The key's own folder: shared with every worker of the store. */
+  scratchDir(key: string): string {
+    return this.pathOf(key);
   }
 }

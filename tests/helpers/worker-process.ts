@@ -21,6 +21,8 @@ function cliArgs(): string[] {
 /** Where a CLI process runs and what it sees besides this process's environment. */
 export interface CliOptions {
   cwd?: string;
+  /** The whole environment of the process (default: this process's, with TEMPORAL_ADDRESS set). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface WorkerProcess {
@@ -37,7 +39,7 @@ export function spawnWorker(
   const args = ['worker', '--address', address, '--store', storeRoot, ...(opts.extraArgs ?? [])];
   const child = spawn(process.execPath, [...cliArgs(), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TEMPORAL_ADDRESS: address },
+    env: opts.env ?? { ...process.env, TEMPORAL_ADDRESS: address },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   let out = '';

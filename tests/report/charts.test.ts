@@ -146,6 +146,43 @@ test('the win-rate SVG has a point per round at its value, the CI band and the 0
   expect(cy[1]).toBeLessThan(cy[0]!);
 });
 
+test('the gold chart: gold win rate with its band beside the judge’s, and the agreements; empty without gold', () => {
+  const data = sample();
+  data.rounds.forEach((r, i) =>
+    Object.assign(r.metrics, {
+      goldWinRate: [0.7, 0.8][i],
+      goldWinRateLow: [0.6, 0.72][i],
+      goldWinRateHigh: [0.78, 0.86][i],
+      judgeGoldAgreement: [0.81, 0.79][i],
+      rewardModelGoldAgreement: [0.75, 0.77][i],
+    }),
+  );
+  const svg = renderSvg(buildFigures(data).find((f) => f.id === 'gold')!.chart);
+  const points = [
+    ...svg.matchAll(/<circle class="point" data-series="([^"]+)" data-x="(\d+)" data-y="([^"]+)"/g),
+  ];
+  expect(points.map((m) => [m[1], m[2], m[3]])).toEqual([
+    ['win rate vs initial (gold)', '1', '0.7'],
+    ['win rate vs initial (gold)', '2', '0.8'],
+    ['win rate vs initial (judge)', '1', '0.625'],
+    ['win rate vs initial (judge)', '2', '0.875'],
+    ['judge agrees with gold', '1', '0.81'],
+    ['judge agrees with gold', '2', '0.79'],
+    ['reward model agrees with gold', '1', '0.75'],
+    ['reward model agrees with gold', '2', '0.77'],
+  ]);
+  expect(svg).toContain('95% Wilson interval (gold)');
+  const table = roundsTable(data);
+  const parsed = parseCsv(toCsv(table.columns, table.rows));
+  expect(parsed[1]).toMatchObject({
+    goldWinRate: '0.8',
+    judgeGoldAgreement: '0.79',
+    rewardModelGoldAgreement: '0.77',
+  });
+  const empty = buildFigures(sample()).find((f) => f.id === 'gold')!;
+  expect(renderSvg(empty.chart, empty.emptyNote)).toContain('only runs on the demo world have one');
+});
+
 test('the y axis covers the data and the band with round ticks', () => {
   expect(niceTicks(0.55, 0.91, 5)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 1]);
   expect(niceTicks(0, 2600, 5)).toEqual([0, 1000, 2000, 3000]);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import { rewardModelAgreement } from '../../src/eval/gold-figures';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import { createConfidenceFilterStage } from '../../src/custom/confidence-filter';
@@ -134,6 +135,9 @@ test('the dpo and direct presets run their own DAGs', async () => {
   const direct = await run('direct-1', { preset: 'direct', rounds: 1 });
   expect(direct.history[0]?.metrics.meanJudgeScore).toBeGreaterThan(1);
   expect(direct.history[0]?.metrics.trainMeanReward).toBeDefined();
+  // A scoring judge labels no pairs; its agreement with gold comes from its scores of each prompt's two samples.
+  expect(direct.history[0]?.metrics.judgeGoldAgreementPairs).toBe(32);
+  expect(direct.history[0]?.metrics.judgeGoldAgreement).toEqual(expect.any(Number));
   const keys = [...(await commitCounts(env.store)).keys()];
   expect(keys.some((k) => k.startsWith('runs/dpo-1/round-0001/train-reward/'))).toBe(false);
   expect(keys.some((k) => k.startsWith('runs/direct-1/round-0001/score/'))).toBe(true);
@@ -255,6 +259,15 @@ test("every round reports the judge's agreement with a user's human labels", asy
     const m = summary.history[0]!.metrics;
     expect(m.humanAgreementPairs).toBe(3);
     expect(m.humanAgreement).toBeCloseTo(2 / 3, 6);
+    // The round's reward model is checked against the same people (the chosen response is "a").
+    const rm = fs.readFileSync(env.store.pathOf('runs/human-1/round-0001/train-reward/reward-model.onnx'));
+    const expected = await rewardModelAgreement(
+      rm,
+      pairs.map((p) => ({ prompt: p.prompt, a: p.chosen, b: p.rejected, verdict: 1 as const })),
+      'test',
+    );
+    expect(m.rewardModelHumanAgreement).toBe(expected.value);
+    expect([0, 1 / 3, 0.5, 2 / 3, 5 / 6, 1, 1 / 6]).toContainEqual(m.rewardModelHumanAgreement);
   }
 });
 
