@@ -41,7 +41,8 @@ export interface RunProgress {
   /**
    * Where the run is: `prepare`, `waiting` (paused, or at the budget's cap, before a round),
    * `round` (a round is running: its live stages are its own `roundProgress` query, see
-   * `roundWorkflowId`), a stage id (rounds of earlier releases reported their stages), or `done`.
+   * `roundWorkflowId`), `checkpoint` (a round has ended; its checkpoint is being saved), a stage
+   * id (rounds of earlier releases reported their stages), or `done`.
    */
   stage: string;
   /** Batches of the current stage; for a run that has ended, of its last stage (all done). */

@@ -501,6 +501,10 @@ async function runRounds(config: RunConfig, rawConfig: unknown, view: RunView): 
     if (result.stages) progress.stages = result.stages;
     if (result.abandoned) break;
     progress.lastRound = { round, stages: progress.stages };
+    // The round is over: the run saves its checkpoint (beside the next round, or before it ends).
+    progress.stage = 'checkpoint';
+    progress.batchesDone = 0;
+    progress.batchesTotal = 0;
 
     state = {
       runKey,
