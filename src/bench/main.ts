@@ -6,7 +6,8 @@
  *
  * - tax: the durability tax at the demo size and ten times the prompts (durability-tax.ts), with
  *   where the Temporal run's time went (history-profile.ts).
- * - history: events and bytes of history per round at 100 and at 10,000 prompts.
+ * - history: events and bytes of a demo round's history (examples/demo.json), and of history per
+ *   round at 100 and at 10,000 prompts.
  * - judge: LLM-judge throughput against a rate ceiling, by concurrency, and with two workers
  *   (judge-throughput.ts).
  * - resume: items recomputed after a SIGKILL mid-stage, and seconds to new progress (resume-cost.ts).
@@ -14,6 +15,9 @@
  * - start: `rlaif worker` spawn to its first poll, with the build's workflow bundle and bundling at
  *   start (worker-start.ts).
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunConfigInput } from '../config/schema';
 import { DEMO_DEFAULTS, runInProcess } from '../loop/in-process';
 import { configFor, describeTax, measureTax } from './durability-tax';
 import { startPlainProcess, type PlainProcess } from './plain-process';
@@ -111,7 +115,21 @@ async function measureTaxes(
   }
 }
 
+/** The demo's own config, as `npm run demo` runs it. */
+const DEMO_JSON = path.join(__dirname, '..', '..', '..', 'examples', 'demo.json');
+
 async function historySection(bench: BenchServer, table: BenchTable): Promise<void> {
+  // A demo round as the UI shows it: round 2 (round 1 has no preference pool yet) of the demo.
+  const demo = JSON.parse(fs.readFileSync(DEMO_JSON, 'utf8')) as RunConfigInput;
+  await bench.timedRun('history-demo', { ...demo, rounds: 2 });
+  const demoRound = await bench.historySize('history-demo-round-2');
+  table.add(
+    'history of a demo round (examples/demo.json, round 2)',
+    `${demoRound.events} events, ${(demoRound.encodedBytes / 1000).toFixed(1)} KB as stored (target ≤ 60 events, ≤ 25 KB)`,
+    'npm run bench -- --only history (fetchHistory of history-demo-round-2, protobuf-encoded bytes)',
+  );
+  table.json('demoRoundHistoryEvents', demoRound.events);
+  table.json('demoRoundHistoryBytes', demoRound.encodedBytes);
   for (const prompts of [100, 10_000]) {
     const id = `history-${prompts}`;
     await bench.timedRun(id, {

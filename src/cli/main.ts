@@ -9,7 +9,7 @@ import { progressQuery, type RunFailure } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { storyLines, storyOf } from './failure-story';
 import { runDemo } from './demo';
-import { showProgressUntil } from './progress';
+import { queryProgress, showProgressUntil } from './progress';
 import {
   defaultWorkflowId,
   problemLines,
@@ -222,10 +222,11 @@ export function buildProgram(): Command {
       const { status, problems } = await runStatus(client.workflow, id);
       // A run whose workflow task fails cannot answer (the query would wait 30 s for nothing).
       const answers = !problems.some((p) => p.kind === 'workflow task' && p.workflowId === id);
-      // Without a worker a query waits for one; a closed run's story is in its history anyway.
+      // The run's progress, with its running round's stages from the round itself. Without a
+      // worker a query waits for one; a closed run's story is in its history anyway.
       const progress = answers
         ? await client.connection
-            .withDeadline(Date.now() + STATUS_QUERY_MS, () => handle.query(progressQuery))
+            .withDeadline(Date.now() + STATUS_QUERY_MS, () => queryProgress(handle))
             .catch(() => undefined)
         : undefined;
       // A closed run's failure is in its history: readable without a worker.

@@ -11,6 +11,7 @@ import {
   type RunProgress,
   type StageStatus,
 } from '../../workflows/definitions';
+import { withRoundStages } from '../../workflows/stage-status';
 import { problemLines, runStatus } from './runs';
 
 function seconds(ms: number): string {
@@ -133,19 +134,19 @@ export class ProgressView {
 }
 
 /**
- * The run's progress, with the running round's stages asked of the round itself: a round tells
- * its run at most every 2 s (each signal costs workflow tasks), so the run's own view of a short
- * stage may lag. Rounds recorded before the round answered this query fall back to the run's view.
+ * The run's progress, with the running round's stages asked of the round itself: the run hears
+ * of them only when the round ends (rounds of earlier releases told it at most every 2 s). Rounds
+ * recorded before the round answered this query fall back to the run's view.
  */
 export async function queryProgress(handle: WorkflowHandle): Promise<RunProgress> {
   const p = await handle.query(progressQuery);
   const roundRunning = p.round > 0 && p.history.length < p.round && p.stage !== 'done';
   if (!roundRunning) return p;
   const stages = await handle.client
-    .getHandle(`${handle.workflowId}-round-${p.round}`)
+    .getHandle(p.roundWorkflowId ?? `${handle.workflowId}-round-${p.round}`)
     .query(roundProgressQuery)
     .catch(() => undefined);
-  return stages && stages.length > 0 ? { ...p, stages } : p;
+  return stages ? withRoundStages(p, stages) : p;
 }
 
 /** How often a waiting command asks whether the run is stuck (a describe and a short history read). */

@@ -6,11 +6,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { queryProgress } from '../cli/progress';
 import { startedConfig } from '../cli/runs';
 import { closedRunStory, nextStep, storyOf } from '../cli/failure-story';
 import { ConfigError } from '../config/errors';
 import type { RoundMetrics, RoundResult } from '../contracts';
-import { progressQuery, type RunProgress } from '../../workflows/definitions';
+import type { RunProgress } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { stageTimesOf, type StageOfInput } from './stage-times';
 import type { ReportData, StageTime } from './types';
@@ -90,11 +91,7 @@ export async function collectReport(
   } else {
     let progress: RunProgress | undefined;
     try {
-      progress = await withTimeout(
-        handle.query(progressQuery),
-        options.queryTimeoutMs ?? 10_000,
-        'progress query',
-      );
+      progress = await withTimeout(queryProgress(handle), options.queryTimeoutMs ?? 10_000, 'progress query');
     } catch (err) {
       notes.push(
         `the progress query failed (${(err as Error).message}); metrics read from the round workflows`,
