@@ -40,7 +40,7 @@ const deadJudgeConfig = (name: string, maxAttempts: number) =>
       name,
       rounds: 2,
       judge: { kind: 'llm', endpoint: 'judge', batchSize: 64 },
-      timeouts: { heartbeatSeconds: 10, maxAttempts },
+      timeouts: { heartbeatSeconds: 30, maxAttempts },
     }),
   );
 
