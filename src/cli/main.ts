@@ -77,14 +77,13 @@ class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
 }
 
-/** How long `status` waits for a worker to answer the progress query. */
+/** How long `status` and a failed `--wait` wait for a worker to answer the progress query. */
 const STATUS_QUERY_MS = 5000;
 
 /** The run's failure as its `progress` query tells it (any worker answers, closed runs too). */
 async function reportedFailure(handle: WorkflowHandle): Promise<RunFailure | undefined> {
-  const deadline = Date.now() + 5000;
   const progress = await handle.client.connection
-    .withDeadline(deadline, () => handle.query(progressQuery))
+    .withDeadline(Date.now() + STATUS_QUERY_MS, () => handle.query(progressQuery))
     .catch(() => undefined);
   return progress?.failure;
 }
