@@ -77,14 +77,13 @@ class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
 }
 
-/** How long `status` waits for a worker to answer the progress query. */
+/** How long `status` and a failed `--wait` wait for a worker to answer the progress query. */
 const STATUS_QUERY_MS = 5000;
 
 /** The run's failure as its `progress` query tells it (any worker answers, closed runs too). */
 async function reportedFailure(handle: WorkflowHandle): Promise<RunFailure | undefined> {
-  const deadline = Date.now() + 5000;
   const progress = await handle.client.connection
-    .withDeadline(deadline, () => handle.query(progressQuery))
+    .withDeadline(Date.now() + STATUS_QUERY_MS, () => handle.query(progressQuery))
     .catch(() => undefined);
   return progress?.failure;
 }
@@ -225,7 +224,8 @@ export function buildProgram(): Command {
       const { status, problems } = await runStatus(client.workflow, id);
       // A run whose workflow task fails cannot answer (the query would wait 30 s for nothing).
       const answers = !problems.some((p) => p.kind === 'workflow task' && p.workflowId === id);
-      // Without a worker a query waits for one; a closed run's story is in its history anyway.
+      // The run's progress, with its running round's stages from the round itself. Without a
+      // worker a query waits for one; a closed run's story is in its history anyway.
       const progress = answers
         ? await client.connection
             .withDeadline(Date.now() + STATUS_QUERY_MS, () => queryProgress(handle))
