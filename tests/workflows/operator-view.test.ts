@@ -89,14 +89,19 @@ test('a demo round keeps a lean history: no signals or timers, the config by ref
     expect(input.config).toBeUndefined();
     expect(input.configRef).toMatchObject({ uri: expect.stringMatching(/^store:runs\/lean-demo\/config\//) });
   }
-  // Evaluation reads whole-stage artifacts only: it is not sent the batch outputs.
+  // Evaluation reads what it measures: the policies and the reward model, and on demo data the
+  // judged labels and the reward model's pool too (their agreement with gold), nothing else.
   const evaluate = inputs.find((i) => i.type === 'rlaif.evaluate')?.input.board as Record<string, unknown>;
   expect(Object.keys(evaluate).sort()).toEqual([
     'evalPrompts',
     'initialPolicy',
     'newPolicy',
     'policy',
+    'preferencePool',
+    'preferences',
+    'responses',
     'rewardModel',
+    'trainPrompts',
   ]);
   // The stored config is the run's own.
   const stored = await env.store.readJsonl<Record<string, unknown>>(
