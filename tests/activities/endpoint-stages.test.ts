@@ -4,6 +4,8 @@
  * The local model server plays the models and the fault proxy the servers.
  */
 import fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -219,14 +221,13 @@ test('the direct preset with an LLM judge: the judge scores the round’s sample
 });
 
 test('a run whose judge model is being retired is warned of in the worker log when it starts', async () => {
-  const { createServer } = await import('node:http');
   const models = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ data: [{ id: 'local-judge', shutdown_date: '2027-02-01' }] }));
   });
   await new Promise<void>((r) => models.listen(0, '127.0.0.1', r));
   try {
-    const url = `http://127.0.0.1:${(models.address() as import('node:net').AddressInfo).port}/v1`;
+    const url = `http://127.0.0.1:${(models.address() as AddressInfo).port}/v1`;
     const acts = createActivities({
       store,
       threads: false,
