@@ -91,7 +91,10 @@ export function buildProgram(): Command {
       .command('worker')
       .description('run a worker on task queue "rlaif" (or another, for a separate GPU/CPU/API pool)')
       .option('--task-queue <name>', 'task queue to poll', 'rlaif')
-      .option('--store <dir|s3://bucket/prefix>', 'artifact store shared by all workers (default $RLAIF_STORE or .rlaif/store)')
+      .option(
+        '--store <dir|s3://bucket/prefix>',
+        'artifact store shared by all workers (default $RLAIF_STORE or .rlaif/store)',
+      )
       .option('--activities-only', 'poll activities only (a pool serving stages routed to this queue)')
       .option('--max-activities <n>', 'activities at once', (v) => Number(v), 4)
       .option(

@@ -22,11 +22,7 @@ const identityKey = (runKey: string) => `runs/${runKey}/identity.jsonl`;
  * run that then fails its input checks leaves no trace in the store. Throws a (non-retryable)
  * ConfigError naming both fingerprints, the fields that differ and the ways out.
  */
-export async function checkRunKey(
-  store: ArtifactStore,
-  runKey: string,
-  config: RunConfig,
-): Promise<void> {
+export async function checkRunKey(store: ArtifactStore, runKey: string, config: RunConfig): Promise<void> {
   const found = await store.get(identityKey(runKey));
   const recorded = found ? (await store.readJsonl<RunIdentity>(found))[0] : undefined;
   if (recorded) refuseAnother(runKey, recorded, config);
@@ -36,11 +32,7 @@ export async function checkRunKey(
  * Records `config`'s fingerprint under `runKey` (a namespace written by a release that recorded
  * none adopts it), or checks it against the one another execution recorded first.
  */
-export async function bindRunKey(
-  store: ArtifactStore,
-  runKey: string,
-  config: RunConfig,
-): Promise<void> {
+export async function bindRunKey(store: ArtifactStore, runKey: string, config: RunConfig): Promise<void> {
   const identity: RunIdentity = { fingerprint: runFingerprint(config), config: resultDecidingPart(config) };
   const [recorded] = (await store.commitRows(identityKey(runKey), [identity])).rows;
   if (recorded) refuseAnother(runKey, recorded, config);

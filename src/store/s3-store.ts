@@ -45,6 +45,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { keyOfRef, type ArtifactRef } from './artifact';
+import { chaosKillOnCommit } from './chaos-hook';
 import { DiskReadCache } from './disk-cache';
 import { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
 import { decodePartialRows, encodePartialRows } from './partial-rows';
@@ -352,6 +353,7 @@ export class S3ArtifactStore implements ArtifactStore {
     }
     const dataName = this.dataName(key, sha256);
     await this.putObject(dataName, data);
+    chaosKillOnCommit();
     const at = new Date().toISOString();
     const ref: ArtifactRef = { uri: `store:${key}`, sha256, count, bytes: data.byteLength };
     const manifest = Buffer.from(JSON.stringify({ ...ref, at }));
