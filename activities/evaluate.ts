@@ -6,16 +6,25 @@ import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import { isServedPolicy, policyModelName } from '../src/policy/served-policy';
 import { OpenAIGenerator } from '../src/providers/openai-generator';
 import { addUsage } from '../src/providers/usage';
+import { verdictsAgree } from '../src/demo/gold';
+import {
+  goldWinRate,
+  judgeGoldAgreement,
+  rewardModelAgreement,
+  rewardModelGoldAgreement,
+} from '../src/eval/gold-figures';
 import { wilsonInterval } from '../src/eval/stats';
 import { asyncPairwise } from '../src/judges/async-judge';
 import { createLocalJudge } from '../src/judges/create';
 import { humanAgreement, readHumanPairs } from '../src/judges/human-agreement';
-import { judgeBatch } from '../src/judges/judge-batch';
+import { createLLMJudges } from '../src/judges/create-llm';
+import { judgeBatch, type PairInput } from '../src/judges/judge-batch';
 import { DeadLetterSet } from '../src/judges/ledger';
-import type { PromptRow, ResponseRow } from '../src/stages/types';
+import type { PreferenceRow, PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { keepFile, LEDGER_PUSH_MS, ledgerMirror } from '../src/store/mirrored-files';
 import { seedFrom } from '../src/util/rng';
+import { readBatchOutputs } from './batch';
 import { activitySignal, classified, reportProgress } from './context';
 import { capabilitiesOf, endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { compute } from './compute';
@@ -39,7 +48,26 @@ export function createEvaluateActivity(deps: ActivityDeps) {
                 sharpness: config.judge.sharpness,
               }),
             );
-      return humanAgreement(judge, pairs, { swapOrder: config.judge.swapOrder, signal: activitySignal() });
+      const judged = await humanAgreement(judge, pairs, {
+        swapOrder: config.judge.swapOrder,
+        signal: activitySignal(),
+      });
+      // The round's reward model on the same pairs: people, not the judge, as its reference.
+      const { rewardModel } = input.board;
+      const rm =
+        rewardModel && config.rewardModel.kind === 'lexical'
+          ? await rewardModelAgreement(
+              await store.readBytes(rewardModel),
+              pairs.map((h) => ({
+                prompt: h.prompt,
+                a: h.a,
+                b: h.b,
+                verdict: h.label === 'a' ? 1 : h.label === 'b' ? 0 : 0.5,
+              })),
+              'rewardModelHumanAgreement',
+            )
+          : undefined;
+      return { ...judged, ...(rm ? { rewardModel: rm } : {}) };
     };
     /** The run's judge, both orders, on each policy sample against the initial policy's. */
     const judgeAgainstInitial = async (samples: { policy: ResponseRow[]; initial: ResponseRow[] }) => {
@@ -79,6 +107,8 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const wins = out.rows.reduce((w, r) => w + (r.p > 0.5 ? 1 : r.p === 0.5 ? 0.5 : 0), 0);
       const n = out.rows.length;
       return {
+        pairs,
+        rows: out.rows,
         figures: { winRate: wins / n, winRateCI: wilsonInterval(wins, n), n, flipRate: out.flipRate },
         usage: llm
           ? {
@@ -92,7 +122,57 @@ export function createEvaluateActivity(deps: ActivityDeps) {
           : {},
       };
     };
-    const judgeWithLLM = async (policy: Uint8Array, initial: Uint8Array, prompts: PromptRow[]) => {
+    /**
+     * The evaluator (`evaluate.judge`), an LLM on another endpoint than the training judge, on the
+     * same pairs: its win rate, and how often it picks what the training judge picked. Its
+     * judgments have a ledger of their own, so a training judgment is never reused as its verdict.
+     */
+    const judgeWithEvaluator = async (
+      pairs: PairInput[],
+      trainingLabels: readonly PreferenceRow[],
+    ): Promise<Record<string, number>> => {
+      const spec = config.evaluate.judge;
+      if (!spec) return {};
+      const endpoint = endpointOf(deps, config, spec.endpoint, 'evaluate.judge.endpoint');
+      const evaluator = createLLMJudges({
+        endpoint,
+        options: spec.llm ?? {},
+        ledgerDir: store.scratchDir(`runs/${runKey}/evaluator-ledger`),
+      });
+      const out = await judgeBatch(evaluator.pairwise, pairs, {
+        deadLetters: new DeadLetterSet(
+          store.scratchDir(stageKey(runKey, round, stageId, 'evaluator-dead-letters.jsonl')),
+        ),
+        seed: seedFrom(config.seed, 'evaluator'),
+        signal: activitySignal(),
+        onProgress: (done, total) => reportProgress({ step: done, total }),
+      });
+      if (out.rows.length === 0)
+        throw new Error(`evaluation: the evaluator (${spec.endpoint}) labelled none of the held-out pairs`);
+      const n = out.rows.length;
+      const wins = out.rows.reduce((w, r) => w + (r.p > 0.5 ? 1 : r.p === 0.5 ? 0.5 : 0), 0);
+      const ci = wilsonInterval(wins, n);
+      const training = new Map(trainingLabels.map((r) => [r.id, r.p]));
+      let agree = 0;
+      let both = 0;
+      for (const r of out.rows) {
+        const t = training.get(r.id);
+        if (t === undefined) continue;
+        both++;
+        agree += verdictsAgree(t, r.p);
+      }
+      return {
+        evaluatorWinRate: wins / n,
+        evaluatorWinRateLow: ci[0],
+        evaluatorWinRateHigh: ci[1],
+        evaluatorComparisons: n,
+        evaluatorCoverage: out.coverage,
+        evaluatorFlipRate: out.flipRate,
+        ...(both > 0 ? { evaluatorJudgeAgreement: agree / both } : {}),
+        ...usageMetrics('evaluator', out.usage, endpoint),
+      };
+    };
+    const sampleAndJudge = async (policy: Uint8Array, initial: Uint8Array, prompts: PromptRow[]) => {
       const samples = await compute(deps, 'evaluationSamples', {
         policy,
         initial,
@@ -127,8 +207,50 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const [mine, theirs] = [await sample(policy), await sample(initial)];
       const judged = await judgeAgainstInitial({ policy: mine.rows, initial: theirs.rows });
       const gen = usageMetrics('evalGenerate', addUsage(mine.usage, theirs.usage), configured);
-      return { figures: judged.figures, usage: { ...judged.usage, ...gen } };
+      const gold =
+        config.data.kind === 'demo'
+          ? goldWinRate(
+              mine.rows.map((m, i) => ({
+                prompt: m.prompt,
+                policy: m.response,
+                initial: (theirs.rows[i] as ResponseRow).response,
+              })),
+            )
+          : undefined;
+      return { judged, figures: judged.figures, gold, usage: { ...judged.usage, ...gen } };
     };
+    /**
+     * The demo world's gold standard on the labels of this round (the judge's agreement with it)
+     * and on the reward model's held-out pairs (the same split as its agreement with the judge).
+     * User data has no gold standard: a run on it gets these figures from `evaluate.humanLabels`.
+     */
+    const goldAgreements = async (): Promise<Record<string, number>> => {
+      const { board } = input;
+      if (config.data.kind !== 'demo') return {};
+      const out: Record<string, number> = {};
+      const labels = board.preferences?.length
+        ? await readBatchOutputs<PreferenceRow>(deps, input, board.preferences)
+        : [];
+      if (labels.length > 0) {
+        const judged = judgeGoldAgreement(labels);
+        out.judgeGoldAgreement = judged.value;
+        out.judgeGoldAgreementPairs = judged.n;
+      }
+      if (board.rewardModel && board.preferencePool && config.rewardModel.kind === 'lexical') {
+        const rm = await rewardModelGoldAgreement(
+          await store.readBytes(board.rewardModel),
+          await store.readJsonl<PreferenceRow>(board.preferencePool),
+          { seed: seedFrom(config.seed, 'reward'), heldOutFraction: config.rewardModel.heldOutFraction },
+        );
+        out.rewardModelGoldAgreement = rm.value;
+      }
+      return out;
+    };
+    /** The gold win rate as metrics. */
+    const goldWinMetrics = (
+      gold: { value: number; ci: [number, number] } | undefined,
+    ): Record<string, number> =>
+      gold ? { goldWinRate: gold.value, goldWinRateLow: gold.ci[0], goldWinRateHigh: gold.ci[1] } : {};
     return classified(async () => {
       const { board } = input;
       return onceOnly(store, stageKey(runKey, round, stageId, 'result.json'), async () => {
@@ -145,6 +267,9 @@ export function createEvaluateActivity(deps: ActivityDeps) {
             artifacts: {},
             metrics: {
               ...served.usage,
+              ...goldWinMetrics(served.gold),
+              ...(await goldAgreements()),
+              ...(await judgeWithEvaluator(served.judged.pairs, served.judged.rows)),
               winRateVsInitial: winRate,
               winRateLow: winRateCI[0],
               winRateHigh: winRateCI[1],
@@ -171,12 +296,19 @@ export function createEvaluateActivity(deps: ActivityDeps) {
             temperature: config.evaluate.temperature,
             maxTokens: config.generate.maxTokens,
             rewardOnnx,
+            gold: config.data.kind === 'demo',
           },
         });
         // With an LLM judge, the win rate is that judge's verdict on the same samples; the local
         // judge's figures above (KL, reward-model mean) do not depend on the judge.
-        const judged = config.judge.kind === 'llm' ? await judgeWithLLM(policy, initial, prompts) : undefined;
-        if (judged) Object.assign(result, judged.figures);
+        // An evaluator needs the pairs and the training judge's labels of them too: the same
+        // samples (same seed), judged by the local judge give exactly the figures above.
+        const judged =
+          config.judge.kind === 'llm' || config.evaluate.judge
+            ? await sampleAndJudge(policy, initial, prompts)
+            : undefined;
+        if (judged && config.judge.kind === 'llm') Object.assign(result, judged.figures);
+        const evaluator = judged ? await judgeWithEvaluator(judged.pairs, judged.rows) : {};
         const human = config.judge.humanLabels
           ? await agreementWithPeople(
               await capabilitiesOf(deps).dataFile(config.judge.humanLabels, 'judge.humanLabels'),
@@ -188,12 +320,16 @@ export function createEvaluateActivity(deps: ActivityDeps) {
           artifacts: {},
           metrics: {
             ...(judged?.usage ?? {}),
+            ...goldWinMetrics(result.gold),
+            ...(await goldAgreements()),
+            ...evaluator,
             ...(human
               ? {
                   humanAgreement: human.agreement,
                   humanAgreementLow: human.ci[0],
                   humanAgreementHigh: human.ci[1],
                   humanAgreementPairs: human.judged,
+                  ...(human.rewardModel ? { rewardModelHumanAgreement: human.rewardModel.value } : {}),
                 }
               : {}),
             winRateVsInitial: result.winRate,

@@ -4,6 +4,9 @@
  */
 import { producerOfArtifact, rebuilding } from './rebuild';
 import { createCheckpointActivities } from './checkpoint';
+import type { RunConfig } from '../src/contracts';
+import { configLoader, type WithConfigRef } from './config-ref';
+import { classified } from './context';
 import type { ActivityDeps } from './deps';
 import { createEvaluateActivity } from './evaluate';
 import { createGenerateActivity } from './generate';
@@ -20,18 +23,27 @@ export function createActivities(deps: ActivityDeps) {
   // Stages whose outputs are whole-stage artifacts record their input, so those can be made again.
   const batch = { record: false };
   const whole = { record: true };
+  // Stage activities take the run config by reference (config-ref.ts); their bodies, and the
+  // inputs they record, see it whole. Errors from loading it or from rebuilding an artifact are
+  // classified like the bodies' own: activity options list no non-retryable types (see
+  // workflows/stage-options.ts), so a permanent error must say so itself.
+  const load = configLoader(deps.store);
+  const withConfig = <I extends { config: RunConfig }, O>(run: (input: I) => Promise<O>) => {
+    const loaded = load(run);
+    return (input: WithConfigRef<I>) => classified(() => loaded(input));
+  };
   const activities = {
     'rlaif.prepare': createPrepareActivity(deps),
     'rlaif.loadCheckpoint': loadCheckpoint,
     'rlaif.saveCheckpoint': saveCheckpoint,
-    'rlaif.generate': rebuilding(deps, createGenerateActivity(deps), batch),
-    'rlaif.judge': rebuilding(deps, judge, batch),
-    'rlaif.score': rebuilding(deps, score, batch),
-    'rlaif.judgeBatchSubmit': rebuilding(deps, judgeBatchSubmit, batch),
-    'rlaif.judgeBatchPoll': judgeBatchPoll,
-    'rlaif.trainReward': rebuilding(deps, createTrainRewardActivity(deps), whole),
-    'rlaif.optimizePolicy': rebuilding(deps, createOptimizePolicyActivity(deps), whole),
-    'rlaif.evaluate': rebuilding(deps, createEvaluateActivity(deps), whole),
+    'rlaif.generate': withConfig(rebuilding(deps, createGenerateActivity(deps), batch)),
+    'rlaif.judge': withConfig(rebuilding(deps, judge, batch)),
+    'rlaif.score': withConfig(rebuilding(deps, score, batch)),
+    'rlaif.judgeBatchSubmit': withConfig(rebuilding(deps, judgeBatchSubmit, batch)),
+    'rlaif.judgeBatchPoll': withConfig(judgeBatchPoll),
+    'rlaif.trainReward': withConfig(rebuilding(deps, createTrainRewardActivity(deps), whole)),
+    'rlaif.optimizePolicy': withConfig(rebuilding(deps, createOptimizePolicyActivity(deps), whole)),
+    'rlaif.evaluate': withConfig(rebuilding(deps, createEvaluateActivity(deps), whole)),
   };
   // A consumer that finds an artifact corrupt has it made again by the activity that made it.
   deps.rebuild ??= async (ref, consumer) => {

@@ -8,6 +8,7 @@ import { commitServedPolicy } from '../src/policy/served-policy';
 import { seedFrom } from '../src/util/rng';
 import { activitySignal, classified, reportProgress } from './context';
 import { compute } from './compute';
+import { commitRunConfig } from './config-ref';
 import type { ActivityDeps } from './deps';
 import { ConfigError } from '../src/config/errors';
 import { keyOfRef } from '../src/store/artifact';
@@ -27,7 +28,18 @@ async function intact(store: ActivityDeps['store'], prepared: PreparedRun): Prom
 
 export function createPrepareActivity(deps: ActivityDeps) {
   const { store } = deps;
+  /**
+   * The prepared run, with a reference to the run config stored in its namespace (stage
+   * activities take that instead of the config). Stored after the run's checks passed, and not
+   * part of the prepared result kept in the store, which earlier releases wrote without it.
+   */
   return async function prepare(input: { runKey: string; config: RunConfig }): Promise<PreparedRun> {
+    const prepared = await prepareData(input);
+    const configRef = await classified(() => commitRunConfig(store, input.runKey, input.config));
+    return { ...prepared, configRef };
+  };
+
+  async function prepareData(input: { runKey: string; config: RunConfig }): Promise<PreparedRun> {
     return classified(async () => {
       const { runKey, config } = input;
       const base = `runs/${runKey}/prepare`;
@@ -150,5 +162,5 @@ export function createPrepareActivity(deps: ActivityDeps) {
       // Another attempt may have committed first: every reader gets the committed result.
       return (await store.commitRows(`${base}/result.json`, [prepared])).rows[0] as PreparedRun;
     });
-  };
+  }
 }

@@ -138,8 +138,8 @@ function checkOnnxRuntime() {
     const detail = (result.stderr || (result.error && result.error.message) || '').trim();
     throw new SetupError(
       `onnxruntime-node does not load on this machine (${process.platform}-${process.arch}, Node ${process.version}).\n` +
-        'It ships prebuilt CPU binaries for linux/darwin/win32 on x64 and arm64; check that `npm ci` ' +
-        'finished and that .npmrc keeps `onnxruntime-node-install=skip`.\n' +
+        'It ships prebuilt CPU binaries for linux/darwin/win32 on x64 and arm64 (no install script is ' +
+        'needed: .npmrc sets `ignore-scripts=true`); check that `npm ci` finished without errors.\n' +
         detail,
     );
   }

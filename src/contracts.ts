@@ -25,6 +25,7 @@ export const NON_RETRYABLE_ERRORS = [
   'BatchJobError',
   'FineTuneError',
   'TrainerStartupError',
+  'JudgeCoverageError',
 ] as const;
 
 /** The default task queue for workflows and every stage not routed elsewhere. */
@@ -47,7 +48,11 @@ export interface Blackboard {
   newPolicy?: ArtifactRef;
 }
 
-/** What every stage activity receives. Custom stages receive the same. */
+/**
+ * What every stage activity body receives; custom stages receive the same. On the wire, rounds
+ * send `configRef` (the run config stored once by the prepare activity) instead of `config`, and
+ * the worker loads it before the body runs (activities/config-ref.ts).
+ */
 export interface StageInput {
   runKey: string;
   round: number;
@@ -87,6 +92,11 @@ export interface PreparedRun {
   evalPrompts: ArtifactRef;
   initialPolicy: ArtifactRef;
   sftLoss: number;
+  /**
+   * The run config as stored in the run's namespace: stage activities are given this instead of
+   * the config (absent from the results of releases before it).
+   */
+  configRef?: ArtifactRef;
 }
 
 /** Metrics of one finished round. */
@@ -110,7 +120,12 @@ export interface RoundInput {
   round: number;
   config: RunConfig;
   board: Blackboard;
-  /** The parent to report stage progress to. */
+  /**
+   * The run config as the prepare activity stored it: the round sends its activities this instead
+   * of `config` (runs of earlier releases did not pass it, and their rounds send the config).
+   */
+  configRef?: ArtifactRef;
+  /** The parent to tell when the round waits for budget (and, rounds of earlier releases, of stage progress). */
   parentWorkflowId?: string;
   /** Endpoint spend of the run before this round, checked against `config.budget`. */
   spentBefore?: Spend;

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
 import { createActivities } from '../activities';
+import { configLoader } from '../activities/config-ref';
+import { classified } from '../activities/context';
 import { WorkerCapabilities } from './capabilities/worker-capabilities';
 import type { WorkerCapabilitiesInput } from './capabilities/schema';
 import { codecDataConverterFromEnv } from './codec/data-converter';
@@ -78,9 +80,18 @@ export class RlaifPlugin extends SimplePlugin {
       options.capabilities instanceof WorkerCapabilities
         ? options.capabilities
         : new WorkerCapabilities(options.capabilities ?? {});
+    // Rounds send custom stages the run config by reference too: they get it loaded, as the
+    // built-in ones, and their permanent errors (a `ConfigError`, say) fail at once like theirs.
+    const withConfig = configLoader(store);
+    const stages = Object.fromEntries(
+      Object.entries(options.stages ?? {}).map(([name, stage]) => {
+        const loaded = withConfig(stage);
+        return [name, (input: Parameters<typeof loaded>[0]) => classified(() => loaded(input))];
+      }),
+    );
     super({
       name: 'temporal-rlaif',
-      activities: { ...createActivities({ store, capabilities }), ...(options.stages ?? {}) },
+      activities: { ...createActivities({ store, capabilities }), ...stages },
       ...(dataConverter ? { dataConverter } : {}),
       ...(options.registerWorkflows === false ? {} : { workflowsPath: WORKFLOWS_PATH }),
     });

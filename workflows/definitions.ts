@@ -35,15 +35,33 @@ export interface RunProgress {
     | 'cancelled'
     | 'failed';
   runKey: string;
+  /** The round running, or the last one run once the run has ended. */
   round: number;
   rounds: number;
+  /**
+   * Where the run is: `prepare`, `waiting` (paused, or at the budget's cap, before a round),
+   * `round` (a round is running: its live stages are its own `roundProgress` query, see
+   * `roundWorkflowId`), a stage id (rounds of earlier releases reported their stages), or `done`.
+   */
   stage: string;
+  /** Batches of the current stage; for a run that has ended, of its last stage (all done). */
   batchesDone: number;
   batchesTotal: number;
-  /** Each stage of the current round so far, in the order they started. */
+  /**
+   * Each stage of the current round so far, in the order they started: filled in when the round
+   * ends (its result says how each stage ended). While it runs, ask the round (`roundProgress`);
+   * `withRoundStages` in workflows/stage-status.ts merges the two.
+   */
   stages: StageStatus[];
-  /** Metrics of the last completed round. */
+  /** The workflow id of the round running (absent between rounds). */
+  roundWorkflowId?: string;
+  /** The last round that ended, with how each of its stages ended. */
+  lastRound?: { round: number; stages: StageStatus[] };
+  /** The last round whose checkpoint is saved: a resumed run goes on after it. */
+  checkpointRound?: number;
+  /** Metrics of the last completed round (there as soon as the round ends). */
   latest?: Record<string, number>;
+  /** Metrics of each completed round, in order. */
   history: RoundMetrics[];
   paused: boolean;
   stopAfterRound: boolean;
@@ -67,15 +85,26 @@ export interface StageProgress {
   roundSpend?: Spend;
   /** The round waits for a higher budget before its next stage. */
   waitingForBudget?: boolean;
+  /**
+   * Sent by rounds that report nothing else (this release on): the run takes the spend and the
+   * wait, not the stage. Rounds of earlier releases reported every stage.
+   */
+  budgetOnly?: boolean;
   /** Workflow time of the report, and of the stage's start (rounds that pace their signals send both). */
   at?: number;
   startedAt?: number;
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
-/** Pauses the run: no new activity starts until `resume`. Takes no arguments (any are ignored). */
+/** Pauses the run: no new activity starts until `unpause`. Takes no arguments (any are ignored). */
 export const pauseUpdate = defineUpdate<RunProgress>('pause');
-/** Resumes a paused run. Takes no arguments (any are ignored). */
+/** Unpauses a paused run. Takes no arguments (any are ignored). */
+export const unpauseUpdate = defineUpdate<RunProgress>('unpause');
+/**
+ * The old name of `unpause`, still accepted (by runs of every release, this one included) for
+ * clients of earlier releases. Not `rlaif resume`, which restarts a failed run.
+ * @deprecated use `unpauseUpdate`
+ */
 export const resumeUpdate = defineUpdate<RunProgress>('resume');
 /** Ends the run once the current round is done. Takes no arguments (any are ignored). */
 export const stopAfterRoundUpdate = defineUpdate<RunProgress>('stopAfterRound');
@@ -88,7 +117,7 @@ export const raiseBudgetUpdate = defineUpdate<RunProgress, [Budget]>('raiseBudge
 export const budgetSignal = defineSignal<[{ budget?: Budget; abandon?: boolean }]>('setBudget');
 /** Parent → round: pause or resume scheduling new activities. */
 export const setPausedSignal = defineSignal<[boolean]>('setPaused');
-/** A round's own view of its stages, live (its run hears of them at most every 2 s). */
+/** A round's own view of its stages, live (its run hears of them only when the round ends). */
 export const roundProgressQuery = defineQuery<StageStatus[]>('roundProgress');
 
 /**

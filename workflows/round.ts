@@ -4,6 +4,7 @@
  * execution's history bounded however many rounds the run has.
  */
 import {
+  CancellationScope,
   condition,
   getExternalWorkflowHandle,
   patched,
@@ -13,7 +14,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import { expandStages } from '../src/config/stages';
-import type { StageSpec } from '../src/config/schema';
+import type { RunConfig, StageSpec } from '../src/config/schema';
 import type {
   ArtifactRef,
   Blackboard,
@@ -42,6 +43,7 @@ const SUMMED = new Set([
   'pairs',
   'scored',
   'deadLetters',
+  'generateDeadLetters',
   'pairsByFallback',
   'judgeAnswersFromBatch',
   'judgeBatchMissing',
@@ -57,6 +59,16 @@ const PROGRESS_EVERY_MS = 2000;
 
 /** Patch id: progress signals to the run are paced to one per PROGRESS_EVERY_MS, for all reports. */
 const PACED_PROGRESS = 'paced-progress-signals';
+
+/**
+ * Patch id: a round tells its run nothing while it runs (no signals, no pacing timers in its
+ * timeline); its progress is its `roundProgress` query and its current details, and its result
+ * says how its stages ended. Only a wait for budget is signalled, so the run can say so.
+ */
+const QUERY_ONLY_PROGRESS = 'query-only-progress';
+
+/** Patch id: when a stage fails, the batches still in flight are cancelled, not abandoned pending. */
+const CANCEL_ABANDONED = 'cancel-abandoned-activities';
 
 /** Patch id: embedded generation runs in one wave of at most `concurrency` batches. */
 const ONE_WAVE = 'embedded-generation-one-wave';
@@ -77,6 +89,47 @@ function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): num
   }
   if (stage.type === 'judge' || stage.type === 'score') return Math.max(1, board.responses?.length ?? 1);
   return 0; // not batched
+}
+
+/** A stage activity's input as the round sends it: the run config inline, or its stored copy's reference. */
+type StageCall = Omit<StageInput, 'config'> & {
+  config?: RunConfig;
+  configRef?: ArtifactRef;
+  method?: StageSpec['method'];
+};
+
+/**
+ * The artifacts each built-in stage reads, and those its readers need to have a batch output they
+ * read made again (a corrupt response batch is regenerated from the prompts and the policy): a
+ * stage is sent only these. Whole-stage outputs (policies, the reward model) are rebuilt from
+ * their producers' recorded inputs, and prepared data from the config, not from the reader's
+ * board. The rest of the board, a reference per artifact and per batch, was most of a round's
+ * history, repeated in every activity's input. Other stages get the whole board.
+ */
+const READS: Partial<Record<StageSpec['type'], readonly (keyof Blackboard)[]>> = {
+  generate: ['trainPrompts', 'policy'],
+  judge: ['trainPrompts', 'policy', 'responses'],
+  score: ['trainPrompts', 'policy', 'responses'],
+  // The judged labels and the reward model's pool give the demo world's gold agreements.
+  evaluate: [
+    'evalPrompts',
+    'initialPolicy',
+    'policy',
+    'newPolicy',
+    'rewardModel',
+    'trainPrompts',
+    'responses',
+    'preferences',
+    'preferencePool',
+  ],
+};
+
+function boardFor(stage: StageSpec, board: Blackboard): Blackboard {
+  const reads = READS[stage.type];
+  if (!reads) return board;
+  return Object.fromEntries(
+    Object.entries(board).filter(([key]) => reads.includes(key as keyof Blackboard)),
+  ) as unknown as Blackboard;
 }
 
 function mergeBatchOutputs(outputs: StageOutput[]): StageOutput {
@@ -126,6 +179,10 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     if (update.abandon) abandon = true;
   });
   const spent = () => addSpend(input.spentBefore ?? NO_SPEND, roundSpend);
+  /** How activities get the run config: by reference when the run stored it (config-ref.ts). */
+  const configOf = () => (input.configRef ? { configRef: input.configRef } : { config });
+  /** Every stage and batch lane started, so a failed round can wait for those it cancels. */
+  const tasks: Promise<unknown>[] = [];
 
   const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
   /** When each stage last signalled the run (workflow time, deterministic on replay). */
@@ -151,6 +208,16 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
       `**Round ${p.round} of ${config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
     );
     if (!parent) return;
+    // Every signal cost the run a workflow task or two and this round an event pair, and their
+    // pacing timers cluttered the round's timeline while still lagging the truth: whoever wants
+    // the live stages asks this round (`roundProgress`). A wait for budget still goes, at once,
+    // because the run's status must say it waits for an operator. Rounds recorded before this
+    // paced their reports to the run (patched).
+    if (patched(QUERY_ONLY_PROGRESS)) {
+      if (p.waitingForBudget)
+        void parent.signal(stageProgressSignal, [{ ...p, budgetOnly: true }]).catch(() => undefined);
+      return;
+    }
     // Each signal costs the run one or two workflow tasks, and this round one more (the server
     // confirms the signal with an event). Reports go at most every PROGRESS_EVERY_MS of workflow
     // time, the latest per stage, with the workflow times the run needs for rates; a timer sends
@@ -197,12 +264,12 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     await condition(() => !paused);
     const name = stage.type === 'custom' ? (stage.activity as string) : ACTIVITY_OF[stage.type];
     const where = batch ? ` batch ${batch.index + 1}/${batch.count}` : '';
-    const stageInput: StageInput & { method?: StageSpec['method'] } = {
+    const stageInput: StageCall = {
       runKey,
       round,
       stageId: stage.id,
-      config,
-      board,
+      ...configOf(),
+      board: boardFor(stage, board),
       ...(batch ? { batch } : {}),
       ...(stage.method ? { method: stage.method } : {}),
     };
@@ -223,7 +290,7 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
    * idempotent). Polls start at `pollSeconds` and back off to 15 minutes, so a day-long batch
    * adds about a hundred polls to history, not thousands.
    */
-  const viaBatchApi = async (stage: StageSpec, stageInput: StageInput, where: string) => {
+  const viaBatchApi = async (stage: StageSpec, stageInput: StageCall, where: string) => {
     const options = (summary: string) =>
       stageActivityOptions(config, stage, `round ${round} · ${stage.id}${where} · ${summary}`);
     const submitted = await scheduleActivity<SubmittedJudgeBatch>(
@@ -236,7 +303,7 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
     for (;;) {
       const status = await scheduleActivity<JudgeBatchStatus>(
         'rlaif.judgeBatchPoll',
-        [{ config, batchId: submitted.batchId }],
+        [{ ...configOf(), batchId: submitted.batchId }],
         options('check batch'),
       );
       if (status.terminal) break;
@@ -286,7 +353,9 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
           await report({ round, stage: stage.id, batchesDone: done, batchesTotal: count });
         }
       };
-      await Promise.all(Array.from({ length: Math.min(config.concurrency, count) }, lane));
+      const lanes = Array.from({ length: Math.min(config.concurrency, count) }, lane);
+      tasks.push(...lanes);
+      await Promise.all(lanes);
       output = mergeBatchOutputs(outputs);
     }
     Object.assign(board, output.artifacts);
@@ -305,22 +374,37 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
   };
 
   // Run the DAG: start every stage whose dependencies are done; independent stages overlap.
-  const finished = new Set<string>();
-  const started = new Set<string>();
-  const running = new Map<string, Promise<string>>();
-  while (finished.size < stages.length) {
-    for (const stage of stages) {
-      if (!started.has(stage.id) && stage.after.every((d) => finished.has(d))) {
-        started.add(stage.id);
-        running.set(
-          stage.id,
-          runStage(stage).then(() => stage.id),
-        );
+  const runDag = async () => {
+    const finished = new Set<string>();
+    const started = new Set<string>();
+    const running = new Map<string, Promise<string>>();
+    while (finished.size < stages.length) {
+      for (const stage of stages) {
+        if (!started.has(stage.id) && stage.after.every((d) => finished.has(d))) {
+          started.add(stage.id);
+          const done = runStage(stage).then(() => stage.id);
+          tasks.push(done);
+          running.set(stage.id, done);
+        }
       }
+      const id = await Promise.race(running.values());
+      running.delete(id);
+      finished.add(id);
     }
-    const id = await Promise.race(running.values());
-    running.delete(id);
-    finished.add(id);
+  };
+  const dag = new CancellationScope();
+  try {
+    await dag.run(runDag);
+  } catch (err) {
+    // The round fails with its first failed stage. The batches and stages still in flight would
+    // otherwise stay pending in the failed round's timeline (their retries, too, going on for
+    // nothing): they are cancelled, and the round waits until each has stopped. Rounds recorded
+    // before failed at once (patched).
+    if (patched(CANCEL_ABANDONED)) {
+      dag.cancel();
+      await Promise.allSettled(tasks);
+    }
+    throw err;
   }
 
   // The run learns how the round's last stages ended from its result, not from one more signal.

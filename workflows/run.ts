@@ -45,6 +45,7 @@ import {
   progressQuery,
   raiseBudgetUpdate,
   resumeUpdate,
+  unpauseUpdate,
   RLAIF_CONFIG,
   RLAIF_ROUND,
   RLAIF_STAGE,
@@ -156,10 +157,7 @@ function failureOf(err: unknown, progress: RunProgress, stages: readonly StageSp
     if (e instanceof ApplicationFailure && e.type) type = e.type;
   }
   // A checkpoint is written while the next round runs: the one that failed follows the last saved.
-  const round =
-    activity === 'rlaif.saveCheckpoint'
-      ? (progress.history[progress.history.length - 1]?.round ?? 0) + 1
-      : progress.round;
+  const round = activity === 'rlaif.saveCheckpoint' ? (progress.checkpointRound ?? 0) + 1 : progress.round;
   const stage =
     (activity && (RUN_ACTIVITY_STAGE[activity] ?? stageOfActivity(stages, activity))) || progress.stage;
   return { round, stage, message, ...(activity ? { activity } : {}), ...(type ? { type } : {}) };
@@ -205,12 +203,17 @@ class RunView {
       progress.batchesTotal > 0 && progress.stage !== 'done'
         ? ` · batch ${progress.batchesDone} of ${progress.batchesTotal} done`
         : '';
+    // A running round shows its stages in its own details: the run says where to look.
+    const where =
+      progress.stage === 'round' && progress.roundWorkflowId
+        ? `stages in ${progress.roundWorkflowId}`
+        : `stage ${progress.stage}${batches}`;
     // The UI renders this as markdown in a frame about four lines high: hard line breaks (two
     // spaces) rather than paragraphs, and "2 of 3" because its renderer turns "2/3" into a fraction.
     setCurrentDetails(
       [
         `**${config.name}** · ${progress.status}${progress.paused ? ' (paused)' : ''}`,
-        `round ${progress.round} of ${config.rounds} · stage ${progress.stage}${batches}`,
+        `round ${progress.round} of ${config.rounds} · ${where}`,
         win !== undefined ? `last win rate vs initial: ${win.toFixed(3)}` : '',
         failure
           ? `failed in round ${failure.round} · ${failure.stage}: ${failure.message.slice(0, 200)}`
@@ -289,6 +292,13 @@ async function forwardPause(live: Live, paused: boolean): Promise<void> {
 function applyStageProgress(view: RunView, live: Live, p: StageProgress): void {
   const { progress } = view;
   if (p.round !== progress.round) return;
+  if (p.budgetOnly) {
+    // A round of this release tells its run only that it waits for budget: its stages are its own
+    // query's, and a stage set here would stay behind, stale, once the budget is raised.
+    if (p.roundSpend) progress.spend = addSpend(live.spentBeforeRound, p.roundSpend);
+    if (p.waitingForBudget) view.setStatus('budget-exhausted');
+    return;
+  }
   const stageChanged = p.stage !== progress.stage;
   progress.stage = p.stage;
   progress.batchesTotal = p.batchesTotal;
@@ -317,12 +327,15 @@ function setMessageHandlers(view: RunView, live: Live): void {
     view.setStatus('paused');
     return progress;
   });
-  setHandler(resumeUpdate, async () => {
+  const unpause = async () => {
     progress.paused = false;
     await forwardPause(live, progress.paused);
     view.setStatus(view.goingOnStatus());
     return progress;
-  });
+  };
+  setHandler(unpauseUpdate, unpause);
+  // The old name, for clients of earlier releases (and their scripts); the same handler.
+  setHandler(resumeUpdate, unpause);
   setHandler(stopAfterRoundUpdate, async () => {
     progress.stopAfterRound = true;
     // A round waiting for budget cannot finish without spending: it is abandoned instead.
@@ -396,6 +409,7 @@ async function runRounds(config: RunConfig, rawConfig: unknown, view: RunView): 
   live.spentBeforeRound = state.history.reduce((sum, h) => addSpend(sum, spendOf(h.metrics)), NO_SPEND);
   progress.spend = live.spentBeforeRound;
   progress.round = state.round;
+  progress.checkpointRound = state.round;
   progress.latest = state.history[state.history.length - 1]?.metrics;
   if (checkpoint) log.info('resuming from checkpoint', { runKey, round: checkpoint.round });
 
@@ -414,16 +428,22 @@ async function runRounds(config: RunConfig, rawConfig: unknown, view: RunView): 
       await condition(() => !overBudget(progress.spend, progress.budget) || progress.stopAfterRound);
       if (progress.stopAfterRound) break;
     }
+    const roundWorkflowId = `${info.workflowId}-round-${round}`;
+    // The run's own view says a round runs, not which stage: the round knows that (its query and
+    // its details), and the run hears of it only when the round ends.
+    progress.stage = 'round';
+    progress.roundWorkflowId = roundWorkflowId;
     view.setStatus('running');
 
     const child = await startChild(rlaifRound, {
-      workflowId: `${info.workflowId}-round-${round}`,
+      workflowId: roundWorkflowId,
       staticSummary: `${config.name}: round ${round} of ${config.rounds}`,
       args: [
         {
           runKey,
           round,
           config: progress.budget ? { ...config, budget: progress.budget } : config,
+          ...(prepared.configRef ? { configRef: prepared.configRef } : {}),
           parentWorkflowId: info.workflowId,
           spentBefore: live.spentBeforeRound,
           board: {
@@ -448,9 +468,11 @@ async function runRounds(config: RunConfig, rawConfig: unknown, view: RunView): 
     }
     await checkpointSaving;
     live.child = undefined;
+    delete progress.roundWorkflowId;
     // How the round's stages ended (the last ones were not signalled: the result says it).
     if (result.stages) progress.stages = result.stages;
     if (result.abandoned) break;
+    progress.lastRound = { round, stages: progress.stages };
 
     state = {
       runKey,
@@ -461,6 +483,11 @@ async function runRounds(config: RunConfig, rawConfig: unknown, view: RunView): 
         : {}),
       history: [...state.history, { round, metrics: result.metrics }],
     };
+    // The round's figures are shown as soon as it ends, before the next round starts, so progress
+    // never shows round N+1 running without round N's figures.
+    progress.history = state.history;
+    progress.latest = result.metrics;
+    view.show();
     const checkpoint = state;
     const save = () =>
       acts['rlaif.saveCheckpoint'].executeWithOptions(
@@ -470,12 +497,9 @@ async function runRounds(config: RunConfig, rawConfig: unknown, view: RunView): 
     // The next round starts while this round's checkpoint is written, in the same workflow task:
     // a round reads only what the run passes it, and the checkpoint is awaited before the next
     // round's result is used (and before continuing as new or returning). Runs recorded before
-    // this waited for it first (patched). The progress query lists a round as finished once its
-    // checkpoint is saved, as before.
+    // this waited for it first (patched).
     const finished = () => {
-      progress.history = checkpoint.history;
-      progress.latest = result.metrics;
-      view.show();
+      progress.checkpointRound = checkpoint.round;
     };
     if (patched(CHECKPOINT_BESIDE_NEXT_ROUND)) {
       // Not cancellable: a run cancelled as the next round starts still keeps this round's checkpoint.
@@ -505,7 +529,14 @@ async function runRounds(config: RunConfig, rawConfig: unknown, view: RunView): 
   // change the status the run ends with. Runs recorded before returned at once (patched).
   if (patched(WAIT_FOR_HANDLERS)) await condition(allHandlersFinished);
   const status = state.round < config.rounds ? 'stopped' : 'completed';
+  // The final state: the last round run (not one the loop was about to start), its stages as they
+  // ended, and no stage in progress.
+  progress.round = state.round;
   progress.stage = 'done';
+  progress.stages = progress.lastRound?.stages ?? [];
+  const lastStage = progress.stages[progress.stages.length - 1];
+  progress.batchesTotal = lastStage?.batchesTotal ?? 0;
+  progress.batchesDone = progress.batchesTotal;
   view.setStatus(status);
   return summaryOf(runKey, state, status);
 }

@@ -1,10 +1,6 @@
 /** Activity options per stage: task queue routing, timeouts, heartbeats and retries. */
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import type { RunConfig, StageSpec } from '../src/config/schema';
-import { NON_RETRYABLE_ERRORS } from '../src/contracts';
-
-/** Failure types no retry can fix; the run fails at once with their message. */
-export const NON_RETRYABLE = [...NON_RETRYABLE_ERRORS];
 
 /** A fine-tuning job may run for hours: its stage lasts as long as the job may, plus a margin. */
 function stageMinutes(config: RunConfig, stage: StageSpec | undefined): number {
@@ -34,7 +30,9 @@ export function stageActivityOptions(
       backoffCoefficient: 2,
       maximumInterval: '30 seconds',
       maximumAttempts: t.maxAttempts,
-      nonRetryableErrorTypes: NON_RETRYABLE,
+      // No `nonRetryableErrorTypes`: every activity of the plugin, custom stages included, fails
+      // a permanent error (NON_RETRYABLE_ERRORS) as non-retryable itself (activities/context.ts).
+      // Listed here they were ~200 bytes of every scheduled activity in history.
     },
   };
 }

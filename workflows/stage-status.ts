@@ -7,7 +7,7 @@ import type { RlaifActivities } from '../activities';
 import type { StageSpec } from '../src/config/schema';
 import { STAGE_ACTIVITY } from '../src/config/stages';
 import type { StageStatus } from '../src/contracts';
-import type { StageProgress } from './definitions';
+import type { RunProgress, StageProgress } from './definitions';
 
 /** The activity each built-in stage type runs, checked against the activities' names. */
 export const ACTIVITY_OF: Record<
@@ -52,4 +52,21 @@ export function advanceStage(status: StageStatus | undefined, p: StageProgress, 
   s.batchesTotal = p.batchesTotal;
   if (s.batchesTotal > 0 && s.batchesDone >= s.batchesTotal) s.finishedAt ??= p.at ?? now;
   return s;
+}
+
+/**
+ * A run's progress with its running round's live stages (the round's `roundProgress` answer):
+ * the run itself says only that a round runs. The current stage is the latest one not finished
+ * (the last one when all are), so the view never moves back to a stage that has ended.
+ */
+export function withRoundStages(p: RunProgress, stages: readonly StageStatus[]): RunProgress {
+  const current = [...stages].reverse().find((s) => s.finishedAt === undefined) ?? stages[stages.length - 1];
+  if (!current) return p;
+  return {
+    ...p,
+    stages: [...stages],
+    stage: current.stage,
+    batchesDone: current.batchesDone,
+    batchesTotal: current.batchesTotal,
+  };
 }

@@ -6,14 +6,20 @@
  *
  * - tax: the durability tax at the demo size and ten times the prompts (durability-tax.ts), with
  *   where the Temporal run's time went (history-profile.ts).
- * - history: events and bytes of history per round at 100 and at 10,000 prompts.
+ * - history: events and bytes of a demo round's history (examples/demo.json), and of history per
+ *   round at 100 and at 10,000 prompts.
  * - judge: LLM-judge throughput against a rate ceiling, by concurrency, and with two workers
  *   (judge-throughput.ts).
  * - resume: items recomputed after a SIGKILL mid-stage, and seconds to new progress (resume-cost.ts).
  * - speed: local model speed on the real code paths, and a demo round stage by stage (model-speed.ts).
+ * - start: `rlaif worker` spawn to its first poll, with the build's workflow bundle and bundling at
+ *   start (worker-start.ts).
  * - store: the S3 store beside the local one: batch commit and read latency, and the same run at
  *   ten times the demo size on each (store-compare.ts).
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunConfigInput } from '../config/schema';
 import { DEMO_DEFAULTS, runInProcess } from '../loop/in-process';
 import { configFor, describeTax, measureTax } from './durability-tax';
 import { startPlainProcess, type PlainProcess } from './plain-process';
@@ -21,10 +27,11 @@ import { measureJudgeThroughput } from './judge-throughput';
 import { measureModelSpeed, type ModelSpeedFigures } from './model-speed';
 import { measureResumeCost } from './resume-cost';
 import { compareStores } from './store-compare';
+import { describeStarts, measureWorkerStart, medianSeconds } from './worker-start';
 import { BenchTable } from './table';
 import { startBenchServer, type BenchServer } from './temporal-run';
 
-const SECTIONS = ['tax', 'history', 'speed', 'judge', 'resume', 'store'] as const;
+const SECTIONS = ['tax', 'history', 'speed', 'judge', 'resume', 'start', 'store'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(argv: readonly string[]): Set<Section> {
@@ -111,7 +118,21 @@ async function measureTaxes(
   }
 }
 
+/** The demo's own config, as `npm run demo` runs it. */
+const DEMO_JSON = path.join(__dirname, '..', '..', '..', 'examples', 'demo.json');
+
 async function historySection(bench: BenchServer, table: BenchTable): Promise<void> {
+  // A demo round as the UI shows it: round 2 (round 1 has no preference pool yet) of the demo.
+  const demo = JSON.parse(fs.readFileSync(DEMO_JSON, 'utf8')) as RunConfigInput;
+  await bench.timedRun('history-demo', { ...demo, rounds: 2 });
+  const demoRound = await bench.historySize('history-demo-round-2');
+  table.add(
+    'history of a demo round (examples/demo.json, round 2)',
+    `${demoRound.events} events, ${(demoRound.encodedBytes / 1000).toFixed(1)} KB as stored (target ≤ 60 events, ≤ 25 KB)`,
+    'npm run bench -- --only history (fetchHistory of history-demo-round-2, protobuf-encoded bytes)',
+  );
+  table.json('demoRoundHistoryEvents', demoRound.events);
+  table.json('demoRoundHistoryBytes', demoRound.encodedBytes);
   for (const prompts of [100, 10_000]) {
     const id = `history-${prompts}`;
     await bench.timedRun(id, {
@@ -256,6 +277,19 @@ async function resumeSection(table: BenchTable): Promise<void> {
   table.json('workerStartToProgressSeconds', Number(f.workerStartToProgressSeconds.toFixed(2)));
 }
 
+async function startSection(table: BenchTable): Promise<void> {
+  const how =
+    'npm run bench -- --only start (rlaif worker spawned → DescribeTaskQueue lists its poll; alternating)';
+  const f = await measureWorkerStart(3);
+  table.add('worker start → first poll, prebuilt bundle', describeStarts(f.prebuilt), how);
+  table.add('worker start → first poll, bundling at start', describeStarts(f.bundling), how);
+  table.add('  its CPU time at the first poll, prebuilt', describeStarts(f.prebuiltCpu), `${how}; /proc`);
+  table.add('  its CPU time at the first poll, bundling', describeStarts(f.bundlingCpu), `${how}; /proc`);
+  table.json('workerStartPrebuiltSeconds', Number(medianSeconds(f.prebuilt).toFixed(2)));
+  table.json('workerStartBundlingSeconds', Number(medianSeconds(f.bundling).toFixed(2)));
+  table.json('workerStartPrebuiltCpuSeconds', Number(medianSeconds(f.prebuiltCpu).toFixed(2)));
+}
+
 async function storeSection(table: BenchTable): Promise<void> {
   const how = 'npm run bench -- --only store (src/bench/store-compare.ts; Versity S3 gateway on loopback)';
   const pairs = pairsOf(process.argv.slice(2))['10x'];
@@ -304,6 +338,7 @@ async function main(): Promise<void> {
     if (sections.has('judge')) await judgeSection(table, speed);
   }
   if (sections.has('resume')) await resumeSection(table);
+  if (sections.has('start')) await startSection(table);
   if (sections.has('store')) await storeSection(table);
   table.print();
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { parseRunConfig } from '../config/parse';
 import type { RunConfigInput } from '../config/schema';
@@ -17,8 +18,12 @@ export interface BenchServer {
   storeRoot: string;
   /** Runs a config to completion; seconds from start to result (the worker is already warm). */
   timedRun(id: string, config: RunConfigInput): Promise<{ seconds: number; summary: RunSummary }>;
-  /** Events and bytes (JSON) of a workflow's history. */
-  historySize(workflowId: string): Promise<{ events: number; bytes: number }>;
+  /**
+   * Events and bytes of a workflow's history: `bytes` as JSON (the history object stringified, as
+   * the per-round figures have always been taken), `encodedBytes` as the server stores and sends
+   * it (protobuf), which is what the Temporal UI's and `temporal workflow show`'s sizes reflect.
+   */
+  historySize(workflowId: string): Promise<{ events: number; bytes: number; encodedBytes: number }>;
   close(): Promise<void>;
 }
 
@@ -54,7 +59,11 @@ export async function startBenchServer(store?: string): Promise<BenchServer> {
     },
     async historySize(workflowId) {
       const history = await client.workflow.getHandle(workflowId).fetchHistory();
-      return { events: history.events?.length ?? 0, bytes: Buffer.byteLength(JSON.stringify(history)) };
+      return {
+        events: history.events?.length ?? 0,
+        bytes: Buffer.byteLength(JSON.stringify(history)),
+        encodedBytes: temporal.api.history.v1.History.encode(history).finish().length,
+      };
     },
     async close() {
       worker.shutdown();

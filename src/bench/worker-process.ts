@@ -19,11 +19,12 @@ export interface BenchWorker {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnBenchWorker(address: string, storeRoot: string): BenchWorker {
+/** Spawns `rlaif worker`; `extraArgs` go after the usual ones (e.g. --bundle-at-start). */
+export function spawnBenchWorker(address: string, storeRoot: string, extraArgs: string[] = []): BenchWorker {
   const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
-    ['-e', LAUNCH, 'worker', '--address', address, '--store', storeRoot, '--log-level', 'WARN'],
+    ['-e', LAUNCH, 'worker', '--address', address, '--store', storeRoot, '--log-level', 'WARN', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

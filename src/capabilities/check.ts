@@ -66,6 +66,7 @@ function usesOf(config: RunConfig): CapabilityUse[] {
     endpoint('judge.fallbackEndpoint', config.judge.fallbackEndpoint, judges);
     endpoint('judge.batchApi.endpoint', config.judge.batchApi?.endpoint, judges);
   }
+  endpoint('evaluate.judge.endpoint', config.evaluate.judge?.endpoint, ofType('evaluate'));
   if (config.rewardModel.kind === 'embedding')
     endpoint('rewardModel.endpoint', config.rewardModel.endpoint, ofType('train-reward', 'optimize-policy'));
   const tuners = stages.filter((s) => s.method === 'fine-tune');

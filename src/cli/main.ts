@@ -1,13 +1,15 @@
 /** The `rlaif` command line. */
 import type { WorkflowHandle } from '@temporalio/client';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/errors';
 import { loadRunConfigFile } from '../config/load';
 import { checkReferencedFiles } from '../config/referenced-files';
 import { connectClient, resolveConnection } from '../connection';
-import { progressQuery } from '../../workflows/definitions';
+import { progressQuery, type RunFailure } from '../../workflows/definitions';
+import type { RunSummary } from '../../workflows/run';
+import { storyLines, storyOf } from './failure-story';
 import { runDemo } from './demo';
-import { showProgressUntil } from './progress';
+import { queryProgress, showProgressUntil } from './progress';
 import {
   defaultWorkflowId,
   problemLines,
@@ -25,7 +27,8 @@ import { openArtifactStore } from '../store/open-store';
 import { runKeyFor } from '../store/artifact';
 import { defaultStoreRoot } from '../paths';
 import { runServer, stopBackgroundServer } from './server';
-import { summaryLine, workflowUiUrl } from './summary';
+import { summaryLine, uiLinkText, workflowUiUrl } from './summary';
+import { DevServerStartError } from '../server/dev-server';
 import { CodecKeyError } from '../codec/errors';
 import { loadKeyring } from '../codec/keys';
 import {
@@ -53,20 +56,54 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 };
 
+/** A TCP port from the command line, or a clear error naming the option's value. */
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`a port is a whole number from 1 to 65535; got "${value}"`);
+  return n;
+}
+
+/** The error a closed run's result rejects with (its failure, decoded from history), if any. */
+async function closedError(handle: WorkflowHandle): Promise<unknown> {
+  return handle.result().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+}
+
 /** A run that failed: its message says why and where; no stack trace is shown. */
 class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
 }
 
+/** How long `status` waits for a worker to answer the progress query. */
+const STATUS_QUERY_MS = 5000;
+
+/** The run's failure as its `progress` query tells it (any worker answers, closed runs too). */
+async function reportedFailure(handle: WorkflowHandle): Promise<RunFailure | undefined> {
+  const deadline = Date.now() + 5000;
+  const progress = await handle.client.connection
+    .withDeadline(deadline, () => handle.query(progressQuery))
+    .catch(() => undefined);
+  return progress?.failure;
+}
+
+/** Waits for the run's result, showing progress; a failure becomes a RunFailedError telling its story. */
+async function waitForRun(handle: WorkflowHandle, stream?: NodeJS.WriteStream): Promise<RunSummary> {
+  return showProgressUntil(handle, runResult(handle), stream ? 1000 : undefined, stream).catch(
+    async (err: unknown) => {
+      const failed = runFailureMessage(err, handle.workflowId, await reportedFailure(handle));
+      throw failed ? new RunFailedError(failed) : err;
+    },
+  );
+}
+
 async function waitAndPrint(handle: WorkflowHandle, o: ConnOpts): Promise<void> {
   const s = settingsOf(o);
   const ui = workflowUiUrl(s.address, s.namespace, handle.workflowId);
-  process.stderr.write(`[rlaif] started ${handle.workflowId}; UI: ${ui}\n`);
-  const result = await showProgressUntil(handle, runResult(handle)).catch((err: unknown) => {
-    const failed = runFailureMessage(err, handle.workflowId);
-    throw failed ? new RunFailedError(failed) : err;
-  });
-  print(summaryLine(result, ui));
+  process.stderr.write(`[rlaif] started ${handle.workflowId}; UI: ${uiLinkText(ui)}\n`);
+  print(summaryLine(await waitForRun(handle), ui));
 }
 
 export function buildProgram(): Command {
@@ -105,7 +142,8 @@ export function buildProgram(): Command {
         '--trust-run-configs',
         'let run configs declare endpoints, commands and paths inline (only where nobody else can start runs)',
       )
-      .option('--log-level <level>', 'worker log level (TRACE, DEBUG, INFO, WARN, ERROR)', 'INFO'),
+      .option('--log-level <level>', 'worker log level (TRACE, DEBUG, INFO, WARN, ERROR)', 'INFO')
+      .option('--bundle-at-start', "bundle the workflows now instead of using the build's bundle"),
   ).action(
     async (
       o: ConnOpts & {
@@ -116,6 +154,7 @@ export function buildProgram(): Command {
         workerConfig?: string;
         trustRunConfigs?: boolean;
         logLevel: string;
+        bundleAtStart?: boolean;
       },
     ) => {
       installWorkerLogging(o.logLevel.toUpperCase() as 'INFO');
@@ -125,6 +164,7 @@ export function buildProgram(): Command {
         workflows: !o.activitiesOnly,
         maxConcurrentActivities: o.maxActivities,
         plugin: { ...(o.store ? { storeRoot: o.store } : {}), capabilities },
+        prebuiltBundle: o.bundleAtStart !== true,
       });
       process.stderr.write(`[rlaif] ${describeCapabilities(capabilities)}\n`);
       const codecKeys = loadKeyring();
@@ -185,29 +225,31 @@ export function buildProgram(): Command {
       const { status, problems } = await runStatus(client.workflow, id);
       // A run whose workflow task fails cannot answer (the query would wait 30 s for nothing).
       const answers = !problems.some((p) => p.kind === 'workflow task' && p.workflowId === id);
-      const progress = answers ? await handle.query(progressQuery).catch(() => undefined) : undefined;
-      if (o.json) return print({ workflowId: id, status, progress, problems });
+      // Without a worker a query waits for one; a closed run's story is in its history anyway.
+      const progress = answers
+        ? await client.connection
+            .withDeadline(Date.now() + STATUS_QUERY_MS, () => queryProgress(handle))
+            .catch(() => undefined)
+        : undefined;
+      // A closed run's failure is in its history: readable without a worker.
+      const closed = status !== 'RUNNING' && status !== 'COMPLETED';
+      const story = closed ? storyOf(progress?.failure, await closedError(handle)) : undefined;
+      if (o.json)
+        return print({ workflowId: id, status, progress, problems, ...(story ? { failure: story } : {}) });
       process.stdout.write(`${id}: ${status}\n`);
-      for (const line of problems.flatMap(problemLines)) process.stdout.write(`  ${line}\n`);
-      if (progress?.failure) {
-        const f = progress.failure;
-        const where = `round ${f.round}, stage ${f.stage}${f.activity ? `, activity ${f.activity}` : ''}`;
-        process.stdout.write(`  failed in ${where}: ${f.message.replace(/\n/g, '\n    ')}\n`);
-        // A config that does not parse fails the same way on resume: only a new run helps.
-        const next =
-          f.stage === 'config'
-            ? 'fix the config and start a new run'
-            : `fix the cause, then "rlaif resume ${id}"`;
-        process.stdout.write(`  next: ${next}\n`);
-      }
+      for (const line of problems.flatMap((p) => problemLines(p))) process.stdout.write(`  ${line}\n`);
+      if (story) for (const line of storyLines(story, id)) process.stdout.write(`  ${line}\n`);
       if (progress) {
+        const finished = status !== 'RUNNING' || progress.stage === 'done';
         process.stdout.write(
-          `  round ${progress.round}/${progress.rounds}, stage ${progress.stage}, batches ${progress.batchesDone}/${progress.batchesTotal}${progress.paused ? ', paused' : ''}\n`,
+          finished
+            ? `  ${progress.history.length} of ${progress.rounds} rounds completed (run status: ${progress.status})\n`
+            : `  round ${progress.round}/${progress.rounds}, stage ${progress.stage}, batches ${progress.batchesDone}/${progress.batchesTotal}${progress.paused ? ', paused' : ''}\n`,
         );
         for (const h of progress.history) {
           const m = h.metrics;
           process.stdout.write(
-            `  round ${h.round}: win rate ${m.winRateVsInitial?.toFixed(3) ?? '-'}, reward-model agreement ${m.rewardModelAgreement?.toFixed(3) ?? '-'}, KL ${m.klToInitial?.toFixed(3) ?? '-'}\n`,
+            `  round ${h.round}: win rate ${m.winRateVsInitial?.toFixed(3) ?? '-'}${m.goldWinRate === undefined ? '' : `, gold win rate ${m.goldWinRate.toFixed(3)}, judge–gold agreement ${m.judgeGoldAgreement?.toFixed(3) ?? '-'}`}, reward-model agreement ${m.rewardModelAgreement?.toFixed(3) ?? '-'}, KL ${m.klToInitial?.toFixed(3) ?? '-'}${judgeAnswers(m)}\n`,
           );
         }
       }
@@ -225,7 +267,7 @@ export function buildProgram(): Command {
     const client = await connectClient(settingsOf(o));
     try {
       const handle = client.workflow.getHandle(id);
-      const result = await showProgressUntil(handle, runResult(handle), o.interval, process.stdout);
+      const result = await waitForRun(handle, process.stdout);
       process.stdout.write(`${id}: ${result.status}, ${result.rounds} rounds\n`);
     } finally {
       await client.connection.close();
@@ -412,16 +454,35 @@ export function buildProgram(): Command {
     .option('--id <workflowId>', 'workflow id')
     .option('--worker-config <file>', "what the demo's worker offers runs (e.g. examples/workers/local.json)")
     .option('--trust-run-configs', 'let the run config declare endpoints, commands and paths inline')
-    .action(async (o: { config?: string; id?: string; workerConfig?: string; trustRunConfigs?: boolean }) => {
-      print(
-        await runDemo({
-          ...(o.config ? { configFile: o.config } : {}),
-          ...(o.id ? { workflowId: o.id } : {}),
-          ...(o.workerConfig ? { workerConfigFile: o.workerConfig } : {}),
-          trustRunConfigs: o.trustRunConfigs === true,
-        }),
-      );
-    });
+    .option(
+      '--port <n>',
+      "the Temporal server's gRPC port on this machine, used or started (default: TEMPORAL_ADDRESS or 7233)",
+      portNumber,
+    )
+    .option('--ui-port <n>', 'UI port of a dev server the demo starts (default 8233)', portNumber)
+    .action(
+      async (o: {
+        config?: string;
+        id?: string;
+        workerConfig?: string;
+        trustRunConfigs?: boolean;
+        port?: number;
+        uiPort?: number;
+      }) => {
+        print(
+          await runDemo({
+            ...(o.config ? { configFile: o.config } : {}),
+            ...(o.id ? { workflowId: o.id } : {}),
+            ...(o.workerConfig ? { workerConfigFile: o.workerConfig } : {}),
+            trustRunConfigs: o.trustRunConfigs === true,
+            server: {
+              ...(o.port !== undefined ? { port: o.port } : {}),
+              ...(o.uiPort !== undefined ? { uiPort: o.uiPort } : {}),
+            },
+          }),
+        );
+      },
+    );
 
   return program;
 }
@@ -431,7 +492,8 @@ export async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
     process.exitCode ??= 0;
   } catch (err) {
-    const plain = err instanceof ConfigError || err instanceof CodecKeyError;
+    const plain =
+      err instanceof ConfigError || err instanceof CodecKeyError || err instanceof DevServerStartError;
     const message =
       plain || err instanceof RunFailedError
         ? err.message
@@ -441,4 +503,10 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`rlaif: ${message}\n`);
     process.exitCode = plain ? 2 : 1;
   }
+}
+
+/** How an LLM judge's verdicts of a round were read, for `rlaif status` (empty for the embedded judge). */
+function judgeAnswers(m: Record<string, number>): string {
+  if (m.judgeFromLogprobs === undefined || m.judgeFromText === undefined) return '';
+  return `, judge answers ${Math.round(m.judgeFromLogprobs * 100)}% from logprobs / ${Math.round(m.judgeFromText * 100)}% parsed from text`;
 }

@@ -11,6 +11,7 @@ import {
   type RunProgress,
   type StageStatus,
 } from '../../workflows/definitions';
+import { withRoundStages } from '../../workflows/stage-status';
 import { problemLines, runStatus } from './runs';
 
 function seconds(ms: number): string {
@@ -38,9 +39,25 @@ export function metricsLine(p: RunProgress): string {
       `win rate vs initial ${m.winRateVsInitial.toFixed(3)} [${m.winRateLow?.toFixed(3)}, ${m.winRateHigh?.toFixed(3)}]`,
     );
   }
+  if (m.goldWinRate !== undefined) {
+    parts.push(
+      `gold win rate ${m.goldWinRate.toFixed(3)} [${m.goldWinRateLow?.toFixed(3)}, ${m.goldWinRateHigh?.toFixed(3)}]`,
+    );
+  }
+  if (m.judgeGoldAgreement !== undefined)
+    parts.push(`judge–gold agreement ${m.judgeGoldAgreement.toFixed(3)}`);
   if (m.rewardModelAgreement !== undefined) parts.push(`RM agreement ${m.rewardModelAgreement.toFixed(3)}`);
   if (m.klToInitial !== undefined) parts.push(`KL ${m.klToInitial.toFixed(2)}`);
   if (m.flipRate !== undefined) parts.push(`judge flip rate ${m.flipRate.toFixed(2)}`);
+  // An LLM judge says how its verdicts were read: parsed answers are the fallback for lost logprobs.
+  if (m.judgeFromLogprobs !== undefined && m.judgeFromText !== undefined)
+    parts.push(
+      `judge answers ${Math.round(m.judgeFromLogprobs * 100)}% from logprobs, ${Math.round(m.judgeFromText * 100)}% parsed from text`,
+    );
+  if (m.generateCoverage !== undefined && m.generateCoverage < 1)
+    parts.push(
+      `generation coverage ${m.generateCoverage.toFixed(2)} (${m.generateDeadLetters ?? 0} samples dead-lettered)`,
+    );
   return `round ${p.history[p.history.length - 1]?.round ?? '-'}: ${parts.join(' · ')}`;
 }
 
@@ -121,25 +138,31 @@ export class ProgressView {
     }
   }
 
+  /** A line above the bars (or among the plain lines), e.g. why the run is not moving. */
+  note(line: string): void {
+    if (this.tty && this.multibar) this.multibar.log(`[rlaif] ${line}\n`);
+    else this.stream.write(`[rlaif] ${line}\n`);
+  }
+
   stop(): void {
     this.multibar?.stop();
   }
 }
 
 /**
- * The run's progress, with the running round's stages asked of the round itself: a round tells
- * its run at most every 2 s (each signal costs workflow tasks), so the run's own view of a short
- * stage may lag. Rounds recorded before the round answered this query fall back to the run's view.
+ * The run's progress, with the running round's stages asked of the round itself: the run hears
+ * of them only when the round ends (rounds of earlier releases told it at most every 2 s). Rounds
+ * recorded before the round answered this query fall back to the run's view.
  */
 export async function queryProgress(handle: WorkflowHandle): Promise<RunProgress> {
   const p = await handle.query(progressQuery);
   const roundRunning = p.round > 0 && p.history.length < p.round && p.stage !== 'done';
   if (!roundRunning) return p;
   const stages = await handle.client
-    .getHandle(`${handle.workflowId}-round-${p.round}`)
+    .getHandle(p.roundWorkflowId ?? `${handle.workflowId}-round-${p.round}`)
     .query(roundProgressQuery)
     .catch(() => undefined);
-  return stages && stages.length > 0 ? { ...p, stages } : p;
+  return stages ? withRoundStages(p, stages) : p;
 }
 
 /** How often a waiting command asks whether the run is stuck (a describe and a short history read). */
@@ -148,20 +171,18 @@ const PROBLEM_CHECK_MS = 5000;
 const QUERY_DEADLINE_MS = 5000;
 
 /**
- * Prints what keeps the run from progressing (a worker's codec key, a refused input, a failing
- * activity), each problem once, so a run that stays RUNNING says why where the user waits.
+ * Prints what keeps the run from progressing (a worker's codec key, a refused input, an activity
+ * retrying), each problem once, and a retrying activity again at each new attempt, so a run that
+ * stays RUNNING says why where the user waits instead of showing a bar stuck at 0.
  */
-async function reportProblems(
-  handle: WorkflowHandle,
-  stream: NodeJS.WriteStream,
-  shown: Set<string>,
-): Promise<void> {
+async function reportProblems(handle: WorkflowHandle, view: ProgressView, shown: Set<string>): Promise<void> {
   const { problems } = await runStatus(handle.client, handle.workflowId).catch(() => ({ problems: [] }));
   for (const p of problems) {
-    const key = [p.workflowId, p.kind, p.activityType, p.message].join('\n');
+    const attempt = p.kind === 'activity' ? String(p.attempt ?? '') : '';
+    const key = [p.workflowId, p.kind, p.activityType, attempt, p.message].join('\n');
     if (shown.has(key)) continue;
     shown.add(key);
-    for (const line of problemLines(p)) stream.write(`[rlaif] ${line}\n`);
+    for (const line of problemLines(p)) view.note(line);
   }
 }
 
@@ -191,7 +212,7 @@ export async function showProgressUntil<T>(
     }
     if (Date.now() - checkedAt >= PROBLEM_CHECK_MS) {
       checkedAt = Date.now();
-      await reportProblems(handle, stream, shown);
+      await reportProblems(handle, view, shown);
     }
     await Promise.race([settled.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
   }

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { collectReport } from '../report/collect';
 import { writeReport, type WrittenReport } from '../report/write';
+import { storyHeadline, storyMessage } from './failure-story';
 
 export interface ReportCommandOptions {
   out: string;
@@ -15,11 +16,17 @@ export async function reportRun(
   client: Client,
   workflowId: string,
   opts: ReportCommandOptions,
-): Promise<WrittenReport & { status: string; source: string }> {
+): Promise<WrittenReport & { status: string; source: string; failure?: string; next?: string }> {
   const data = await collectReport(client, workflowId, {
     ...(opts.queryTimeoutMs !== undefined ? { queryTimeoutMs: opts.queryTimeoutMs } : {}),
   });
   if (opts.uiUrl) data.uiUrl = opts.uiUrl;
   const written = await writeReport(data, opts.out);
-  return { ...written, status: data.executionStatus, source: data.source };
+  return {
+    ...written,
+    status: data.executionStatus,
+    source: data.source,
+    ...(data.failure ? { failure: `${storyHeadline(data.failure)}: ${storyMessage(data.failure)}` } : {}),
+    ...(data.next ? { next: data.next } : {}),
+  };
 }

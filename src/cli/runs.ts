@@ -6,15 +6,10 @@ import type {
   WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  ChildWorkflowFailure,
-  WorkflowNotFoundError,
-  type ProtoFailure,
-} from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError, type ProtoFailure } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { decodeWith } from '../codec/chain';
 import { CodecError } from '../codec/errors';
 import { codecErrorName } from '../codec/failure-converter';
@@ -24,6 +19,16 @@ import type { RunConfig } from '../config/schema';
 import { DEFAULT_TASK_QUEUE } from '../contracts';
 import { runKeyFor } from '../store/artifact';
 import type { RunSummary } from '../../workflows/run';
+import {
+  nextStep,
+  roundOfWorkflowId,
+  stageOfActivity,
+  storyHeadline,
+  storyMessage,
+  storyOf,
+  type FailureStory,
+} from './failure-story';
+import type { RunFailure } from '../../workflows/definitions';
 
 export interface StartOptions {
   workflowId?: string;
@@ -136,30 +141,20 @@ export function runResult(handle: WorkflowHandle): Promise<RunSummary> {
 }
 
 /**
- * A failed run's reason as a person reads it: the innermost failure's message (the one naming
- * the file, line or field) and where it happened, instead of "Workflow execution failed" and a
- * client stack trace. Undefined for errors that are not a run's failure.
+ * A failed run's reason as a person reads it: where it failed (round, stage, activity), whether
+ * retries were spent, the innermost failure's message (the one naming the file, line or field)
+ * and what to do next, instead of "Workflow execution failed" and a client stack trace.
+ * `failure` is the run's own account (its `progress` query), which knows the stage's id.
+ * Undefined for errors that are not a run's failure.
  */
-export function runFailureMessage(err: unknown, workflowId: string): string | undefined {
+export function runFailureMessage(
+  err: unknown,
+  workflowId: string,
+  failure?: RunFailure,
+): string | undefined {
   if (!(err instanceof WorkflowFailedError)) return undefined;
-  const path: string[] = [];
-  let message = err.message;
-  let retry: string | undefined;
-  for (let cause = err.cause; cause; cause = (cause as Error & { cause?: Error }).cause) {
-    if (cause instanceof ChildWorkflowFailure) path.push(`workflow ${cause.execution.workflowId}`);
-    else if (cause instanceof ActivityFailure) {
-      path.push(`activity ${cause.activityType}`);
-      retry =
-        cause.retryState === 'NON_RETRYABLE_FAILURE'
-          ? 'not retried: a retry cannot fix it'
-          : cause.retryState === 'MAXIMUM_ATTEMPTS_REACHED'
-            ? 'after its last attempt'
-            : undefined;
-    }
-    message = cause.message;
-  }
-  const where = path.length > 0 ? ` in ${path.join(' > ')}${retry ? ` (${retry})` : ''}` : '';
-  return `run ${workflowId} failed${where}:\n${message}`;
+  const story = storyOf(failure, err) as FailureStory;
+  return `run ${workflowId} ${storyHeadline(story)}:\n${storyMessage(story)}\nnext: ${nextStep(story, workflowId)}`;
 }
 
 /** Something that keeps a running run from progressing, as `runStatus` finds it. */
@@ -170,8 +165,15 @@ export interface RunProblem {
   kind: 'workflow task' | 'activity';
   /** The activity's type, e.g. rlaif.judge. */
   activityType?: string;
-  /** The attempt that failed last, when the server counts them. */
+  /**
+   * For an activity: the attempt running or due next (the one after the failure). For a
+   * workflow task: the attempt that failed last.
+   */
   attempt?: number;
+  /** The activity's attempts in all (its retry policy's maximum); absent when unlimited. */
+  maximumAttempts?: number;
+  /** When the activity's next attempt starts (epoch ms), while it waits out its backoff. */
+  nextAttemptAt?: number;
   /** The failure's message (decoded with this client's key when it is encrypted). */
   message: string;
   /** What to do, when the cause is known (a codec key that does not match, a refused payload). */
@@ -281,11 +283,14 @@ export async function runStatus(
   }
   for (const activity of described.pendingActivities ?? []) {
     if (!activity.lastFailure) continue;
+    const nextAttemptAt = optionalTsToMs(activity.nextAttemptScheduleTime);
     problems.push({
       workflowId,
       kind: 'activity',
       activityType: activity.activityType?.name ?? '?',
       ...(activity.attempt ? { attempt: activity.attempt } : {}),
+      ...(activity.maximumAttempts ? { maximumAttempts: activity.maximumAttempts } : {}),
+      ...(nextAttemptAt ? { nextAttemptAt } : {}),
       ...(await readFailure(workflows, activity.lastFailure)),
     });
   }
@@ -298,12 +303,35 @@ export async function runStatus(
   return { status, problems };
 }
 
-/** A problem as lines to print: what fails and why, then the hint. */
-export function problemLines(p: RunProblem): string[] {
-  const what = p.kind === 'activity' ? `activity ${p.activityType}` : p.kind;
+/** `in 8 s (07:41:02 UTC)`, or `now` when the time has come. */
+function whenText(at: number, now: number): string {
+  const s = Math.round((at - now) / 1000);
+  const clock = new Date(at).toISOString().slice(11, 19);
+  if (s <= 0) return 'now';
+  return `in ${s >= 120 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`} (${clock} UTC)`;
+}
+
+/**
+ * A problem as lines to print: for a retrying activity, where (round, stage), attempt n of m,
+ * when the next try comes and the last error; for a workflow task, what fails and why; then the hint.
+ */
+export function problemLines(p: RunProblem, now = Date.now()): string[] {
+  const hint = p.hint ? [`hint: ${p.hint}`] : [];
+  if (p.kind === 'activity') {
+    const round = roundOfWorkflowId(p.workflowId);
+    const where = [
+      ...(round !== undefined ? [`round ${round}`] : []),
+      `stage ${stageOfActivity(p.activityType ?? '?')}`,
+      `activity ${p.activityType}`,
+    ].join(', ');
+    const of = p.maximumAttempts ? ` of ${p.maximumAttempts}` : ' (no limit)';
+    const attempt = p.attempt ?? 1;
+    const when =
+      p.nextAttemptAt !== undefined
+        ? `attempt ${attempt}${of} ${whenText(p.nextAttemptAt, now)}`
+        : `attempt ${attempt}${of} running`;
+    return [`retrying ${where}: ${when}; last error: ${p.message}`, ...hint];
+  }
   const attempt = p.attempt && p.attempt > 1 ? ` (attempt ${p.attempt})` : '';
-  return [
-    `failing: ${what} of ${p.workflowId}${attempt}: ${p.message}`,
-    ...(p.hint ? [`hint: ${p.hint}`] : []),
-  ];
+  return [`failing: ${p.kind} of ${p.workflowId}${attempt}: ${p.message}`, ...hint];
 }

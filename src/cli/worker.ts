@@ -6,6 +6,8 @@ import { connectWorker, type ConnectionSettings } from '../connection';
 import { DEFAULT_TASK_QUEUE } from '../contracts';
 import { RlaifPlugin, type RlaifPluginOptions } from '../plugin';
 import { registerSearchAttributes } from '../server/register-search-attributes';
+import { workflowBundleFor } from '../bundle/workflow-bundle';
+import { loadKeyring } from '../codec/keys';
 
 export interface WorkerOptions {
   taskQueue?: string;
@@ -14,6 +16,10 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
   /** Set false for an activity-only worker (a GPU or API pool on its own task queue). */
   workflows?: boolean;
+  /** Set false to bundle the workflows at start even when the build's bundle is current. */
+  prebuiltBundle?: boolean;
+  /** Where to say that the workflows were bundled at start, and why. Default: stderr. */
+  note?: (line: string) => void;
 }
 
 /**
@@ -46,11 +52,24 @@ export async function createWorker(settings: ConnectionSettings, opts: WorkerOpt
     if (added.length > 0) process.stderr.write(`[rlaif] registered search attributes ${added.join(', ')}\n`);
   }
   const connection = await connectWorker(settings);
-  const plugin = new RlaifPlugin({ ...opts.plugin, registerWorkflows: opts.workflows !== false });
+  // The bundle fixes the failure converter of workflow code: the codec's when the plugin will use
+  // it (RLAIF_CODEC_KEY set). A caller's own data converter gets the SDK's bundling at start.
+  const bundled =
+    opts.workflows !== false && opts.plugin?.dataConverter === undefined
+      ? await workflowBundleFor(loadKeyring() ? 'codec' : 'plain', {
+          prebuilt: opts.prebuiltBundle !== false,
+        })
+      : undefined;
+  if (bundled?.note) (opts.note ?? ((line) => process.stderr.write(`[rlaif] note: ${line}\n`)))(bundled.note);
+  const plugin = new RlaifPlugin({
+    ...opts.plugin,
+    registerWorkflows: opts.workflows !== false && bundled === undefined,
+  });
   return Worker.create({
     connection,
     namespace: settings.namespace,
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+    ...(bundled ? { workflowBundle: bundled.bundle } : {}),
     plugins: [plugin],
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 4,
     // On SIGTERM, running activities get a few seconds to finish, then are cancelled: each is

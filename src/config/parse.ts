@@ -101,6 +101,12 @@ function checkReferences(config: RunConfig): string[] {
       'judge.batchApi: chain of thought needs two rounds of requests; judge synchronously or turn it off',
     );
   }
+  const evaluator = config.evaluate.judge;
+  if (evaluator && config.judge.kind === 'llm' && evaluator.endpoint === config.judge.endpoint) {
+    problems.push(
+      `evaluate.judge.endpoint: "${evaluator.endpoint}" is the training judge's endpoint; an evaluator separate from the training judge needs another endpoint (another model)`,
+    );
+  }
   if (config.judge.kind === 'local' && (config.judge.endpoint || config.judge.llm)) {
     problems.push('judge.kind: endpoint and llm options need kind "llm"');
   }

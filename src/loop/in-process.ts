@@ -3,6 +3,7 @@
  * → (train reward model) → optimize → evaluate. It is the reference the workflows must match and
  * the "plain script" baseline for benchmarks.
  */
+import { judgeGoldAgreement, rewardModelGoldAgreement, type Share } from '../eval/gold-figures';
 import { createLocalJudge } from '../judges/create';
 import { judgePairs, flipRate } from '../stages/judge';
 import { generateResponses } from '../stages/generate';
@@ -75,6 +76,8 @@ export interface RoundReport {
   reward?: { heldOutAgreement: number; heldOutPairs: number; trainPairs: number; trainLoss: number };
   optimize: { meanReward: number; kl: number } | { dpoLoss: number; rewardMargin: number };
   evaluation: Awaited<ReturnType<typeof evaluatePolicy>>;
+  /** Against the demo world's gold standard: the judge on this round's pairs, the reward model on its held-out pairs. */
+  gold: { judgeAgreement: Share; rewardModelAgreement?: Share };
   seconds: Record<'generate' | 'judge' | 'reward' | 'optimize' | 'evaluate', number>;
 }
 
@@ -206,10 +209,22 @@ export async function runInProcess(
         temperature: opts.evaluate.temperature,
         maxTokens,
         ...(rewardOnnx ? { rewardOnnx } : {}),
+        gold: true,
       },
       undefined,
       signal,
     );
+    const gold: RoundReport['gold'] = {
+      judgeAgreement: judgeGoldAgreement(pairs),
+      ...(rewardOnnx
+        ? {
+            rewardModelAgreement: await rewardModelGoldAgreement(rewardOnnx, preferences, {
+              seed: seedFrom(opts.seed, 'reward'),
+              heldOutFraction: opts.reward.heldOutFraction,
+            }),
+          }
+        : {}),
+    };
     seconds.evaluate = secondsSince(t);
 
     const report: RoundReport = {
@@ -219,6 +234,7 @@ export async function runInProcess(
       ...(rewardReport ? { reward: rewardReport } : {}),
       optimize: optimizeReport,
       evaluation,
+      gold,
       seconds,
     };
     rounds.push(report);

@@ -6,10 +6,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { queryProgress } from '../cli/progress';
 import { startedConfig } from '../cli/runs';
+import { closedRunStory, nextStep, storyOf } from '../cli/failure-story';
 import { ConfigError } from '../config/errors';
 import type { RoundMetrics, RoundResult } from '../contracts';
-import { progressQuery, type RunProgress } from '../../workflows/definitions';
+import type { RunProgress } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { stageTimesOf, type StageOfInput } from './stage-times';
 import type { ReportData, StageTime } from './types';
@@ -89,15 +91,22 @@ export async function collectReport(
   } else {
     let progress: RunProgress | undefined;
     try {
-      progress = await withTimeout(
-        handle.query(progressQuery),
-        options.queryTimeoutMs ?? 10_000,
-        'progress query',
-      );
+      progress = await withTimeout(queryProgress(handle), options.queryTimeoutMs ?? 10_000, 'progress query');
     } catch (err) {
       notes.push(
         `the progress query failed (${(err as Error).message}); metrics read from the round workflows`,
       );
+    }
+    if (description.status.name !== 'RUNNING') {
+      // The run's account names the stage's id; the history's failure says how retries ended,
+      // and is there even when no worker answers the query.
+      const fromHistory = await closedRunStory(handle);
+      const story = progress?.failure ? storyOf(progress.failure) : undefined;
+      const failure = story ? { ...fromHistory, ...story } : fromHistory;
+      if (failure) {
+        data.failure = failure;
+        data.next = nextStep(failure, workflowId);
+      }
     }
     if (progress) {
       data.rounds = progress.history;

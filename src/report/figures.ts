@@ -40,6 +40,13 @@ const HEADLINE = [
   'flipRate',
   'evalFlipRate',
   'rewardModelAgreement',
+  'goldWinRate',
+  'goldWinRateLow',
+  'goldWinRateHigh',
+  'judgeGoldAgreement',
+  'rewardModelGoldAgreement',
+  'judgeFromLogprobs',
+  'judgeFromText',
 ];
 const TOKEN_KEY = /^(.+?)(PromptTokens|CompletionTokens)$/;
 const COST_KEY = /^(.+?)Cost$/;
@@ -146,6 +153,41 @@ export function buildFigures(data: ReportData): Figure[] {
       emptyNote: 'no round evaluated yet',
     },
     {
+      id: 'gold',
+      chart: {
+        kind: 'line',
+        title: 'Gold standard against the training judge',
+        xLabel: 'round',
+        yLabel: 'share',
+        series: [
+          ...withBand(
+            series(data, 'goldWinRate', 'win rate vs initial (gold)'),
+            data,
+            'goldWinRateLow',
+            'goldWinRateHigh',
+            '95% Wilson interval (gold)',
+          ),
+          ...series(data, 'winRateVsInitial', 'win rate vs initial (judge)'),
+          ...series(data, 'judgeGoldAgreement', 'judge agrees with gold'),
+          ...series(data, 'rewardModelGoldAgreement', 'reward model agrees with gold'),
+        ],
+        reference: { y: 0.5, label: 'chance (0.5)' },
+        yInclude: [0, 1],
+      },
+      csv: ROUNDS_CSV,
+      columns: [
+        'goldWinRate',
+        'goldWinRateLow',
+        'goldWinRateHigh',
+        'winRateVsInitial',
+        'judgeGoldAgreement',
+        'rewardModelGoldAgreement',
+      ],
+      caption:
+        "The win rate by the gold standard (the demo world's stand-in for people) beside the judge's, the judge's agreement with gold on the round's training labels, and the reward model's on its held-out pairs. A judge win rate that rises while the gold one falls is over-optimization.",
+      emptyNote: 'no gold standard: only runs on the demo world have one',
+    },
+    {
       id: 'mean-reward',
       chart: {
         kind: 'line',
@@ -196,6 +238,25 @@ export function buildFigures(data: ReportData): Figure[] {
       caption:
         'Share of pairs whose verdict changes when the two responses swap places: the judge’s position bias.',
       emptyNote: 'no pairs judged yet',
+    },
+    {
+      id: 'judge-answers',
+      chart: {
+        kind: 'line',
+        title: 'How the LLM judge’s verdicts were read',
+        xLabel: 'round',
+        yLabel: 'share of verdicts',
+        series: [
+          ...series(data, 'judgeFromLogprobs', 'from answer-token logprobs (soft labels)'),
+          ...series(data, 'judgeFromText', 'parsed from the answer text (fallback)'),
+        ],
+        yInclude: [0, 1],
+      },
+      csv: ROUNDS_CSV,
+      columns: ['judgeFromLogprobs', 'judgeFromText', 'judgeCoverage', 'deadLetters'],
+      caption:
+        'Share of the LLM judge’s verdicts read from the logprobs of the answer tokens, and parsed from its text because the endpoint returned no usable logprobs. A rising text share means labels lost their confidence.',
+      emptyNote: 'no LLM judge verdicts: the embedded judge gives exact soft labels',
     },
     {
       id: 'reward-model-agreement',

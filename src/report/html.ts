@@ -5,6 +5,7 @@
 import { escapeXml as esc } from './svg-chart';
 import type { Figure } from './figures';
 import type { ReportData } from './types';
+import { storyHeadline, storyMessage } from '../cli/failure-story';
 
 export interface RenderedFigure {
   figure: Figure;
@@ -15,6 +16,15 @@ export interface RenderedFigure {
 const num = (v: number | undefined, digits = 3) =>
   v === undefined ? '–' : Number(v.toFixed(digits)).toString();
 
+/** A failed run's story: where, why, what next. */
+function failureBlock(data: ReportData): string {
+  const f = data.failure;
+  if (!f) return '';
+  return `<div class="failure"><p><b>${esc(storyHeadline(f))}</b></p>
+<pre>${esc(storyMessage(f))}</pre>
+${data.next ? `<p>next: ${esc(data.next)}</p>` : ''}</div>`;
+}
+
 function headline(data: ReportData): string {
   const rows = data.rounds.map((r) => {
     const m = r.metrics;
@@ -22,17 +32,32 @@ function headline(data: ReportData): string {
       m.winRateLow !== undefined && m.winRateHigh !== undefined
         ? ` [${num(m.winRateLow)}, ${num(m.winRateHigh)}]`
         : '';
-    return `<tr><td>${r.round}</td><td>${num(m.winRateVsInitial)}${ci}</td><td>${num(m.meanReward)}</td><td>${num(m.klToInitial)}</td><td>${num(m.flipRate)}</td><td>${num(m.rewardModelAgreement)}</td></tr>`;
+    const gold =
+      m.goldWinRate === undefined
+        ? '–'
+        : `${num(m.goldWinRate)} [${num(m.goldWinRateLow)}, ${num(m.goldWinRateHigh)}]`;
+    return `<tr><td>${r.round}</td><td>${num(m.winRateVsInitial)}${ci}</td><td>${gold}</td><td>${num(m.judgeGoldAgreement)}</td><td>${num(m.meanReward)}</td><td>${num(m.klToInitial)}</td><td>${num(m.flipRate)}</td><td>${num(m.rewardModelAgreement)}</td></tr>`;
   });
   return [
-    '<table><thead><tr><th>round</th><th>win rate vs initial [95% CI]</th><th>mean reward</th><th>KL to initial</th><th>judge flip rate</th><th>reward-model agreement</th></tr></thead>',
-    `<tbody>${rows.join('') || '<tr><td colspan="6">no round completed yet</td></tr>'}</tbody></table>`,
+    '<table><thead><tr><th>round</th><th>win rate vs initial [95% CI]</th><th>gold win rate [95% CI]</th><th>judge–gold agreement</th><th>mean reward</th><th>KL to initial</th><th>judge flip rate</th><th>reward-model agreement</th></tr></thead>',
+    `<tbody>${rows.join('') || `<tr><td colspan="8">no round completed${data.failure ? '' : ' yet'}</td></tr>`}</tbody></table>`,
   ].join('\n');
+}
+
+/**
+ * The run's own status beside Temporal's, where it adds something (a completed execution whose
+ * run stopped early, a running one that is paused); a closed run's failure says the rest.
+ */
+function runStatusNote(data: ReportData): string {
+  if (!data.runStatus || data.failure) return '';
+  if (data.executionStatus !== 'RUNNING' && data.executionStatus !== 'COMPLETED') return '';
+  if (data.runStatus.toUpperCase() === data.executionStatus) return '';
+  return ` (run status: ${esc(data.runStatus)})`;
 }
 
 function status(data: ReportData): string {
   const parts = [
-    `<b>${esc(data.executionStatus)}</b>${data.runStatus ? ` (run status: ${esc(data.runStatus)})` : ''}`,
+    `<b>${esc(data.executionStatus)}</b>${runStatusNote(data)}`,
     `${data.rounds.length}${data.roundsPlanned !== undefined ? ` of ${data.roundsPlanned}` : ''} rounds completed`,
   ];
   if (data.current) {
@@ -68,15 +93,18 @@ section { margin: 2.5em 0; }
 .chart svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 .files { font-size: 13px; color: #555; }
 .meta { font-size: 14px; color: #444; }
+.failure { border-left: 4px solid #c0392b; padding: 0 1em; margin: 1em 0; }
+.failure pre { white-space: pre-wrap; font-size: 13px; }
 </style>
 </head>
 <body>
 <h1>${esc(title)}</h1>
 <p class="meta">workflow <code>${esc(data.workflowId)}</code>${data.uiUrl ? ` (<a href="${esc(data.uiUrl)}">Temporal UI</a>)` : ''} · ${status(data)}</p>
 <p class="meta">generated ${esc(data.generatedAt)} · metrics from the ${esc(data.source)} · tables: ${csvFiles.map((f) => `<a href="${f}">${f}</a>`).join(', ')}</p>
+${failureBlock(data)}
 ${notes ? `<ul class="notes">${notes}</ul>` : ''}
 ${headline(data)}
-${sections.join('\n')}
+${sections.length > 0 ? sections.join('\n') : `<p class="meta">No round completed${data.failure ? ' before the run ended' : ' yet'}, so there is nothing to chart.</p>`}
 <p class="meta">The table rounds to three decimals; the CSV files hold the recorded values.</p>
 </body>
 </html>

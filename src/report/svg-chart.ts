@@ -32,6 +32,8 @@ export interface LineChart {
   yInclude?: number[];
   /** A horizontal line to read the series against (e.g. chance at 0.5). */
   reference?: { y: number; label: string };
+  /** What an x value is called in a point's tooltip (default "round"). */
+  xName?: string;
 }
 
 export interface BarChart {
@@ -207,7 +209,7 @@ function lineBody(chart: LineChart): string | undefined {
     }
     for (const p of pts) {
       parts.push(
-        `<circle class="point" data-series="${escapeXml(s.name)}" data-x="${p.x}" data-y="${p.y}" cx="${fmt(x(p.x))}" cy="${fmt(y(p.y))}" r="4" fill="${color}"><title>${escapeXml(s.name)}, round ${p.x}: ${formatNumber(p.y)}</title></circle>`,
+        `<circle class="point" data-series="${escapeXml(s.name)}" data-x="${p.x}" data-y="${p.y}" cx="${fmt(x(p.x))}" cy="${fmt(y(p.y))}" r="4" fill="${color}"><title>${escapeXml(s.name)}, ${escapeXml(chart.xName ?? 'round')} ${formatNumber(p.x)}: ${formatNumber(p.y)}</title></circle>`,
       );
     }
   });

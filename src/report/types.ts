@@ -1,5 +1,6 @@
 /** What a report is made of: the run's per-round metrics and per-stage times, as collected. */
 import type { RoundMetrics } from '../contracts';
+import type { FailureStory } from '../cli/failure-story';
 
 export type { RoundMetrics } from '../contracts';
 
@@ -36,4 +37,8 @@ export interface ReportData {
   notes: string[];
   generatedAt: string;
   uiUrl?: string;
+  /** Where and why a failed (or terminated, cancelled, timed-out) run ended. */
+  failure?: FailureStory;
+  /** What to do about it, one line. */
+  next?: string;
 }

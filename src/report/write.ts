@@ -24,7 +24,8 @@ export async function writeReport(data: ReportData, dir: string): Promise<Writte
   const tables = [roundsTable(data), stageTimesTable(data)];
   for (const t of tables) await put(t.file, toCsv(t.columns, t.rows));
   const rendered: RenderedFigure[] = [];
-  for (const figure of buildFigures(data)) {
+  // With no round completed every chart would be an empty frame; the page says so instead.
+  for (const figure of data.rounds.length > 0 ? buildFigures(data) : []) {
     const svg = renderSvg(figure.chart, figure.emptyNote);
     const png = `${figure.id}.png`;
     await put(png, await svgToPng(svg, CHART_WIDTH));

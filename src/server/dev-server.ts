@@ -55,7 +55,8 @@ const LOG_TAIL_BYTES = 4096;
 /** Attempts when a port we chose was taken by someone else between choosing and binding it. */
 const PORT_ATTEMPTS = 3;
 
-class DevServerStartError extends Error {
+/** The dev server could not start: a port in use, or the server exited or did not answer (its log's tail). */
+export class DevServerStartError extends Error {
   override readonly name = 'DevServerStartError';
   constructor(
     message: string,
@@ -93,8 +94,9 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   // A server already on a port we were given would pass the readiness check in our stead.
   for (const fixed of [options.port, options.uiPort]) {
     if (typeof fixed === 'number' && (await portAccepts(host, fixed))) {
+      const what = fixed === options.port ? 'gRPC' : 'UI';
       throw new DevServerStartError(
-        `cannot start on ${hostPort(host, fixed)}: the port is already in use`,
+        `cannot start the Temporal dev server: ${hostPort(host, fixed)} (its ${what} port) is already in use`,
         false,
       );
     }

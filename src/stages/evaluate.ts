@@ -3,6 +3,9 @@ import { judgeBothOrders } from '../judges/debias';
 import type { PairwiseJudge, ScoringJudge } from '../judges/pairwise-judge';
 import { OnnxPolicyRuntime } from '../models/onnx-policy-runtime';
 import { encodeResponse, policyFromOnnx, promptContext, tokensLogProb } from '../models/policy';
+import { goldQuality } from '../demo/gold';
+import { goldWinRate, type Share } from '../eval/gold-figures';
+import { LocalPairwiseJudge } from '../judges/local-judge';
 import { mean, wilsonInterval } from '../eval/stats';
 import { OnnxRewardModel } from '../reward/reward-model';
 import { throwIfAborted } from './abort';
@@ -49,13 +52,15 @@ export async function sampleForEvaluation(
  * a debiased p > 0.5, a tie (p = 0.5) counts half; the interval is Wilson's at 95%. meanReward
  * is the reward model's mean over the policy's samples when one is given, else the judge's score
  * normalized to [0, 1]; kl is the mean of log πθ(y|x) − log π0(y|x) over the policy's samples.
+ * With `gold` (demo prompts only), the same pairs are also judged by the demo world's gold
+ * standard.
  */
 export async function evaluatePolicy(
   policyOnnx: Uint8Array,
   initialOnnx: Uint8Array,
   prompts: PromptRow[],
   judge: PairwiseJudge & ScoringJudge,
-  opts: { seed: number; temperature: number; maxTokens: number; rewardOnnx?: Uint8Array },
+  opts: { seed: number; temperature: number; maxTokens: number; rewardOnnx?: Uint8Array; gold?: boolean },
   onProgress?: ProgressFn,
   signal?: AbortSignal,
 ): Promise<{
@@ -66,6 +71,11 @@ export async function evaluatePolicy(
   meanJudgeScore: number;
   kl: number;
   flipRate: number;
+  /**
+   * The gold win rate on the same pairs, when asked for, with the mean gold quality of the
+   * policy's samples and (for the embedded judge) their mean quality by the judge, in the same units.
+   */
+  gold?: Share & { meanQuality: number; meanJudgeQuality?: number };
 }> {
   if (prompts.length === 0) throw new Error('evaluatePolicy: no prompts');
   const total = 3;
@@ -117,5 +127,22 @@ export async function evaluatePolicy(
     meanJudgeScore: mean(scores),
     kl,
     flipRate: flips / n,
+    ...(opts.gold
+      ? {
+          gold: {
+            ...goldWinRate(
+              mine.map((m, i) => ({
+                prompt: m.prompt,
+                policy: m.response,
+                initial: (base[i] as ResponseRow).response,
+              })),
+            ),
+            meanQuality: mean(mine.map((m) => goldQuality(m.prompt, m.response))),
+            ...(judge instanceof LocalPairwiseJudge
+              ? { meanJudgeQuality: mean(mine.map((m) => judge.quality(m.prompt, m.response))) }
+              : {}),
+          },
+        }
+      : {}),
   };
 }

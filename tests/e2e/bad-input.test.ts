@@ -203,12 +203,14 @@ async function expectFailedRun(
   expect({ name, code: out.code }).toEqual({ name, code: 1 });
   if (note) expect(out.stderr).toContain(`[rlaif] note: ${note}`);
   for (const e of expected) expect(out.stderr).toContain(e);
-  // Where it failed and that it was not retried, instead of "WorkflowFailedError" and a stack.
+  // Where it failed and that it was not retried, instead of "WorkflowFailedError" and a stack,
+  // and what to do next.
   expect(out.stderr).toMatch(
     new RegExp(
-      `rlaif: run ${id} failed in (workflow \\S+ > )?activity rlaif\\.${activity} \\(not retried: a retry cannot fix it\\):\\n`,
+      `rlaif: run ${id} failed in (?:(?:round \\d+|before the first round), )?stage \\S+, activity rlaif\\.${activity} \\(not retried: a retry cannot fix it\\):\\n`,
     ),
   );
+  expect(out.stderr).toContain(`\nnext: fix what the message names, then "rlaif resume ${id}"`);
   expect(out.stderr).not.toContain('WorkflowFailedError');
   expect((await client.workflow.getHandle(id).describe()).status.name).toBe('FAILED');
 

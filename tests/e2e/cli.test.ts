@@ -32,7 +32,8 @@ afterAll(async () => {
 const env = () => ({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' });
 
 test('start --wait shows progress and prints the summary line', async () => {
-  const out = await runCli(['start', '--config', configFile, '--id', 'e2e-1', '--wait'], env());
+  const ui = { RLAIF_UI_URL: 'http://ui.example:8080' };
+  const out = await runCli(['start', '--config', configFile, '--id', 'e2e-1', '--wait'], { ...env(), ...ui });
   expect(out.stderr).toContain('[rlaif] started e2e-1');
   expect(out.code).toBe(0);
   const summary = JSON.parse(out.stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
@@ -40,7 +41,12 @@ test('start --wait shows progress and prints the summary line', async () => {
   expect(typeof summary.winRateVsInitial).toBe('number');
   expect(summary.winRateCI).toHaveLength(2);
   expect(typeof summary.rewardModelAgreement).toBe('number');
-  expect(summary.uiUrl).toMatch(/\/namespaces\/default\/workflows\/e2e-1$/);
+  // The demo world's gold standard: the last round's gold win rate, its interval, and the judge's
+  // agreement with gold.
+  expect(typeof summary.goldWinRate).toBe('number');
+  expect(summary.goldWinRateCI).toHaveLength(2);
+  expect(typeof summary.judgeGoldAgreement).toBe('number');
+  expect(summary.uiUrl).toBe('http://ui.example:8080/namespaces/default/workflows/e2e-1');
 
   const watched = await runCli(['watch', 'e2e-1'], env());
   expect(watched.code).toBe(0);
@@ -52,6 +58,11 @@ test('start --wait shows progress and prints the summary line', async () => {
   const parsed = JSON.parse(status.stdout) as { status: string; progress: { history: unknown[] } };
   expect(parsed.status).toBe('COMPLETED');
   expect(parsed.progress.history).toHaveLength(2);
+
+  const text = await runCli(['status', 'e2e-1'], env());
+  expect(text.stdout).toMatch(
+    /round 2: win rate \d\.\d{3}, gold win rate \d\.\d{3}, judge–gold agreement \d\.\d{3}/,
+  );
 });
 
 test('a run started with the Temporal CLI runs on the same worker', async () => {

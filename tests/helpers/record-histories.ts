@@ -1,6 +1,7 @@
 /**
  * Records small runs' histories as replay fixtures (see scripts/record-histories.js): a finished
- * run and its rounds, a run that continued-as-new, and a terminated run resumed under a new id.
+ * run and its rounds, a run that continued-as-new, a terminated run resumed under a new id, and a
+ * run whose round failed (cancelling the batches still in flight).
  * Each kind of run ends the same way on every recording, so fixtures of two releases differ only
  * where the workflow code changed.
  */
@@ -77,9 +78,10 @@ async function resumedRun(env: RunEnv): Promise<Execution[]> {
   const handle: WorkflowHandle = await startRun(env.client, parseRunConfig(smallConfig({ rounds: 2 })), {
     workflowId: id,
   });
+  // A round's figures show as soon as it ends; its checkpoint is saved while the next one starts.
   await waitFor(
     'the round-1 checkpoint',
-    async () => (await handle.query(progressQuery)).history.length >= 1,
+    async () => ((await handle.query(progressQuery)).checkpointRound ?? 0) >= 1,
   );
   await handle.terminate('recording a resumed run');
   const resumed = await resumeRun(env.client, id);
@@ -87,14 +89,42 @@ async function resumedRun(env: RunEnv): Promise<Execution[]> {
   return [resumed.workflowId, `${resumed.workflowId}-round-2`].map((w) => ({ workflowId: w, name: w }));
 }
 
+/**
+ * A run whose judge endpoint never answers: the first judge batch to run out of attempts fails
+ * the round while the others wait to retry, and the round cancels them before failing.
+ */
+async function failedRun(env: RunEnv): Promise<Execution[]> {
+  const id = 'replay-failed';
+  const config = parseRunConfig(
+    smallConfig({
+      rounds: 1,
+      judge: { kind: 'llm', endpoint: DEAD_JUDGE },
+      timeouts: { heartbeatSeconds: 3, maxAttempts: 2 },
+    }),
+  );
+  const handle = await startRun(env.client, config, { workflowId: id });
+  await handle.result().then(
+    () => {
+      throw new Error(`${id} was to fail: its judge endpoint does not answer`);
+    },
+    () => undefined,
+  );
+  return [id, `${id}-round-1`].map((w) => ({ workflowId: w, name: w }));
+}
+
+/** An endpoint name the recording worker declares, on a port nothing listens on. */
+const DEAD_JUDGE = 'dead-judge';
+
 /** Records every kind of run into `dir` (created if missing); returns the files written. */
 export async function recordHistories(dir: string): Promise<string[]> {
   fs.mkdirSync(dir, { recursive: true });
   const env = await startRunEnv();
   try {
-    await env.startWorker();
+    await env.startWorker({
+      capabilities: { endpoints: { [DEAD_JUDGE]: { baseURL: 'http://127.0.0.1:9/v1', model: 'judge' } } },
+    });
     const files: string[] = [];
-    for (const record of [finishedRun, continuedRun, resumedRun]) {
+    for (const record of [finishedRun, continuedRun, resumedRun, failedRun]) {
       for (const execution of await record(env)) files.push(saveHistory(env, dir, execution));
     }
     return files;

@@ -16,7 +16,7 @@ interface SetupModule {
     what: string,
     options: object,
     everyMs: number,
-  ): Promise<{ ok: boolean; elapsedMs: number }>;
+  ): Promise<{ ok: boolean; elapsedMs: number; cpuMs: number | null }>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -78,5 +78,24 @@ describe('scripts/setup.js', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it("reports the CPU time a step's processes used, which an idle machine's wall time follows", async () => {
+    if (process.platform !== 'linux') return;
+    // About 0.5 s of CPU in a child, whatever else the machine does; a sleep uses none.
+    const spin = [
+      '-e',
+      'const end = process.cpuUsage().user + 500000; while (process.cpuUsage().user < end);',
+    ];
+    const busy = await setup.runWithProgress(process.execPath, spin, 'spinning', {}, 60_000);
+    expect(busy.cpuMs).toBeGreaterThanOrEqual(450);
+    const idle = await setup.runWithProgress(
+      process.execPath,
+      ['-e', 'setTimeout(() => {}, 500)'],
+      'idling',
+      {},
+      60_000,
+    );
+    expect(idle.cpuMs).toBeLessThan(400);
   });
 });

@@ -11,7 +11,9 @@ import { parseRunConfig } from '../../src/config/parse';
 import { startLocalModelServer } from '../../src/serve/local-model-server';
 import type { RunSummary } from '../../workflows/run';
 import { encodeResponse, policyFromOnnx, promptContext, tokensLogProb } from '../../src/models/policy';
-import type { ResponseRow } from '../../src/stages/types';
+import { rewardModelGoldAgreement } from '../../src/eval/gold-figures';
+import type { PreferenceRow, ResponseRow } from '../../src/stages/types';
+import { seedFrom } from '../../src/util/rng';
 import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 import { tinyClassifier, tinyWeights, tokenizerJson } from '../helpers/tiny-hf-model';
 
@@ -218,4 +220,36 @@ test('judged pairs export as TRL and OpenAI DPO JSONL', async () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('an evaluator separate from the training judge reports its own win rate; demo runs report gold figures', async () => {
+  // The evaluator is the judge model behind HTTP, so its verdicts must equal the embedded
+  // training judge's: its win rate is the training win rate, computed from its own requests.
+  const summary = await run('evaluator-1', { rounds: 1, evaluate: { judge: { endpoint: 'judge' } } });
+  const m = summary.history[0]!.metrics;
+  expect(m.evaluatorRequests).toBeGreaterThan(0);
+  expect(m.evaluatorCoverage).toBe(1);
+  expect(m.evaluatorComparisons).toBe(m.evalComparisons);
+  expect(m.evaluatorWinRate).toBeCloseTo(m.winRateVsInitial!, 6);
+  expect(m.evaluatorJudgeAgreement).toBe(1);
+  expect(m.evaluatorWinRateLow).toBeLessThanOrEqual(m.evaluatorWinRate!);
+  // The demo world's gold standard, on the same evaluation pairs and this round's labels.
+  expect(m.goldWinRateLow).toBeLessThanOrEqual(m.goldWinRate!);
+  expect(m.goldWinRateHigh).toBeGreaterThanOrEqual(m.goldWinRate!);
+  expect(m.judgeGoldAgreementPairs).toBe(m.pairs);
+  expect(m.judgeGoldAgreement).toBeGreaterThan(0.6);
+  expect(m.judgeGoldAgreement).toBeLessThan(0.95);
+  // The reward model's agreement with gold is over its own held-out pairs: recomputed here from
+  // the round's committed pool and model.
+  const file = (name: string) => env.store.pathOf(`runs/evaluator-1/round-0001/train-reward/${name}`);
+  const pool = fs
+    .readFileSync(file('preference-pool.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as PreferenceRow);
+  const expected = await rewardModelGoldAgreement(fs.readFileSync(file('reward-model.onnx')), pool, {
+    seed: seedFrom(7, 'reward'),
+    heldOutFraction: 0.2,
+  });
+  expect(m.rewardModelGoldAgreement).toBe(expected.value);
 });

@@ -2,6 +2,7 @@
  * A token budget on a run whose judge is an LLM over HTTP: at the cap the run pauses (it does
  * not fail) and goes on after the raiseBudget update, or ends when told to stop.
  */
+import { queryProgress } from '../../src/cli/progress';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import { startLocalModelServer } from '../../src/serve/local-model-server';
@@ -42,10 +43,12 @@ test('at the cap the run pauses with its spend in the query, and a raised budget
     60000,
     200,
   );
-  const paused = await handle.query(progressQuery);
+  // The run has the spend and the wait; the round, its stages (the waiting one last).
+  const paused = await queryProgress(handle);
   expect(paused.spend.tokens).toBeGreaterThanOrEqual(100);
   expect(paused.history).toHaveLength(0); // stopped inside round 1, after judging
   expect(paused.stages.map((s) => s.stage)).toContain('judge');
+  expect(paused.stage).toBe('train-reward');
   await new Promise((r) => setTimeout(r, 1500));
   expect((await handle.query(progressQuery)).status).toBe('budget-exhausted'); // still holding
   const raised = await handle.executeUpdate(raiseBudgetUpdate, { args: [{ maxTokens: 10_000_000 }] });

@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { queryProgress } from '../../src/cli/progress';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import { startDevServer, type DevServer } from '../../src/server/dev-server';
 import { startFaultProxy } from '../../src/serve/fault-proxy';
 import { startLocalModelServer } from '../../src/serve/local-model-server';
 import { LocalArtifactStore } from '../../src/store/local-store';
-import { progressQuery } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { commitCounts, smallConfig } from '../helpers/run-env';
@@ -75,7 +75,8 @@ test('a worker killed with SIGKILL mid-judge is replaced and the run finishes, n
   await waitFor(
     'the judge stage under way',
     async () => {
-      const p = await handle.query(progressQuery).catch(() => undefined);
+      // The run says only that a round runs; the round itself says which stage.
+      const p = await queryProgress(handle).catch(() => undefined);
       return p?.round === 1 && p.stage === 'judge';
     },
     60000,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import { rewardModelAgreement } from '../../src/eval/gold-figures';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import { createConfidenceFilterStage } from '../../src/custom/confidence-filter';
@@ -255,6 +256,15 @@ test("every round reports the judge's agreement with a user's human labels", asy
     const m = summary.history[0]!.metrics;
     expect(m.humanAgreementPairs).toBe(3);
     expect(m.humanAgreement).toBeCloseTo(2 / 3, 6);
+    // The round's reward model is checked against the same people (the chosen response is "a").
+    const rm = fs.readFileSync(env.store.pathOf('runs/human-1/round-0001/train-reward/reward-model.onnx'));
+    const expected = await rewardModelAgreement(
+      rm,
+      pairs.map((p) => ({ prompt: p.prompt, a: p.chosen, b: p.rejected, verdict: 1 as const })),
+      'test',
+    );
+    expect(m.rewardModelHumanAgreement).toBe(expected.value);
+    expect([0, 1 / 3, 0.5, 2 / 3, 5 / 6, 1, 1 / 6]).toContainEqual(m.rewardModelHumanAgreement);
   }
 });
 
