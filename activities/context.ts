@@ -29,6 +29,21 @@ export function heartbeatAgain(): void {
   heartbeat(lastDetails.get(Context.current()));
 }
 
+/**
+ * Runs `body` heartbeating on a timer (a third of the heartbeat timeout, at most every 10 s):
+ * for work that waits on a remote server, where one request can outlast the heartbeat timeout
+ * while the worker is perfectly alive.
+ */
+export async function withLivenessBeats<T>(body: () => Promise<T>): Promise<T> {
+  const timeoutMs = activityInfo().heartbeatTimeoutMs ?? 30_000;
+  const liveness = setInterval(heartbeatAgain, Math.max(200, Math.min(10_000, timeoutMs / 3)));
+  try {
+    return await body();
+  } finally {
+    clearInterval(liveness);
+  }
+}
+
 /** The progress the previous attempt of this activity reported, if any. */
 export function previousProgress(): BatchProgress | undefined {
   const details = activityInfo().heartbeatDetails as Partial<BatchProgress> | undefined;

@@ -2,6 +2,7 @@
  * Evaluate the round's policy against the initial one on held-out prompts: win rate judged in
  * both orders with a 95% Wilson interval, mean reward, and KL to the initial policy.
  */
+import * as path from 'node:path';
 import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
 import { isServedPolicy, policyModelName } from '../src/policy/served-policy';
 import { OpenAIGenerator } from '../src/providers/openai-generator';
@@ -135,19 +136,26 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const spec = config.evaluate.judge;
       if (!spec) return {};
       const endpoint = endpointOf(deps, config, spec.endpoint, 'evaluate.judge.endpoint');
+      // Kept in the store like the training judge's when this machine's scratch folder is its own.
+      const ledger = ledgerMirror(store, runKey, 'evaluator-ledger');
+      await ledger.pull();
       const evaluator = createLLMJudges({
         endpoint,
         options: spec.llm ?? {},
-        ledgerDir: store.scratchDir(`runs/${runKey}/evaluator-ledger`),
+        ledgerDir: path.dirname(ledger.file),
       });
+      const deadKey = stageKey(runKey, round, stageId, 'evaluator-dead-letters.jsonl');
       const out = await judgeBatch(evaluator.pairwise, pairs, {
-        deadLetters: new DeadLetterSet(
-          store.scratchDir(stageKey(runKey, round, stageId, 'evaluator-dead-letters.jsonl')),
-        ),
+        deadLetters: new DeadLetterSet(store.scratchDir(deadKey)),
         seed: seedFrom(config.seed, 'evaluator'),
         signal: activitySignal(),
-        onProgress: (done, total) => reportProgress({ step: done, total }),
+        onProgress: (done, total) => {
+          reportProgress({ step: done, total });
+          ledger.pushEvery(LEDGER_PUSH_MS);
+        },
       });
+      await ledger.push();
+      await keepFile(store, deadKey, store.scratchDir(deadKey));
       if (out.rows.length === 0)
         throw new Error(`evaluation: the evaluator (${spec.endpoint}) labelled none of the held-out pairs`);
       const n = out.rows.length;

@@ -10,6 +10,7 @@ import { endpointOf, usageMetrics } from './llm-backends';
 import { OpenAIGenerator } from '../src/providers/openai-generator';
 import { compute } from './compute';
 import { coverage, DeadLetterSet } from '../src/judges/ledger';
+import { keepFile } from '../src/store/mirrored-files';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
 import { batchSlice, batchName, requireArtifact } from './stage-helpers';
@@ -45,11 +46,12 @@ export function createGenerateActivity(deps: ActivityDeps) {
       onProgress: (done, total) => reportProgress({ step: done, total }),
     });
     // Samples the server failed on with every seed tried are left out and recorded, once each.
+    // On a store with private scratch folders (S3) the file is committed beside the batch.
     if (out.failed.length > 0) {
-      const dead = new DeadLetterSet(
-        store.scratchDir(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
-      );
+      const deadKey = stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`);
+      const dead = new DeadLetterSet(store.scratchDir(deadKey));
       for (const f of out.failed) dead.add({ pairId: f.id, reason: f.reason, raw: f.raw });
+      await keepFile(store, deadKey, store.scratchDir(deadKey));
     }
     // Sampling is not deterministic: a concurrent attempt may have committed other samples first,
     // and those are the batch. The usage is what this attempt spent.

@@ -16,7 +16,7 @@ import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { keepFile, LEDGER_PUSH_MS, ledgerMirror } from '../src/store/mirrored-files';
 import { readBatchOutputs } from './batch';
-import { activitySignal, classified, reportProgress } from './context';
+import { activitySignal, classified, reportProgress, withLivenessBeats } from './context';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
 import { batchName, requireArtifact } from './stage-helpers';
@@ -146,16 +146,19 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const ledger = ledgerMirror(store, runKey);
     const deadKey = stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`);
     const deadLetterFile = store.scratchDir(deadKey);
-    const result = await judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
-      ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
-      deadLetters: new DeadLetterSet(deadLetterFile),
-      seed: judgeSeed(config, round),
-      signal: activitySignal(),
-      onProgress: (done, total) => {
-        reportProgress({ step: done, total });
-        ledger.pushEvery(LEDGER_PUSH_MS);
-      },
-    });
+    // An LLM judge waits on its server: heartbeat on a timer, not only as pairs finish.
+    const result = await withLivenessBeats(() =>
+      judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
+        ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
+        deadLetters: new DeadLetterSet(deadLetterFile),
+        seed: judgeSeed(config, round),
+        signal: activitySignal(),
+        onProgress: (done, total) => {
+          reportProgress({ step: done, total });
+          ledger.pushEvery(LEDGER_PUSH_MS);
+        },
+      }),
+    );
     await ledger.push();
     requireCoverage(result.rows.length, pairs.length, config.judge.minCoverage, deadLetterFile, 'pairs');
     const { ref, rows } = await store.commitRows(
@@ -191,16 +194,19 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const ledger = ledgerMirror(store, runKey);
     const deadKey = stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`);
     const deadLetterFile = store.scratchDir(deadKey);
-    const result = await scoreBatch(judges.scoring, responses, {
-      ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
-      deadLetters: new DeadLetterSet(deadLetterFile),
-      seed: seedFrom(config.seed, 'score', round),
-      signal: activitySignal(),
-      onProgress: (done, total) => {
-        reportProgress({ step: done, total });
-        ledger.pushEvery(LEDGER_PUSH_MS);
-      },
-    });
+    // An LLM judge waits on its server: heartbeat on a timer, not only as pairs finish.
+    const result = await withLivenessBeats(() =>
+      scoreBatch(judges.scoring, responses, {
+        ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
+        deadLetters: new DeadLetterSet(deadLetterFile),
+        seed: seedFrom(config.seed, 'score', round),
+        signal: activitySignal(),
+        onProgress: (done, total) => {
+          reportProgress({ step: done, total });
+          ledger.pushEvery(LEDGER_PUSH_MS);
+        },
+      }),
+    );
     await ledger.push();
     requireCoverage(
       result.rows.length,

@@ -114,23 +114,25 @@ const READS: Partial<Record<StageSpec['type'], readonly (keyof Blackboard)[]>> =
   generate: ['trainPrompts', 'policy'],
   judge: ['trainPrompts', 'policy', 'responses'],
   score: ['trainPrompts', 'policy', 'responses'],
-  // The judged labels and the reward model's pool give the demo world's gold agreements.
-  evaluate: [
-    'evalPrompts',
-    'initialPolicy',
-    'policy',
-    'newPolicy',
-    'rewardModel',
-    'trainPrompts',
-    'responses',
-    'preferences',
-    'preferencePool',
-  ],
+  evaluate: ['evalPrompts', 'initialPolicy', 'policy', 'newPolicy', 'rewardModel'],
 };
 
-function boardFor(stage: StageSpec, board: Blackboard): Blackboard {
-  const reads = READS[stage.type];
-  if (!reads) return board;
+/**
+ * On demo data evaluation also measures the judge and the reward model against gold: it reads
+ * their inputs (a scoring judge's scores, for the direct preset).
+ */
+const GOLD_READS: readonly (keyof Blackboard)[] = [
+  'trainPrompts',
+  'responses',
+  'preferences',
+  'scores',
+  'preferencePool',
+];
+
+function boardFor(stage: StageSpec, board: Blackboard, config: RunConfig): Blackboard {
+  const own = READS[stage.type];
+  if (!own) return board;
+  const reads = stage.type === 'evaluate' && config.data.kind === 'demo' ? [...own, ...GOLD_READS] : own;
   return Object.fromEntries(
     Object.entries(board).filter(([key]) => reads.includes(key as keyof Blackboard)),
   ) as unknown as Blackboard;
@@ -277,7 +279,7 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
       round,
       stageId: stage.id,
       ...configOf(),
-      board: boardFor(stage, board),
+      board: boardFor(stage, board, input.config),
       ...(batch ? { batch } : {}),
       ...(stage.method ? { method: stage.method } : {}),
     };

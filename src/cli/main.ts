@@ -10,6 +10,7 @@ import type { RunSummary } from '../../workflows/run';
 import { storyLines, storyOf } from './failure-story';
 import { runDemo } from './demo';
 import { queryProgress, showProgressUntil } from './progress';
+import { retiringModelWarnings } from './retiring-models';
 import {
   defaultWorkflowId,
   problemLines,
@@ -77,14 +78,13 @@ class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
 }
 
-/** How long `status` waits for a worker to answer the progress query. */
+/** How long `status` and a failed `--wait` wait for a worker to answer the progress query. */
 const STATUS_QUERY_MS = 5000;
 
 /** The run's failure as its `progress` query tells it (any worker answers, closed runs too). */
 async function reportedFailure(handle: WorkflowHandle): Promise<RunFailure | undefined> {
-  const deadline = Date.now() + 5000;
   const progress = await handle.client.connection
-    .withDeadline(deadline, () => handle.query(progressQuery))
+    .withDeadline(Date.now() + STATUS_QUERY_MS, () => handle.query(progressQuery))
     .catch(() => undefined);
   return progress?.failure;
 }
@@ -187,16 +187,29 @@ export function buildProgram(): Command {
         '--fresh',
         'use a new artifact namespace (runKey), e.g. to reuse a workflow id with another config',
       )
-      .option('--wait', 'wait for the run, show progress, print the summary line'),
+      .option('--wait', 'wait for the run, show progress, print the summary line')
+      .option(
+        '--worker-config <file>',
+        "the workers' config file, to check the models the run uses (default: $RLAIF_WORKER_CONFIG)",
+      ),
   ).action(
     async (
-      o: ConnOpts & { config: string; id?: string; taskQueue: string; fresh?: boolean; wait?: boolean },
+      o: ConnOpts & {
+        config: string;
+        id?: string;
+        taskQueue: string;
+        fresh?: boolean;
+        wait?: boolean;
+        workerConfig?: string;
+      },
     ) => {
       const loaded = loadRunConfigFile(o.config);
       const config = o.fresh ? { ...loaded, runKey: freshRunKey(o.id ?? defaultWorkflowId(loaded)) } : loaded;
       // Files the config names fail here when this machine has them; the worker checks them again.
       const { notes } = await checkReferencedFiles(config, { source: o.config, missing: 'note' });
       for (const note of notes) process.stderr.write(`[rlaif] note: ${note}\n`);
+      for (const warning of await retiringModelWarnings(config, o.workerConfig))
+        process.stderr.write(`[rlaif] warning: ${warning}\n`);
       const client = await connectClient(settingsOf(o));
       try {
         const handle = await startRun(client, config, {
@@ -225,7 +238,8 @@ export function buildProgram(): Command {
       const { status, problems } = await runStatus(client.workflow, id);
       // A run whose workflow task fails cannot answer (the query would wait 30 s for nothing).
       const answers = !problems.some((p) => p.kind === 'workflow task' && p.workflowId === id);
-      // Without a worker a query waits for one; a closed run's story is in its history anyway.
+      // The run's progress, with its running round's stages from the round itself. Without a
+      // worker a query waits for one; a closed run's story is in its history anyway.
       const progress = answers
         ? await client.connection
             .withDeadline(Date.now() + STATUS_QUERY_MS, () => queryProgress(handle))

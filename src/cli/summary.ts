@@ -31,7 +31,7 @@ export function workflowUiUrl(
   workflowId: string,
   uiBase?: string,
 ): string | undefined {
-  const base = uiBase ?? process.env.RLAIF_UI_URL ?? recordedUiUrl(address);
+  const base = uiBase ?? (process.env.RLAIF_UI_URL || undefined) ?? recordedUiUrl(address);
   if (!base) return undefined;
   return `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }

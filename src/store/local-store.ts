@@ -28,6 +28,7 @@ import { keyOfRef, type ArtifactRef } from './artifact';
 import { decodePartialRows, encodePartialRows } from './partial-rows';
 import { ArtifactReadCache } from './read-cache';
 import { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
+import { chaosKillOnCommit } from './chaos-hook';
 import { checkKey, countLines, type ArtifactStore, type CommitRecord, type QuarantineRecord } from './store';
 
 export { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
@@ -122,18 +123,6 @@ function identityOf(file: string): FileIdentity | undefined {
 
 const sameFile = (a: FileIdentity, b: FileIdentity | undefined) =>
   b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-
-/**
- * Test hook for the chaos suite (src/chaos): with RLAIF_CHAOS_KILL_ON_COMMIT=n, the process
- * SIGKILLs itself at its n-th new commit, after the object's temporary file is written and before
- * it is linked into place, which is the worst moment for an atomic commit to be interrupted.
- */
-const CHAOS_KILL_ON_COMMIT = Number(process.env.RLAIF_CHAOS_KILL_ON_COMMIT ?? 0);
-let commitsStarted = 0;
-function chaosKillOnCommit(): void {
-  if (CHAOS_KILL_ON_COMMIT > 0 && ++commitsStarted === CHAOS_KILL_ON_COMMIT)
-    process.kill(process.pid, 'SIGKILL');
-}
 
 export class LocalArtifactStore implements ArtifactStore {
   readonly root: string;

@@ -118,9 +118,12 @@ export const LEDGER_PUSH_MS = 5000;
 
 const mirrors = new Map<string, LedgerMirror>();
 
-/** The process's mirror of a run's ledger: one per store and run, so pulls are incremental. */
-export function ledgerMirror(store: ArtifactStore, runKey: string): LedgerMirror {
-  const folder = `runs/${runKey}/ledger`;
+/**
+ * The process's mirror of a run's ledger (`name`: the folder, `ledger` for the training judge's):
+ * one per store, run and ledger, so pulls are incremental.
+ */
+export function ledgerMirror(store: ArtifactStore, runKey: string, name = 'ledger'): LedgerMirror {
+  const folder = `runs/${runKey}/${name}`;
   const id = `${store.location}|${folder}`;
   let m = mirrors.get(id);
   if (!m) {

@@ -45,6 +45,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { keyOfRef, type ArtifactRef } from './artifact';
+import { chaosKillOnCommit } from './chaos-hook';
 import { DiskReadCache } from './disk-cache';
 import { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
 import { decodePartialRows, encodePartialRows } from './partial-rows';
@@ -155,6 +156,11 @@ export class S3ArtifactStore implements ArtifactStore {
     this.multipartFrom = Math.max(this.partBytes, options.multipartFrom ?? 16 * MiB);
   }
 
+  /** The full URL of an object name, for messages. */
+  private url(name: string): string {
+    return `s3://${this.bucket}/${name}`;
+  }
+
   /** The object name of a store key. */
   private name(key: string): string {
     return this.prefix ? `${this.prefix}/${key}` : key;
@@ -197,7 +203,7 @@ export class S3ArtifactStore implements ArtifactStore {
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (err) {
       if (isMissing(err)) return undefined;
-      throw this.failed(err, `reading ${name}`);
+      throw this.failed(err, `reading ${this.url(name)}`);
     }
   }
 
@@ -229,7 +235,7 @@ export class S3ArtifactStore implements ArtifactStore {
           await sleep(20 * 2 ** attempt);
           continue;
         }
-        throw this.failed(err, `writing ${name}`);
+        throw this.failed(err, `writing ${this.url(name)}`);
       }
     }
   }
@@ -281,7 +287,7 @@ export class S3ArtifactStore implements ArtifactStore {
       }
       throw err instanceof ArtifactStoreUnwritableError
         ? err
-        : this.failed(err, `uploading ${name} in parts`);
+        : this.failed(err, `uploading ${this.url(name)} in parts`);
     }
   }
 
@@ -289,7 +295,7 @@ export class S3ArtifactStore implements ArtifactStore {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: name }));
     } catch (err) {
-      if (!isMissing(err)) throw this.failed(err, `deleting ${name}`);
+      if (!isMissing(err)) throw this.failed(err, `deleting ${this.url(name)}`);
     }
   }
 
@@ -310,7 +316,7 @@ export class S3ArtifactStore implements ArtifactStore {
           }),
         );
       } catch (err) {
-        throw this.failed(err, `listing ${prefix}`);
+        throw this.failed(err, `listing ${this.url(prefix)}`);
       }
       for (const o of res.Contents ?? []) if (o.Key) names.push(o.Key);
       for (const p of res.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
@@ -352,6 +358,7 @@ export class S3ArtifactStore implements ArtifactStore {
     }
     const dataName = this.dataName(key, sha256);
     await this.putObject(dataName, data);
+    chaosKillOnCommit();
     const at = new Date().toISOString();
     const ref: ArtifactRef = { uri: `store:${key}`, sha256, count, bytes: data.byteLength };
     const manifest = Buffer.from(JSON.stringify({ ...ref, at }));

@@ -207,7 +207,7 @@ async function expectFailedRun(
   // and what to do next.
   expect(out.stderr).toMatch(
     new RegExp(
-      `rlaif: run ${id} failed in (?:(?:round \\d+|before the first round), )?stage \\S+, activity rlaif\\.${activity} \\(not retried: a retry cannot fix it\\):\\n`,
+      `rlaif: run ${id} failed (?:in round \\d+, |before the first round, |in )stage \\S+, activity rlaif\\.${activity} \\(not retried: a retry cannot fix it\\):\\n`,
     ),
   );
   expect(out.stderr).toContain(`\nnext: fix what the message names, then "rlaif resume ${id}"`);

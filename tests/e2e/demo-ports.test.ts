@@ -4,9 +4,10 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePorts } from '../../src/server/dev-server';
+import { smallConfig } from '../helpers/run-env';
 import { runCli } from '../helpers/worker-process';
 
-jest.setTimeout(120_000);
+jest.setTimeout(400_000);
 
 let dir: string;
 let taken: net.Server;
@@ -49,4 +50,39 @@ test('a port that is not a port is refused by name', async () => {
   expect(out.stderr).toContain(
     `option '--ui-port <n>' argument '80000' is invalid. a port is a whole number`,
   );
+});
+
+test('the demo on ports of its choosing links to the UI where it is, and so do later commands', async () => {
+  const [port, uiPort] = await freePorts(2);
+  const config = path.join(dir, 'small.json');
+  fs.writeFileSync(config, JSON.stringify(smallConfig({ rounds: 1 })));
+  const env = { RLAIF_HOME: dir, RLAIF_UI_URL: '' };
+  try {
+    const demo = await runCli(
+      ['demo', '--port', String(port), '--ui-port', String(uiPort), '--config', config, '--id', 'demo-ports'],
+      env,
+    );
+    expect(demo.code).toBe(0);
+    expect(demo.stderr).toContain(`UI on port ${uiPort}`);
+    const ui = `http://localhost:${uiPort}/namespaces/default/workflows/demo-ports`;
+    expect(demo.stderr).toContain(`watch it at ${ui}`);
+    expect(JSON.parse(demo.stdout.trim().split('\n').pop() as string)).toMatchObject({
+      workflowId: 'demo-ports',
+      status: 'completed',
+      uiUrl: ui,
+    });
+    // The UI really is there.
+    expect((await fetch(`http://127.0.0.1:${uiPort}/`)).ok).toBe(true);
+    // Another command on the same server finds the UI the demo recorded; one on another server
+    // gets no link rather than a guess.
+    const report = await runCli(
+      ['report', 'demo-ports', '--out', path.join(dir, 'report'), '--address', `localhost:${port}`],
+      env,
+    );
+    expect(report.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'report', 'index.html'), 'utf8')).toContain(`href="${ui}"`);
+  } finally {
+    const stopped = await runCli(['server', '--stop'], env);
+    expect(stopped.stderr).toMatch(/stopped the Temporal server \(pid \d+\)/);
+  }
 });

@@ -3,7 +3,9 @@
  * pool (generate, judge) and a `gpu` pool (train-reward, optimize-policy) run as separate
  * `rlaif worker` processes, each with its own HOME, TMPDIR, state folder and working folder and
  * no shared folder at all; the store is a bucket on a real S3-compatible server. The demo run
- * must complete with the figures of the single-process demo, every key committed once.
+ * must complete with the figures of the single-process demo, every key committed once, also when
+ * the gpu pool's worker is SIGKILLed in the middle of a commit (its bytes uploaded, its manifest
+ * not) and another machine takes over.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +26,10 @@ let server: TestServer;
 let client: Client;
 let machinesDir: string;
 const workers: WorkerProcess[] = [];
+/** The single-process demo's result, computed by the first test. */
+let plain: Awaited<ReturnType<typeof runInProcess>> | undefined;
+
+const POOLS = { generate: 'api', judge: 'api', 'train-reward': 'gpu', 'optimize-policy': 'gpu' } as const;
 
 /** A "machine": private folders, and an environment with nothing of this process's store or home. */
 function machine(name: string): { cwd: string; env: NodeJS.ProcessEnv } {
@@ -76,15 +82,13 @@ test('the demo run on three worker processes sharing only Temporal and S3 gives 
   const demo = JSON.parse(
     fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'demo.json'), 'utf8'),
   );
-  const config = parseRunConfig({
-    ...demo,
-    taskQueues: { generate: 'api', judge: 'api', 'train-reward': 'gpu', 'optimize-policy': 'gpu' },
-  });
+  const config = parseRunConfig({ ...demo, taskQueues: POOLS });
   const handle = await startRun(client, config, { workflowId: 'fleet-demo' });
-  const [summary, plain] = await Promise.all([
+  const [summary, single] = await Promise.all([
     handle.result() as Promise<RunSummary>,
     runInProcess(DEMO_DEFAULTS),
   ]);
+  plain = single;
   expect(summary.status).toBe('completed');
   expect(summary.rounds).toBe(3);
   const last = plain.rounds.at(-1)!;
@@ -120,4 +124,45 @@ test('the demo run on three worker processes sharing only Temporal and S3 gives 
     expect(fs.existsSync(path.join(machinesDir, name, 'home', '.rlaif', 'store'))).toBe(false);
   }
   for (const w of workers) expect(w.output()).not.toMatch(/NodeVersionSupportWarning/);
+}, 600_000);
+
+test('the gpu pool killed in the middle of a commit: another gpu machine takes over, same figures', async () => {
+  expect(plain).toBeDefined();
+  const oldGpu = workers[2]!;
+  await oldGpu.kill();
+  const doomed = machine('gpu-doomed');
+  const crashing = spawnWorker(server.address, STORE, {
+    cwd: doomed.cwd,
+    env: { ...doomed.env, RLAIF_CHAOS_KILL_ON_COMMIT: '1' },
+    extraArgs: ['--task-queue', 'gpu', '--activities-only', '--log-level', 'WARN'],
+  });
+  workers.push(crashing);
+  const demo = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'demo.json'), 'utf8'),
+  );
+  // A short heartbeat timeout so the killed attempt is retried soon (timeouts do not change figures).
+  const config = parseRunConfig({ ...demo, taskQueues: POOLS, timeouts: { heartbeatSeconds: 5 } });
+  const handle = await startRun(client, config, { workflowId: 'fleet-crash' });
+  // The worker kills itself at its first commit, after uploading the bytes and before the manifest.
+  await new Promise<void>((resolve) => crashing.child.once('exit', () => resolve()));
+  expect(crashing.child.signalCode).toBe('SIGKILL');
+  const fresh = machine('gpu-fresh');
+  workers.push(
+    spawnWorker(server.address, STORE, {
+      cwd: fresh.cwd,
+      env: fresh.env,
+      extraArgs: ['--task-queue', 'gpu', '--activities-only', '--log-level', 'WARN'],
+    }),
+  );
+  const summary = (await handle.result()) as RunSummary;
+  expect(summary.status).toBe('completed');
+  const last = plain!.rounds.at(-1)!;
+  expect(summary.winRateVsInitial).toBeCloseTo(last.evaluation.winRate, 9);
+  expect(summary.rewardModelAgreement).toBeCloseTo(last.reward!.heldOutAgreement, 9);
+  const store = new S3ArtifactStore(STORE, { cacheDir: path.join(machinesDir, 'reader-cache-2') });
+  const counts = new Map<string, number>();
+  for (const c of await store.commitLog())
+    if (c.key.startsWith('runs/fleet-crash/')) counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
+  expect(counts.size).toBeGreaterThan(40);
+  expect([...counts].filter(([, n]) => n !== 1)).toEqual([]);
 }, 600_000);

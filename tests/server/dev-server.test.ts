@@ -52,7 +52,7 @@ describe('startDevServer', () => {
 
   it('refuses a port that is already in use', async () => {
     await expect(startDevServer({ port: server().port, uiPort: false })).rejects.toThrow(
-      `cannot start on ${server().address}: the port is already in use`,
+      `cannot start the Temporal dev server: ${server().address} (its gRPC port) is already in use`,
     );
   });
 

@@ -95,6 +95,20 @@ test('a demo round keeps a lean history: no signals or timers, the config by ref
     Object.keys(inputs.find((i) => i.type === type)?.input.board as Record<string, unknown>).sort();
   expect(boardKeys('rlaif.generate')).toEqual(['policy', 'trainPrompts']);
   expect(boardKeys('rlaif.judge')).toEqual(['policy', 'responses', 'trainPrompts']);
+  // Evaluation reads what it measures: the policies and the reward model, and on demo data the
+  // judged labels and the reward model's pool too (their agreement with gold), nothing else.
+  const evaluate = inputs.find((i) => i.type === 'rlaif.evaluate')?.input.board as Record<string, unknown>;
+  expect(Object.keys(evaluate).sort()).toEqual([
+    'evalPrompts',
+    'initialPolicy',
+    'newPolicy',
+    'policy',
+    'preferencePool',
+    'preferences',
+    'responses',
+    'rewardModel',
+    'trainPrompts',
+  ]);
   // The stored config is the run's own.
   const stored = await env.store.readJsonl<Record<string, unknown>>(
     inputs[0]!.input.configRef as Parameters<typeof env.store.readJsonl>[0],
