@@ -9,6 +9,7 @@ import { activitySignal, classified, reportProgress } from './context';
 import { endpointOf, usageMetrics } from './llm-backends';
 import { OpenAIGenerator } from '../src/providers/openai-generator';
 import { compute } from './compute';
+import { coverage, DeadLetterSet } from '../src/judges/ledger';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
 import { batchSlice, batchName, requireArtifact } from './stage-helpers';
@@ -33,18 +34,35 @@ export function createGenerateActivity(deps: ActivityDeps) {
     const configured = endpointOf(deps, config, config.generate.endpoint, 'generate.endpoint');
     const policy = requireArtifact(input.board.policy, 'policy');
     const endpoint = { ...configured, model: await policyModelName(store, configured.model, policy) };
+    const { samplesPerPrompt, temperature, topP, maxTokens } = config.generate;
     const out = await new OpenAIGenerator(endpoint).generate(prompts, {
-      samplesPerPrompt: config.generate.samplesPerPrompt,
+      samplesPerPrompt,
       seed: seedFrom(config.seed, 'generate', round),
+      temperature,
+      ...(topP !== undefined ? { topP } : {}),
+      maxTokens,
       signal: activitySignal(),
       onProgress: (done, total) => reportProgress({ step: done, total }),
     });
+    // Samples the server failed on with every seed tried are left out and recorded, once each.
+    if (out.failed.length > 0) {
+      const dead = new DeadLetterSet(
+        store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
+      );
+      for (const f of out.failed) dead.add({ pairId: f.id, reason: f.reason, raw: f.raw });
+    }
     // Sampling is not deterministic: a concurrent attempt may have committed other samples first,
     // and those are the batch. The usage is what this attempt spent.
     const { ref, rows } = await store.commitRows(stageKey(runKey, round, stageId, `${name}.jsonl`), out.rows);
+    const total = prompts.length * samplesPerPrompt;
     return {
       artifacts: { responses: [ref] },
-      metrics: { responses: rows.length, ...usageMetrics('generate', out.usage, endpoint) },
+      metrics: {
+        responses: rows.length,
+        generateCoverage: coverage(rows.length, total),
+        generateDeadLetters: total - rows.length,
+        ...usageMetrics('generate', out.usage, endpoint),
+      },
     };
   }
 

@@ -6,6 +6,7 @@
 import type { RunConfig, StageInput, StageOutput } from '../src/contracts';
 import { createLocalJudge } from '../src/judges/create';
 import { judgeBatch, pairResponses, scoreBatch } from '../src/judges/judge-batch';
+import { requireCoverage } from '../src/judges/coverage';
 import { coverage, DeadLetterSet } from '../src/judges/ledger';
 import { seedFrom } from '../src/util/rng';
 import { endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
@@ -38,6 +39,19 @@ function groupByPrompt(rows: ResponseRow[]): ResponseRow[][] {
  */
 function committedFigures(rows: readonly unknown[], total: number) {
   return { judgeCoverage: coverage(rows.length, total), deadLetters: total - rows.length };
+}
+
+/**
+ * The shares of this attempt's verdicts read from the answer tokens' logprobs and parsed from
+ * the answer's text: a judge that silently lost its logprobs (a server that does not return
+ * them in a shape we read) shows as a falling logprob share, not only as harder labels.
+ */
+function answerShares(answers: { logprobs: number; text: number }) {
+  const total = answers.logprobs + answers.text;
+  return {
+    judgeFromLogprobs: total === 0 ? 0 : answers.logprobs / total,
+    judgeFromText: total === 0 ? 0 : answers.text / total,
+  };
 }
 
 function judgeOf(config: RunConfig) {
@@ -128,15 +142,15 @@ export function createJudgeActivities(deps: ActivityDeps) {
       ? await batchApi.replayJudge(config, runKey, input.batchJob.batchId)
       : undefined;
     const pairs = pairResponses(responses);
+    const deadLetterFile = store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`));
     const result = await judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
       ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
-      deadLetters: new DeadLetterSet(
-        store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
-      ),
+      deadLetters: new DeadLetterSet(deadLetterFile),
       seed: judgeSeed(config, round),
       signal: activitySignal(),
       onProgress: (done, total) => reportProgress({ step: done, total }),
     });
+    requireCoverage(result.rows.length, pairs.length, config.judge.minCoverage, deadLetterFile, 'pairs');
     const { ref, rows } = await store.commitRows(
       stageKey(runKey, round, stageId, `${name}.jsonl`),
       result.rows,
@@ -147,6 +161,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
         pairs: rows.length,
         flipRate: rows.length === 0 ? 0 : flipRate(rows),
         ...committedFigures(rows, pairs.length),
+        ...answerShares(result.answers),
         pairsByFallback: result.byFallback,
         ...(replay ? { judgeAnswersFromBatch: replay.fromBatch(), judgeBatchMissing: replay.missing } : {}),
         ...usageMetrics(
@@ -165,15 +180,21 @@ export function createJudgeActivities(deps: ActivityDeps) {
   ): Promise<StageOutput> {
     const { runKey, round, stageId, config } = input;
     const judges = await llmJudgesFor(deps, config, runKey);
+    const deadLetterFile = store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`));
     const result = await scoreBatch(judges.scoring, responses, {
       ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
-      deadLetters: new DeadLetterSet(
-        store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`)),
-      ),
+      deadLetters: new DeadLetterSet(deadLetterFile),
       seed: seedFrom(config.seed, 'score', round),
       signal: activitySignal(),
       onProgress: (done, total) => reportProgress({ step: done, total }),
     });
+    requireCoverage(
+      result.rows.length,
+      responses.length,
+      config.judge.minCoverage,
+      deadLetterFile,
+      'responses',
+    );
     const { ref, rows } = await store.commitRows(
       stageKey(runKey, round, stageId, `${name}.jsonl`),
       result.rows,
@@ -185,6 +206,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
         scored: rows.length,
         meanJudgeScore: meanScore,
         ...committedFigures(rows, responses.length),
+        ...answerShares(result.answers),
         ...usageMetrics(
           'judge',
           result.usage,

@@ -25,6 +25,7 @@ export const NON_RETRYABLE_ERRORS = [
   'BatchJobError',
   'FineTuneError',
   'TrainerStartupError',
+  'JudgeCoverageError',
 ] as const;
 
 /** The default task queue for workflows and every stage not routed elsewhere. */

@@ -42,6 +42,7 @@ const SUMMED = new Set([
   'pairs',
   'scored',
   'deadLetters',
+  'generateDeadLetters',
   'pairsByFallback',
   'judgeAnswersFromBatch',
   'judgeBatchMissing',

@@ -204,7 +204,7 @@ export function buildProgram(): Command {
         for (const h of progress.history) {
           const m = h.metrics;
           process.stdout.write(
-            `  round ${h.round}: win rate ${m.winRateVsInitial?.toFixed(3) ?? '-'}, reward-model agreement ${m.rewardModelAgreement?.toFixed(3) ?? '-'}, KL ${m.klToInitial?.toFixed(3) ?? '-'}\n`,
+            `  round ${h.round}: win rate ${m.winRateVsInitial?.toFixed(3) ?? '-'}, reward-model agreement ${m.rewardModelAgreement?.toFixed(3) ?? '-'}, KL ${m.klToInitial?.toFixed(3) ?? '-'}${judgeAnswers(m)}\n`,
           );
         }
       }
@@ -438,4 +438,10 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`rlaif: ${message}\n`);
     process.exitCode = plain ? 2 : 1;
   }
+}
+
+/** How an LLM judge's verdicts of a round were read, for `rlaif status` (empty for the embedded judge). */
+function judgeAnswers(m: Record<string, number>): string {
+  if (m.judgeFromLogprobs === undefined || m.judgeFromText === undefined) return '';
+  return `, judge answers ${Math.round(m.judgeFromLogprobs * 100)}% from logprobs / ${Math.round(m.judgeFromText * 100)}% parsed from text`;
 }

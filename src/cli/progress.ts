@@ -41,6 +41,15 @@ export function metricsLine(p: RunProgress): string {
   if (m.rewardModelAgreement !== undefined) parts.push(`RM agreement ${m.rewardModelAgreement.toFixed(3)}`);
   if (m.klToInitial !== undefined) parts.push(`KL ${m.klToInitial.toFixed(2)}`);
   if (m.flipRate !== undefined) parts.push(`judge flip rate ${m.flipRate.toFixed(2)}`);
+  // An LLM judge says how its verdicts were read: parsed answers are the fallback for lost logprobs.
+  if (m.judgeFromLogprobs !== undefined && m.judgeFromText !== undefined)
+    parts.push(
+      `judge answers ${Math.round(m.judgeFromLogprobs * 100)}% from logprobs, ${Math.round(m.judgeFromText * 100)}% parsed from text`,
+    );
+  if (m.generateCoverage !== undefined && m.generateCoverage < 1)
+    parts.push(
+      `generation coverage ${m.generateCoverage.toFixed(2)} (${m.generateDeadLetters ?? 0} samples dead-lettered)`,
+    );
   return `round ${p.history[p.history.length - 1]?.round ?? '-'}: ${parts.join(' · ')}`;
 }
 

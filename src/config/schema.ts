@@ -53,7 +53,19 @@ export const GenerateSchema = z.strictObject({
     .default(2)
     .describe('responses sampled per prompt (pairs are formed from them)'),
   temperature: z.number().positive().max(5).default(1).describe('sampling temperature'),
-  maxTokens: z.number().int().min(2).max(64).default(10).describe('longest response in tokens'),
+  topP: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe('nucleus sampling (top_p) for an endpoint; the embedded policy samples the whole distribution'),
+  maxTokens: z
+    .number()
+    .int()
+    .min(2)
+    .max(8192)
+    .default(10)
+    .describe('longest response in tokens (the embedded policy stops at its own length limit)'),
   batchSize: count(100_000)
     .default(128)
     .describe(
@@ -76,6 +88,14 @@ export const JudgeSchema = z.strictObject({
   fallbackEndpoint: endpointName
     .optional()
     .describe('for kind llm: tried once when the judge gives no usable answer'),
+  minCoverage: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      'for kind llm: a judge batch in which a smaller share of pairs (or responses) got a verdict fails the run, naming its dead letters (default 0.5)',
+    ),
   llm: llmJudgeOptionsSchema
     .optional()
     .describe('for kind llm: templates, chain of thought, principles, ...'),

@@ -8,7 +8,8 @@ import { ZERO_USAGE } from '../providers/usage';
 import type { PairwiseJudge, ScoringJudge } from './pairwise-judge';
 
 /** Why a judge gave no usable answer. */
-export type VerdictFailure = 'unparseable' | 'refusal' | 'content-filter' | 'missing-logprobs';
+export type VerdictFailure =
+  'unparseable' | 'refusal' | 'content-filter' | 'missing-logprobs' | 'server-error';
 
 /**
  * How the probability was obtained: 'logprobs' (soft label from the answer tokens' log-probabilities),

@@ -5,7 +5,27 @@
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../stages/types';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../providers/usage';
 import type { AsyncPairwiseJudge, AsyncScoringJudge, Verdict } from './async-judge';
+import { TransientEndpointError } from '../providers/http-errors';
 import { coverage, type DeadLetter, type DeadLetterSet } from './ledger';
+
+/**
+ * The batch's dead letters, written once the batch is over; or, when every item failed on a
+ * server error, a retryable error instead: a server that fails everything is down or broken, not
+ * unable to answer these particular questions, and the activity's retry policy should wait for it.
+ */
+function settleDeadLetters(
+  dead: DeadLetter[],
+  total: number,
+  judgeName: string,
+  set: DeadLetterSet | undefined,
+): DeadLetter[] {
+  if (total > 0 && dead.length === total && dead.every((d) => d.reason === 'server-error'))
+    throw new TransientEndpointError(
+      `${judgeName}: the endpoint failed every one of the batch's ${total} questions with a server error; last: ${dead[dead.length - 1]?.raw ?? ''}`,
+      judgeName,
+    );
+  return set ? dead.map((d) => set.add(d)) : dead;
+}
 
 /** The two responses of one pair, a first and b second in the "AB" order. */
 export type PairInput = Pick<PreferenceRow, 'id' | 'promptId' | 'prompt' | 'aId' | 'bId' | 'a' | 'b'>;
@@ -24,7 +44,14 @@ export interface BothOrdersOptions {
 
 /** A labelled pair, or the dead letter of a pair that could not be labelled. */
 export type PairOutcome =
-  | { ok: true; row: PreferenceRow; judge: string; usage: TokenUsage }
+  | {
+      ok: true;
+      row: PreferenceRow;
+      judge: string;
+      usage: TokenUsage;
+      /** How the verdicts of the label were read: from logprobs, or from the answer's text. */
+      sources: { logprobs: number; text: number };
+    }
   | { ok: false; deadLetter: DeadLetter; usage: TokenUsage };
 
 type OkVerdict = Extract<Verdict, { ok: true }>;
@@ -87,10 +114,13 @@ export async function judgePairBothOrders(
   }
   const pAB = r.ab.p;
   const pBA = r.ba ? r.ba.p : 1 - pAB;
+  const verdicts = r.ba ? [r.ab, r.ba] : [r.ab];
+  const fromLogprobs = verdicts.filter((v) => v.source === 'logprobs').length;
   return {
     ok: true,
     judge: by,
     usage,
+    sources: { logprobs: fromLogprobs, text: verdicts.length - fromLogprobs },
     row: {
       ...pair,
       pAB,
@@ -147,6 +177,8 @@ export interface JudgeBatchResult {
   usage: TokenUsage;
   /** Pairs labelled by the fallback judge. */
   byFallback: number;
+  /** Verdicts of the labelled pairs (one per order) read from logprobs, and parsed from text. */
+  answers: { logprobs: number; text: number };
 }
 
 /** Judges every pair in both orders with bounded concurrency; a failed pair never stops the batch. */
@@ -161,7 +193,11 @@ export async function judgeBatch(
   const worker = async (): Promise<void> => {
     while (next < pairs.length) {
       const i = next++;
-      outcomes[i] = await judgePairBothOrders(judge, pairs[i] as PairInput, opts);
+      // Dead letters are written when the batch is over (see settleDeadLetters).
+      outcomes[i] = await judgePairBothOrders(judge, pairs[i] as PairInput, {
+        ...opts,
+        deadLetters: undefined,
+      });
       opts.onProgress?.(++done, pairs.length);
     }
   };
@@ -169,18 +205,23 @@ export async function judgeBatch(
     Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 16, pairs.length)) }, worker),
   );
   const rows: PreferenceRow[] = [];
-  const deadLetters: DeadLetter[] = [];
+  const failed: DeadLetter[] = [];
   let byFallback = 0;
+  const sources = { logprobs: 0, text: 0 };
   for (const o of outcomes) {
     if (o.ok) {
       rows.push(o.row);
+      sources.logprobs += o.sources.logprobs;
+      sources.text += o.sources.text;
       if (opts.fallback && o.judge === opts.fallback.name && o.judge !== judge.name) byFallback++;
-    } else deadLetters.push(o.deadLetter);
+    } else failed.push(o.deadLetter);
   }
+  const deadLetters = settleDeadLetters(failed, pairs.length, judge.name, opts.deadLetters);
   rows.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   return {
     rows,
     deadLetters,
+    answers: sources,
     coverage: coverage(rows.length, pairs.length),
     flipRate: rows.length === 0 ? 0 : rows.filter((r) => r.flipped).length / rows.length,
     usage: addUsage(...outcomes.map((o) => o.usage)),
@@ -195,6 +236,8 @@ export interface ScoreBatchResult {
   deadLetters: DeadLetter[];
   coverage: number;
   usage: TokenUsage;
+  /** Scores read from logprobs, and parsed from text. */
+  answers: { logprobs: number; text: number };
 }
 
 /**
@@ -206,7 +249,8 @@ export async function scoreBatch(
   responses: readonly ResponseRow[],
   opts: Omit<JudgeBatchOptions, 'fallback' | 'swapOrder'> & { fallback?: AsyncScoringJudge } = {},
 ): Promise<ScoreBatchResult> {
-  const out: Array<{ row?: ScoreRow; dead?: DeadLetter; usage: TokenUsage }> = new Array(responses.length);
+  const out: Array<{ row?: ScoreRow; dead?: DeadLetter; usage: TokenUsage; fromLogprobs?: boolean }> =
+    new Array(responses.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -224,11 +268,11 @@ export async function scoreBatch(
         out[i] = {
           row: { id: r.id, promptId: r.promptId, prompt: r.prompt, response: r.response, score: v.score },
           usage,
+          fromLogprobs: v.source === 'logprobs',
         };
       } else {
-        const entry = { pairId: r.id, reason: v.reason, raw: v.raw };
         out[i] = {
-          dead: opts.deadLetters ? opts.deadLetters.add(entry) : { ...entry, at: new Date().toISOString() },
+          dead: { pairId: r.id, reason: v.reason, raw: v.raw, at: new Date().toISOString() },
           usage,
         };
       }
@@ -239,9 +283,17 @@ export async function scoreBatch(
     Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 16, responses.length)) }, worker),
   );
   const rows = out.flatMap((o) => (o.row ? [o.row] : []));
+  const fromLogprobs = out.filter((o) => o.row && o.fromLogprobs).length;
+  const deadLetters = settleDeadLetters(
+    out.flatMap((o) => (o.dead ? [o.dead] : [])),
+    responses.length,
+    judge.name,
+    opts.deadLetters,
+  );
   return {
     rows,
-    deadLetters: out.flatMap((o) => (o.dead ? [o.dead] : [])),
+    deadLetters,
+    answers: { logprobs: fromLogprobs, text: rows.length - fromLogprobs },
     coverage: coverage(rows.length, responses.length),
     usage: addUsage(...out.map((o) => o.usage)),
   };

@@ -167,15 +167,22 @@ export class DeadLetterSet {
     for (const line of lines) {
       try {
         const d = JSON.parse(line) as DeadLetter;
-        if (typeof d.pairId === 'string') this.byId.set(d.pairId, d);
+        if (typeof d.pairId === 'string' && !this.byId.has(d.pairId)) this.byId.set(d.pairId, d);
       } catch {
         // a torn line from a crash: skip it
       }
     }
   }
 
-  /** Records a dead letter (the raw text is cut to 2000 characters); returns the record. */
+  /**
+   * Records a dead letter (the raw text is cut to 2000 characters) and returns it. A pair already
+   * recorded (by an earlier attempt of the batch, or another worker) is not written again: its
+   * first record is returned, so the file holds one line per pair however often it is retried.
+   */
   add(entry: { pairId: string; reason: VerdictFailure | string; raw: string }): DeadLetter {
+    this.refresh();
+    const known = this.byId.get(entry.pairId);
+    if (known) return known;
     const d: DeadLetter = {
       pairId: entry.pairId,
       reason: entry.reason,
@@ -192,7 +199,7 @@ export class DeadLetterSet {
     return this.byId.has(pairId);
   }
 
-  /** Every dead letter, latest record per pair, sorted by pair id. */
+  /** Every dead letter, first record per pair, sorted by pair id. */
   list(): DeadLetter[] {
     this.refresh();
     return [...this.byId.values()].sort((a, b) => (a.pairId < b.pairId ? -1 : a.pairId > b.pairId ? 1 : 0));

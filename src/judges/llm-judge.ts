@@ -12,7 +12,14 @@ import type { z } from 'zod';
 import { createClient, type EndpointConfig } from '../providers/endpoint';
 import { governorFor, type EndpointGovernor } from '../providers/governor';
 import { describeEndpoint, PermanentEndpointError } from '../providers/http-errors';
-import { sampleChoices, type NormalizedChoice, type TokenLogprob } from '../providers/openai-call';
+import {
+  isRequestSpecific,
+  sampleChoices,
+  type CallRequest,
+  type CallResult,
+  type NormalizedChoice,
+  type TokenLogprob,
+} from '../providers/openai-call';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../providers/usage';
 import { Rng, seedFrom } from '../util/rng';
 import { llmJudgeOptionsSchema } from './llm-judge-options';
@@ -180,6 +187,13 @@ function choiceFailure(c: NormalizedChoice): { reason: VerdictFailure; raw: stri
   return undefined;
 }
 
+/** Requests tried per question the server keeps failing on (the first as asked, then varied). */
+const VARIATIONS = 4;
+/** Temperature added per variation. */
+const VARIATION_TEMPERATURE = 0.1;
+/** Identical attempts of each varied request (enough for a lost-logprobs answer to be asked again). */
+const ATTEMPTS_PER_VARIATION = 3;
+
 /** Shared machinery of the pairwise and scoring judges: requests, answer reading, ledger. */
 abstract class LLMJudgeBase {
   readonly name: string;
@@ -235,7 +249,8 @@ abstract class LLMJudgeBase {
     const running = this.inflight.get(key) as Promise<V> | undefined;
     if (running) return running.then((v) => ({ ...v, usage: { ...ZERO_USAGE }, cached: true }));
     const p = compute().then((v) => {
-      this.ledger?.put(key, v);
+      // A server error is not the judge's answer: the same question may be answered later.
+      if ((v as { reason?: string }).reason !== 'server-error') this.ledger?.put(key, v);
       return v;
     });
     this.inflight.set(key, p);
@@ -265,6 +280,39 @@ abstract class LLMJudgeBase {
   }
 
   /**
+   * One question's choices. A server that keeps failing on this very request (HTTP 5xx, see
+   * isRequestSpecific) through all of the governor's attempts is asked again with the seed moved
+   * on and the temperature raised a little (at temperature 0 another seed alone changes nothing),
+   * up to `VARIATIONS` requests in all; then the question has no answer ('server-error'). The
+   * question as asked keeps every attempt, so a passing fault never changes an answer.
+   */
+  protected async sampleVaried(
+    req: CallRequest,
+  ): Promise<CallResult | { failure: string; usage: TokenUsage }> {
+    let last = '';
+    for (let v = 0; v < VARIATIONS; v++) {
+      const varied: CallRequest =
+        v === 0
+          ? req
+          : {
+              ...req,
+              seed: ((req.seed ?? 0) + v) & 0x7fffffff,
+              temperature: Math.min(2, (req.temperature ?? 0) + VARIATION_TEMPERATURE * v),
+            };
+      try {
+        return await sampleChoices(this.client, this.endpoint, this.governor, {
+          ...varied,
+          ...(v > 0 ? { attempts: ATTEMPTS_PER_VARIATION } : {}),
+        });
+      } catch (err) {
+        if (!isRequestSpecific(err)) throw err;
+        last = err instanceof Error ? err.message : String(err);
+      }
+    }
+    return { failure: last, usage: { ...ZERO_USAGE } };
+  }
+
+  /**
    * Asks one question whose answer is a single token and reads it: soft value from logprobs when
    * available, else `samples` parsed answers averaged.
    */
@@ -279,7 +327,7 @@ abstract class LLMJudgeBase {
     let usage: TokenUsage = { ...ZERO_USAGE };
     const o = this.options;
     if (this.wantLogprobs) {
-      const r = await sampleChoices(this.client, this.endpoint, this.governor, {
+      const r = await this.sampleVaried({
         text,
         n: 1,
         seed,
@@ -290,6 +338,7 @@ abstract class LLMJudgeBase {
         signal,
       });
       usage = addUsage(usage, r.usage);
+      if ('failure' in r) return { answer: { ok: false, reason: 'server-error', raw: r.failure }, usage };
       const c = r.choices[0] as NormalizedChoice;
       const fail = choiceFailure(c);
       if (fail) return { answer: { ok: false, ...fail }, usage };
@@ -309,7 +358,7 @@ abstract class LLMJudgeBase {
       }
     }
     const k = o.samples;
-    const r = await sampleChoices(this.client, this.endpoint, this.governor, {
+    const r = await this.sampleVaried({
       text,
       n: k,
       seed,
@@ -319,6 +368,7 @@ abstract class LLMJudgeBase {
       signal,
     });
     usage = addUsage(usage, r.usage);
+    if ('failure' in r) return { answer: { ok: false, reason: 'server-error', raw: r.failure }, usage };
     const values: T[] = [];
     let firstFail: { reason: VerdictFailure; raw: string } | undefined;
     for (const c of r.choices) {
@@ -342,7 +392,7 @@ abstract class LLMJudgeBase {
     usage: TokenUsage;
   }> {
     const k = this.options.selfConsistency;
-    const r = await sampleChoices(this.client, this.endpoint, this.governor, {
+    const r = await this.sampleVaried({
       text,
       n: k,
       seed,
@@ -351,6 +401,8 @@ abstract class LLMJudgeBase {
       logprobs: false,
       signal,
     });
+    if ('failure' in r)
+      return { texts: [{ ok: false, reason: 'server-error', raw: r.failure }], usage: r.usage };
     return {
       texts: r.choices.map((c) => {
         const fail = choiceFailure(c);

@@ -10,6 +10,7 @@ import {
 } from '../models/policy-params';
 import type { SftRow } from '../stages/types';
 import { Rng, seedFrom } from '../util/rng';
+import { InvalidInputError } from '../data/errors';
 import { Adam } from './adam';
 
 /** An SFT example in model form. */
@@ -18,13 +19,20 @@ export interface SftExample {
   ids: number[];
 }
 
-/** Encodes SFT rows; throws naming the row whose response the policy cannot produce. */
+/**
+ * Encodes SFT rows; throws naming the row whose response the policy cannot produce. That is the
+ * data or the config (a response longer than generate.maxTokens, a word outside the vocabulary):
+ * an InvalidInputError, which no retry can fix.
+ */
 export function encodeSft(p: PolicyParams, rows: SftRow[]): SftExample[] {
   return rows.map((r, i) => {
     try {
       return { ctx: promptContext(p.vocab, r.prompt), ids: encodeResponse(p, r.response) };
     } catch (err) {
-      throw new Error(`SFT row ${i}: ${(err as Error).message}`, { cause: err });
+      const tooLong = /produces at most/.test((err as Error).message)
+        ? ' (its length limit is generate.maxTokens: raise it, or shorten the SFT responses)'
+        : '';
+      throw new InvalidInputError(`SFT row ${i}: ${(err as Error).message}${tooLong}`);
     }
   });
 }

@@ -153,13 +153,16 @@ export class EndpointGovernor {
   /**
    * Runs `fn` under the governor: waits for a concurrency slot and budget, retries what is
    * retryable, and throws a classified EndpointError otherwise. `usedTokens` (optional) turns the
-   * result into actual token usage, which replaces the estimate in the budget.
+   * result into actual token usage, which replaces the estimate in the budget. `maxAttempts`
+   * overrides the governor's for this request (a caller that will vary the request itself when
+   * it keeps failing wants fewer identical attempts).
    */
   async run<T>(
     estimatedTokens: number,
     fn: (ctx: AttemptContext) => Promise<T>,
     signal?: AbortSignal,
     usedTokens?: (result: T) => number,
+    maxAttempts: number = this.opts.maxAttempts,
   ): Promise<T> {
     let transientFailures = 0;
     let rateLimits = 0;
@@ -209,7 +212,7 @@ export class EndpointGovernor {
         }
         this.counters.transientErrors++;
         transientFailures++;
-        if (transientFailures >= this.opts.maxAttempts) throw err;
+        if (transientFailures >= maxAttempts) throw err;
         // Back off outside the slot, so that other callers keep the endpoint busy meanwhile.
         release();
         await abortableSleep(this.backoff(transientFailures), signal, this.where);

@@ -6,7 +6,7 @@
 import type OpenAI from 'openai';
 import type { EndpointConfig } from './endpoint';
 import type { EndpointGovernor } from './governor';
-import { TransientEndpointError, describeEndpoint } from './http-errors';
+import { TransientEndpointError, describeEndpoint, isEndpointError } from './http-errors';
 import { usageOf, type TokenUsage } from './usage';
 
 /** One alternative token at a position, with its log-probability. */
@@ -40,7 +40,10 @@ export interface CallRequest {
   n: number;
   seed?: number;
   temperature?: number;
+  topP?: number;
   maxTokens?: number;
+  /** Attempts of this exact request for transient errors (default: the governor's). */
+  attempts?: number;
   /** Ask for token logprobs; `topLogprobs` alternatives per position (0 = chosen tokens only). */
   logprobs: boolean;
   topLogprobs?: number;
@@ -56,6 +59,19 @@ export interface CallResult {
 /** A rough token estimate for budgets: about four characters a token. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
+}
+
+/**
+ * The usage with at least as many completion tokens as the choices hold. Some servers report
+ * only the first choice's tokens when n > 1 (llama.cpp's llama-server) or no usage at all, and
+ * token and cost budgets must not under-count. A choice holds its logprob entries when they were
+ * returned, else about a token per four characters of its text. A single choice's reported count
+ * is trusted when there is one.
+ */
+export function countChoices(usage: TokenUsage, choices: readonly NormalizedChoice[]): TokenUsage {
+  if (choices.length < 2 && usage.completionTokens > 0) return usage;
+  const held = choices.reduce((a, c) => a + (c.tokens?.length ?? estimateTokens(c.text)), 0);
+  return held > usage.completionTokens ? { ...usage, completionTokens: held } : usage;
 }
 
 function malformed(cfg: EndpointConfig, what: string): TransientEndpointError {
@@ -81,7 +97,7 @@ export async function callEndpoint(
     ...((req.temperature ?? cfg.temperature) !== undefined
       ? { temperature: req.temperature ?? cfg.temperature }
       : {}),
-    ...(cfg.topP !== undefined ? { top_p: cfg.topP } : {}),
+    ...((req.topP ?? cfg.topP) !== undefined ? { top_p: req.topP ?? cfg.topP } : {}),
     ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
     ...(cfg.stop ? { stop: cfg.stop } : {}),
     ...(cfg.extraBody ?? {}),
@@ -102,7 +118,8 @@ export async function callEndpoint(
         opts,
       )) as unknown as Partial<OpenAI.Completions.Completion>;
       if (!res || !Array.isArray(res.choices)) throw malformed(cfg, 'no choices array');
-      return { choices: res.choices.map((c) => normalizeCompletionChoice(c)), usage: usageOf(res) };
+      const choices = res.choices.map((c) => normalizeCompletionChoice(c));
+      return { choices, usage: countChoices(usageOf(res), choices) };
     }
     const body = {
       ...common,
@@ -117,13 +134,11 @@ export async function callEndpoint(
       opts,
     )) as unknown as Partial<OpenAI.Chat.ChatCompletion>;
     if (!res || !Array.isArray(res.choices)) throw malformed(cfg, 'no choices array');
-    return {
-      choices: res.choices.map((c, i) => {
-        if (!c || typeof c !== 'object' || !c.message) throw malformed(cfg, `choice ${i} has no message`);
-        return normalizeChatChoice(c);
-      }),
-      usage: usageOf(res),
-    };
+    const choices = res.choices.map((c, i) => {
+      if (!c || typeof c !== 'object' || !c.message) throw malformed(cfg, `choice ${i} has no message`);
+      return normalizeChatChoice(c);
+    });
+    return { choices, usage: countChoices(usageOf(res), choices) };
   };
 
   let logprobMisses = 0;
@@ -145,11 +160,24 @@ export async function callEndpoint(
     },
     req.signal,
     (r) => r.usage.promptTokens + r.usage.completionTokens || estimate,
+    req.attempts,
   );
 }
 
+/**
+ * Whether an error may be particular to this one request (its text, seed or temperature) rather
+ * than to the endpoint: an HTTP 5xx answer. llama.cpp's llama-server answers 500 when a sampled
+ * output does not fit the expected format, and sending the same request again fails the same
+ * way; another seed or temperature may not. Connection failures, timeouts and 429s concern the
+ * endpoint as a whole and are not.
+ */
+export function isRequestSpecific(err: unknown): boolean {
+  if (!isEndpointError(err) || !err.retryable || err.name === 'RateLimitedError') return false;
+  return typeof err.status === 'number' && err.status >= 500;
+}
+
 /** Attempts of one request whose answer lacks the logprobs it asked for, before falling back. */
-const LOGPROB_ATTEMPTS = 3;
+export const LOGPROB_ATTEMPTS = 3;
 /** Endpoints (by governor) that answered without logprobs on every attempt of a request. */
 const noLogprobs = new WeakSet<EndpointGovernor>();
 
@@ -182,8 +210,21 @@ function normalizeChatChoice(c: OpenAI.Chat.ChatCompletion.Choice): NormalizedCh
     text: typeof c.message.content === 'string' ? c.message.content : '',
     finishReason: c.finish_reason ?? null,
     refusal: (c.message as { refusal?: string | null }).refusal ?? null,
-    tokens: chatTokens(c.logprobs?.content),
+    tokens: logprobTokens(c.logprobs),
   };
+}
+
+/**
+ * Token logprobs in either shape a server may use, whatever the request's style: the chat shape
+ * `{content: [{token, logprob, top_logprobs}]}` (OpenAI chat; llama.cpp's llama-server answers
+ * completions requests with it too) or the legacy completions shape `{tokens, token_logprobs,
+ * top_logprobs}`. Undefined when neither fits.
+ */
+export function logprobTokens(lp: unknown): TokenLogprob[] | undefined {
+  if (!lp || typeof lp !== 'object') return undefined;
+  const content = (lp as { content?: unknown }).content;
+  if (content !== undefined && content !== null) return chatTokens(content);
+  return completionTokens(lp);
 }
 
 /** Legacy completions logprobs in the documented shape, else undefined (see chatTokens). */
@@ -216,14 +257,40 @@ function normalizeCompletionChoice(c: OpenAI.Completions.CompletionChoice): Norm
     text: typeof c.text === 'string' ? c.text : '',
     finishReason: c.finish_reason ?? null,
     refusal: null,
-    tokens: completionTokens(c.logprobs),
+    tokens: logprobTokens(c.logprobs),
   };
+}
+
+/**
+ * Endpoints (by governor) that answered HTTP 400 to a request for several choices and accepted the
+ * same request for one: their later requests ask for one choice each, in parallel. Learned per
+ * worker process, like the governor itself.
+ */
+const singleChoiceOnly = new WeakSet<EndpointGovernor>();
+
+/** Whether an endpoint has been found to refuse `n` > 1 (see sampleChoices). */
+export function refusesSeveralChoices(governor: EndpointGovernor): boolean {
+  return singleChoiceOnly.has(governor);
+}
+
+function sumUsage(usages: TokenUsage[]): TokenUsage {
+  return usages.reduce(
+    (a, u) => ({
+      promptTokens: a.promptTokens + u.promptTokens,
+      completionTokens: a.completionTokens + u.completionTokens,
+      requests: a.requests + u.requests,
+    }),
+    { promptTokens: 0, completionTokens: 0, requests: 0 },
+  );
 }
 
 /**
  * `req.n` choices for one text: in one request, in requests of at most `cfg.n`, or one request
  * per choice when `cfg.parallelSamples` is set (request j gets seed + j·size). An endpoint that
- * returns fewer choices than asked (it ignored n) is asked again, one choice per request.
+ * returns fewer choices than asked (it ignored n) is asked again, one choice per request. One that
+ * rejects n > 1 with HTTP 400 (llama-server: n above its slots) is asked in parallel single
+ * requests instead, and is remembered as such once a single request has succeeded, so the 400
+ * was about n and not about something else in the request.
  */
 export async function sampleChoices(
   client: OpenAI,
@@ -232,7 +299,28 @@ export async function sampleChoices(
   req: CallRequest,
 ): Promise<CallResult> {
   const k = req.n;
-  const size = cfg.parallelSamples ? 1 : Math.max(1, Math.min(k, cfg.n ?? k));
+  const single = cfg.parallelSamples || singleChoiceOnly.has(governor);
+  const size = single ? 1 : Math.max(1, Math.min(k, cfg.n ?? k));
+  try {
+    return await sampleInRequestsOf(size, client, cfg, governor, req);
+  } catch (err) {
+    const nRejected =
+      size > 1 && isEndpointError(err) && !err.retryable && err.status === 400 && !req.signal?.aborted;
+    if (!nRejected) throw err;
+    const result = await sampleInRequestsOf(1, client, cfg, governor, req);
+    singleChoiceOnly.add(governor);
+    return result;
+  }
+}
+
+async function sampleInRequestsOf(
+  size: number,
+  client: OpenAI,
+  cfg: EndpointConfig,
+  governor: EndpointGovernor,
+  req: CallRequest,
+): Promise<CallResult> {
+  const k = req.n;
   const starts: number[] = [];
   for (let s = 0; s < k; s += size) starts.push(s);
   const results = await Promise.all(
@@ -256,15 +344,5 @@ export async function sampleChoices(
     if (r.choices.length === 0) throw malformed(cfg, 'a request for one choice returned none');
     choices.push(r.choices[0] as NormalizedChoice);
   }
-  return {
-    choices: choices.slice(0, k),
-    usage: usages.reduce(
-      (a, u) => ({
-        promptTokens: a.promptTokens + u.promptTokens,
-        completionTokens: a.completionTokens + u.completionTokens,
-        requests: a.requests + u.requests,
-      }),
-      { promptTokens: 0, completionTokens: 0, requests: 0 },
-    ),
-  };
+  return { choices: choices.slice(0, k), usage: sumUsage(usages) };
 }

@@ -40,6 +40,8 @@ const HEADLINE = [
   'flipRate',
   'evalFlipRate',
   'rewardModelAgreement',
+  'judgeFromLogprobs',
+  'judgeFromText',
 ];
 const TOKEN_KEY = /^(.+?)(PromptTokens|CompletionTokens)$/;
 const COST_KEY = /^(.+?)Cost$/;
@@ -196,6 +198,25 @@ export function buildFigures(data: ReportData): Figure[] {
       caption:
         'Share of pairs whose verdict changes when the two responses swap places: the judge’s position bias.',
       emptyNote: 'no pairs judged yet',
+    },
+    {
+      id: 'judge-answers',
+      chart: {
+        kind: 'line',
+        title: 'How the LLM judge’s verdicts were read',
+        xLabel: 'round',
+        yLabel: 'share of verdicts',
+        series: [
+          ...series(data, 'judgeFromLogprobs', 'from answer-token logprobs (soft labels)'),
+          ...series(data, 'judgeFromText', 'parsed from the answer text (fallback)'),
+        ],
+        yInclude: [0, 1],
+      },
+      csv: ROUNDS_CSV,
+      columns: ['judgeFromLogprobs', 'judgeFromText', 'judgeCoverage', 'deadLetters'],
+      caption:
+        'Share of the LLM judge’s verdicts read from the logprobs of the answer tokens, and parsed from its text because the endpoint returned no usable logprobs. A rising text share means labels lost their confidence.',
+      emptyNote: 'no LLM judge verdicts: the embedded judge gives exact soft labels',
     },
     {
       id: 'reward-model-agreement',

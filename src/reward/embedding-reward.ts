@@ -5,6 +5,7 @@
  * onnxruntime-node. The embedder is frozen; only the head learns, which is why a few hundred
  * pairs suffice.
  */
+import { InvalidInputError } from '../data/errors';
 import { checkInputs, floatOutput, openSession, type OrtSession } from '../models/ort';
 import { buildOnnxModel, readOnnxModel } from '../onnx/build';
 import { throwIfAborted, yieldToEventLoop } from '../stages/abort';
@@ -197,9 +198,10 @@ export async function trainEmbeddingRewardModel(
     throw new Error(`${where}: heldOutFraction must be in (0, 1), got ${opts.heldOutFraction}`);
   throwIfAborted(signal, where);
   const { train, held } = splitHeldOut(pairs, opts.seed, opts.heldOutFraction);
-  if (train.length === 0) throw new Error(`${where}: none of the ${pairs.length} pairs is left for training`);
+  if (train.length === 0)
+    throw new InvalidInputError(`${where}: none of the ${pairs.length} pairs is left for training`);
   if (held.length === 0) {
-    throw new Error(
+    throw new InvalidInputError(
       `${where}: no held-out pair with a decisive label among ${pairs.length} pairs; use more prompts or a larger heldOutFraction`,
     );
   }

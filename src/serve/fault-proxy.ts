@@ -59,6 +59,57 @@ export interface FaultProxyOptions {
    * with Retry-After (the time until the window frees a slot) and never reach the target.
    */
   rateLimit?: RequestLimit;
+  /** Behaviours of real third-party servers, applied to every request (not by the plan). */
+  quirks?: ServerQuirks;
+}
+
+/**
+ * How some real OpenAI-compatible servers differ from OpenAI's API, so the client's handling of
+ * them can be tested without those servers. Each is modelled on llama.cpp's llama-server.
+ */
+export interface ServerQuirks {
+  /** Completions logprobs in the chat shape `{content: [...]}` instead of the legacy one. */
+  chatShapeCompletionLogprobs?: boolean;
+  /** Requests with `n` above this get HTTP 400 (llama-server: n above its slots). */
+  maxN?: number;
+  /** `usage.completion_tokens` counts only the first choice's tokens when n > 1. */
+  firstChoiceUsage?: boolean;
+  /**
+   * Some requests get HTTP 500 every time they are sent: those whose (input text, seed,
+   * temperature) hash below `rate` (llama-server: "the model produced output that does not match
+   * the expected format" for a random model). The same request fails the same way; another seed
+   * or temperature is another draw. Inputs containing `always` fail whatever the seed.
+   */
+  failRequests?: { seed: number; rate: number; always?: string };
+}
+
+/** The HTTP status and error message a quirk answers a request with, or undefined to forward it. */
+export function quirkRejection(
+  quirks: ServerQuirks | undefined,
+  body: Record<string, unknown>,
+): { status: number; message: string } | undefined {
+  if (!quirks) return undefined;
+  const n = typeof body.n === 'number' ? body.n : 1;
+  if (quirks.maxN !== undefined && n > quirks.maxN)
+    return {
+      status: 400,
+      message: `n must be at most ${quirks.maxN} (the number of slots) (injected by the fault proxy)`,
+    };
+  const fail = quirks.failRequests;
+  if (fail) {
+    const messages = Array.isArray(body.messages) ? (body.messages as Array<{ content?: unknown }>) : [];
+    const text =
+      messages.length > 0 ? messages.map((m) => String(m.content)).join('\n') : String(body.prompt ?? '');
+    const seed = typeof body.seed === 'number' ? body.seed : 0;
+    const temperature = typeof body.temperature === 'number' ? body.temperature : 1;
+    const draw = new Rng(seedFrom(fail.seed, 'quirk-500', text, seed, temperature)).next();
+    if ((fail.always !== undefined && text.includes(fail.always)) || draw < fail.rate)
+      return {
+        status: 500,
+        message: 'The model produced output that does not match the expected Content-only format (injected)',
+      };
+  }
+  return undefined;
 }
 
 /** A running fault proxy. */
@@ -177,6 +228,14 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         { 'retry-after': String(Math.ceil(ms / 1000)), 'retry-after-ms': String(ms) },
       );
     }
+    const quirk = quirkRejection(opts.quirks, parseBody(body));
+    if (quirk) {
+      requests++;
+      const type = quirk.status === 400 ? 'invalid_request_error' : 'server_error';
+      return sendJson(res, quirk.status, {
+        error: { message: quirk.message, type, param: null, code: null },
+      });
+    }
     const kind = faultFor(opts.plan, requests++);
     if (kind !== 'ok') faults[kind] = (faults[kind] ?? 0) + 1;
     switch (kind) {
@@ -249,7 +308,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       case 'wrong-logprobs-shape':
         return send(res, up.status, up.headers, mutateLogprobs(text, kind));
       default:
-        return send(res, up.status, up.headers, up.body);
+        return opts.quirks && up.status === 200
+          ? send(res, up.status, up.headers, applyQuirks(text, opts.quirks))
+          : send(res, up.status, up.headers, up.body);
     }
   }
 
@@ -323,6 +384,55 @@ function mutateLogprobs(text: string, kind: 'missing-logprobs' | 'wrong-logprobs
     } else {
       c.logprobs = { content: 'unavailable' };
     }
+  }
+  return JSON.stringify(body);
+}
+
+function parseBody(body: Buffer): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(body.toString('utf8'));
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Rewrites a successful answer the way the quirks say (see ServerQuirks). */
+function applyQuirks(text: string, quirks: ServerQuirks): string {
+  let body: { object?: string; choices?: Array<Record<string, unknown>>; usage?: Record<string, number> };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return text;
+  }
+  if (!Array.isArray(body.choices)) return text;
+  if (quirks.chatShapeCompletionLogprobs && body.object === 'text_completion') {
+    for (const c of body.choices) {
+      const lp = c.logprobs as
+        | { tokens?: string[]; token_logprobs?: number[]; top_logprobs?: Array<Record<string, number>> }
+        | null
+        | undefined;
+      if (!lp || !Array.isArray(lp.tokens)) continue;
+      c.logprobs = {
+        content: lp.tokens.map((token, i) => ({
+          id: i,
+          token,
+          logprob: lp.token_logprobs?.[i] ?? 0,
+          bytes: [...Buffer.from(token)],
+          top_logprobs: Object.entries(lp.top_logprobs?.[i] ?? {}).map(([t, l]) => ({
+            id: 0,
+            token: t,
+            logprob: l,
+            bytes: [...Buffer.from(t)],
+          })),
+        })),
+      };
+    }
+  }
+  if (quirks.firstChoiceUsage && body.usage && body.choices.length > 1) {
+    const share = Math.ceil((body.usage.completion_tokens ?? 0) / body.choices.length);
+    body.usage.completion_tokens = share;
+    body.usage.total_tokens = (body.usage.prompt_tokens ?? 0) + share;
   }
   return JSON.stringify(body);
 }

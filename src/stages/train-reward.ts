@@ -1,4 +1,5 @@
 /** Stage: fit the Bradley–Terry reward model on the judged pairs and measure held-out agreement. */
+import { InvalidInputError } from '../data/errors';
 import { trainBradleyTerry, type BtPair } from '../reward/bradley-terry';
 import { FEATURE_DIM, featurizeSparse } from '../reward/features';
 import { exportRewardOnnx, OnnxRewardModel } from '../reward/reward-model';
@@ -84,9 +85,9 @@ export async function trainRewardModel(
   throwIfAborted(signal, 'trainRewardModel');
   const { train, held } = splitHeldOut(pairs, opts.seed, opts.heldOutFraction);
   if (train.length === 0)
-    throw new Error(`trainRewardModel: none of the ${pairs.length} pairs is left for training`);
+    throw new InvalidInputError(`trainRewardModel: none of the ${pairs.length} pairs is left for training`);
   if (held.length === 0) {
-    throw new Error(
+    throw new InvalidInputError(
       `trainRewardModel: no held-out pair with a decisive label among ${pairs.length} pairs; use more prompts or a larger heldOutFraction`,
     );
   }

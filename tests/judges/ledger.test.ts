@@ -55,4 +55,23 @@ describe('DeadLetterSet', () => {
     expect(coverage(98, 100)).toBe(0.98);
     expect(coverage(0, 0)).toBe(1);
   });
+
+  test('a pair is written once, however many attempts (or sets on one file) record it', () => {
+    const f = file();
+    const first = new DeadLetterSet(f);
+    const d = first.add({ pairId: 'p1', reason: 'unparseable', raw: 'first' });
+    // A retried attempt opens the file afresh and meets the same pair again.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const again = new DeadLetterSet(f).add({ pairId: 'p1', reason: 'server-error', raw: `try ${attempt}` });
+      expect(again).toEqual(d);
+    }
+    first.add({ pairId: 'p1', reason: 'refusal', raw: 'same set' });
+    first.add({ pairId: 'p2', reason: 'refusal', raw: 'other' });
+    const lines = fs.readFileSync(f, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(new DeadLetterSet(f).list().map((x) => [x.pairId, x.raw])).toEqual([
+      ['p1', 'first'],
+      ['p2', 'other'],
+    ]);
+  });
 });

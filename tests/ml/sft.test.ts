@@ -32,6 +32,16 @@ describe('SFT', () => {
       ]),
     ).toThrow(/SFT row 1: .*"zebra"/);
     expect(() => encodeSft(policy, [{ prompt: 'x', response: 'wave wave wave wave' }])).toThrow(/4 words/);
+    // Bad data or a too small generate.maxTokens: an error no retry can fix, saying which field.
+    const err = (() => {
+      try {
+        encodeSft(policy, [{ prompt: 'x', response: 'wave wave wave wave' }]);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.name).toBe('InvalidInputError');
+    expect(err?.message).toMatch(/generate\.maxTokens/);
   });
 
   it('trainInitialPolicy stops with an AbortError when its signal fires', async () => {

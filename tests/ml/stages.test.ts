@@ -101,6 +101,14 @@ describe('stages on a small demo', () => {
     await expect(
       trainRewardModel(pairs, { seed: 1, heldOutFraction: 0, epochs: 1, lr: 0.05, l2: 0 }),
     ).rejects.toThrow(/heldOutFraction/);
+    // Only ties held out: the data, not a passing fault, so no retry may be spent on it.
+    const ties = pairs.slice(0, 6).map((p) => ({ ...p, p: 0.5 }));
+    await expect(
+      trainRewardModel(ties, { seed: 1, heldOutFraction: 0.5, epochs: 1, lr: 0.05, l2: 0 }),
+    ).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringMatching(/no held-out pair with a decisive label/),
+    });
   });
 
   it('optimizeWithReward raises a reward it is given and reports the KL it paid', async () => {

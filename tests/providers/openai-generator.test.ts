@@ -47,7 +47,8 @@ describe('OpenAIGenerator', () => {
       logprobSource: 'endpoint',
       promptId: 'p1',
     });
-    expect(usage).toEqual({ promptTokens: 20, completionTokens: 4, requests: 2 });
+    // Each answer reports 2 completion tokens but holds 3 choices of 2 tokens: the choices count.
+    expect(usage).toEqual({ promptTokens: 20, completionTokens: 12, requests: 2 });
     // The same prompt gets the same seed whatever the batch; different prompts differ.
     const seeds = calls.map((c) => c.body.seed as number);
     expect(seeds[0]).not.toBe(seeds[1]);
@@ -112,5 +113,42 @@ describe('OpenAIGenerator', () => {
     expect(calls).toHaveLength(2);
     expect(calls[1]!.body.seed).toBe(calls[0]!.body.seed);
     expect(rows[0]).toMatchObject({ logprob: -0.75, logprobSource: 'endpoint' });
+  });
+
+  test("the stage's maxTokens, temperature and topP override the endpoint's", async () => {
+    const { gen, calls } = setup(
+      { temperature: 0.2, topP: 0.5, maxTokens: 100, requestLogprobs: false },
+      (c) => chatBody(Array.from({ length: Number(c.body.n) }, () => ({ text: 'x' }))),
+    );
+    await gen.generate([prompts[0]!], {
+      samplesPerPrompt: 2,
+      seed: 1,
+      temperature: 0.7,
+      topP: 0.9,
+      maxTokens: 33,
+    });
+    expect(calls[0]!.body).toMatchObject({ temperature: 0.7, top_p: 0.9, max_tokens: 33 });
+    const plain = setup({ temperature: 0.2, topP: 0.5, maxTokens: 100, requestLogprobs: false }, (c) =>
+      chatBody(Array.from({ length: Number(c.body.n) }, () => ({ text: 'x' }))),
+    );
+    await plain.gen.generate([prompts[0]!], { samplesPerPrompt: 2, seed: 1 });
+    expect(plain.calls[0]!.body).toMatchObject({ temperature: 0.2, top_p: 0.5, max_tokens: 100 });
+  });
+
+  test('progress is reported on a timer while a slow request is in flight', async () => {
+    const { gen } = setup({ requestLogprobs: false }, async (c) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return chatBody(Array.from({ length: Number(c.body.n) }, () => ({ text: 'slow' })));
+    });
+    const beats: number[] = [];
+    await gen.generate([prompts[0]!], {
+      samplesPerPrompt: 2,
+      seed: 1,
+      progressEveryMs: 40,
+      onProgress: (done) => beats.push(done),
+    });
+    // Several beats with nothing finished yet, then the prompt's own.
+    expect(beats.filter((d) => d === 0).length).toBeGreaterThanOrEqual(3);
+    expect(beats[beats.length - 1]).toBe(1);
   });
 });
