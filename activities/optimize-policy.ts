@@ -5,7 +5,7 @@
  */
 import type { StageSpec } from '../src/config/schema';
 import type { ArtifactRef, StageInput, StageOutput } from '../src/contracts';
-import type { PreferenceRow, PromptRow } from '../src/stages/types';
+import type { PreferenceRow, PromptRow, ScoreRow } from '../src/stages/types';
 import { keyOfRef, stageKey } from '../src/store/artifact';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { log } from '@temporalio/activity';
@@ -222,6 +222,27 @@ export function createOptimizePolicyActivity(deps: ActivityDeps) {
           });
           onnx = out.onnx;
           metrics = { dpoLoss: out.dpoLoss, dpoRewardMargin: out.rewardMargin, dpoPairs: pairs.length };
+        } else if (method === 'judge-score' && config.judge.kind === 'llm') {
+          // d-RLAIF with an LLM judge: the score stage's verdicts on the round's samples are the
+          // rewards, (s − 1) / 9 as with the embedded judge.
+          const scores = await store.readAllJsonl<ScoreRow>(requireArtifact(board.scores, 'scores'));
+          const out = await compute(deps, 'optimizeOnScores', {
+            policy,
+            reference,
+            samples: scores.map((r) => ({
+              promptId: r.promptId,
+              prompt: r.prompt,
+              response: r.response,
+              reward: (r.score - 1) / 9,
+            })),
+            options: { steps: opt.steps, beta: config.policy.direct.beta, lr: config.policy.direct.lr },
+          });
+          onnx = out.onnx;
+          metrics = {
+            trainMeanReward: out.meanReward,
+            directSamples: out.samples,
+            directSamplesSkipped: out.skipped,
+          };
         } else {
           const prompts = await store.readJsonl<PromptRow>(
             requireArtifact(board.trainPrompts, 'trainPrompts'),

@@ -7,6 +7,7 @@ import { createLocalJudge } from '../judges/create';
 import { OnnxPolicyRuntime } from '../models/onnx-policy-runtime';
 import { evaluatePolicy, sampleForEvaluation } from '../stages/evaluate';
 import {
+  optimizeOnScoredSamples,
   optimizeWithDpo,
   optimizeWithReward,
   rewardFromJudge,
@@ -153,6 +154,18 @@ export const JOBS = {
     } finally {
       await source.release();
     }
+  },
+
+  async optimizeOnScores(
+    args: {
+      policy: Uint8Array;
+      reference: Uint8Array;
+      samples: Parameters<typeof optimizeOnScoredSamples>[2];
+      options: Parameters<typeof optimizeOnScoredSamples>[3];
+    },
+    progress: Progress,
+  ) {
+    return optimizeOnScoredSamples(args.policy, args.reference, args.samples, args.options, progress);
   },
 
   async optimizeWithDpo(

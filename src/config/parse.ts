@@ -70,6 +70,10 @@ function checkServedPolicy(config: RunConfig): string[] {
   return problems;
 }
 
+function hasScoreStage(config: RunConfig): boolean {
+  return expandStages(config).some((s) => s.type === 'score');
+}
+
 /**
  * Fields that must go together. Endpoint and trainer names are resolved on the worker, which
  * knows what it offers (src/capabilities/); only their presence is checked here.
@@ -105,9 +109,9 @@ function checkReferences(config: RunConfig): string[] {
     problems.push('judge.kind: endpoint and llm options need kind "llm"');
   }
   expandStages(config).forEach((s, i) => {
-    if (s.method === 'judge-score' && config.judge.kind === 'llm') {
+    if (s.method === 'judge-score' && config.judge.kind === 'llm' && !hasScoreStage(config)) {
       problems.push(
-        `stages[${i}].method: "judge-score" optimizes against the embedded judge only; with an LLM judge use "reward-model", "dpo" or "external"`,
+        `stages[${i}].method: "judge-score" with an LLM judge trains on the judge's scores of the round's samples; add a stage of type "score" (the direct preset has one)`,
       );
     }
     if (s.method === 'external' && !config.policy.trainer) {

@@ -39,6 +39,15 @@ export interface GovernorOptions {
   maxDelayMs?: number;
   /** Pause after a 429 that carries no Retry-After, ms (default: the current backoff delay). */
   defaultRetryAfterMs?: number;
+  /**
+   * Failures in a row to reach the endpoint (refused or reset connections, timeouts, 502/503/504)
+   * that open the circuit (default 5): the endpoint is taken to be down, and requests wait instead
+   * of being sent. Answers, errors included (a 500 for one request, a 429), close it.
+   */
+  circuitThreshold?: number;
+  /** How long the circuit stays open first, ms (default 1000); doubled by each failed probe up to `circuitMaxMs` (default 30000). */
+  circuitOpenMs?: number;
+  circuitMaxMs?: number;
   /** Sources of time and randomness, injectable for tests. */
   now?: () => number;
   random?: () => number;
@@ -60,6 +69,9 @@ export interface GovernorStats {
   maxInFlight: number;
   /** Current concurrency limit: halved by each 429, regrown by one per limit-many successes. */
   concurrencyLimit: number;
+  /** Times the circuit opened (the endpoint looked down), and its state now. */
+  circuitOpenings: number;
+  circuit: 'closed' | 'open' | 'half-open';
 }
 
 /** What a governed request function receives. */
@@ -86,6 +98,14 @@ export function abortableSleep(ms: number, signal: AbortSignal | undefined, wher
     );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }
 
 interface Waiter {
@@ -123,7 +143,21 @@ export class EndpointGovernor {
     tokens: 0,
     maxInFlight: 0,
     concurrencyLimit: 0,
+    circuitOpenings: 0,
+    circuit: 'closed',
   };
+  /**
+   * The circuit breaker. Closed: requests flow. Open (after `circuitThreshold` failures in a row
+   * to reach the endpoint): nobody sends until `circuitUntil`. Half-open: one caller sends a probe while the
+   * others wait; its success closes the circuit, its failure opens it again for twice as long.
+   * Without it, every caller of a dead endpoint retries on its own backoff, and together they
+   * hammer it (dozens of failed requests a second from one worker).
+   */
+  private circuit: 'closed' | 'open' | 'half-open' = 'closed';
+  private failuresInRow = 0;
+  private circuitUntil = 0;
+  private circuitOpenFor = 0;
+  private circuitChanged: { promise: Promise<void>; resolve: () => void } = deferred();
 
   constructor(
     readonly endpoint: EndpointIdentity,
@@ -137,6 +171,9 @@ export class EndpointGovernor {
       maxRateLimitRetries: 30,
       baseDelayMs: 500,
       maxDelayMs: 30_000,
+      circuitThreshold: 5,
+      circuitOpenMs: 1000,
+      circuitMaxMs: 30_000,
       now: Date.now,
       random: Math.random,
       ...options,
@@ -147,7 +184,62 @@ export class EndpointGovernor {
 
   /** A copy of the counters. */
   stats(): GovernorStats {
-    return { ...this.counters, concurrencyLimit: this.limit };
+    return { ...this.counters, concurrencyLimit: this.limit, circuit: this.circuit };
+  }
+
+  private setCircuit(state: 'closed' | 'open' | 'half-open'): void {
+    this.circuit = state;
+    const changed = this.circuitChanged;
+    this.circuitChanged = deferred();
+    changed.resolve();
+  }
+
+  /**
+   * Waits until the circuit lets this request through; true when it goes as the half-open probe.
+   */
+  private async passCircuit(signal?: AbortSignal): Promise<boolean> {
+    for (;;) {
+      if (signal?.aborted)
+        throw new RequestAbortedError(`request to ${this.where} was cancelled`, this.where);
+      if (this.circuit === 'closed') return false;
+      const now = this.opts.now();
+      if (this.circuit === 'open' && now >= this.circuitUntil) {
+        this.setCircuit('half-open');
+        return true;
+      }
+      const change = this.circuitChanged.promise;
+      if (this.circuit === 'open') {
+        await Promise.race([change, abortableSleep(this.circuitUntil - now, signal, this.where)]);
+      } else {
+        await Promise.race([change, abortableSleep(this.opts.circuitMaxMs, signal, this.where)]);
+      }
+    }
+  }
+
+  /** A probe that was cancelled proves nothing: the next waiting caller probes instead. */
+  private abandonProbe(): void {
+    if (this.circuit !== 'half-open') return;
+    this.circuitUntil = 0;
+    this.setCircuit('open');
+  }
+
+  private circuitSuccess(): void {
+    this.failuresInRow = 0;
+    if (this.circuit !== 'closed') {
+      this.circuitOpenFor = 0;
+      this.setCircuit('closed');
+    }
+  }
+
+  private circuitFailure(probe: boolean): void {
+    this.failuresInRow++;
+    if (!probe && (this.circuit !== 'closed' || this.failuresInRow < this.opts.circuitThreshold)) return;
+    this.circuitOpenFor = probe
+      ? Math.min(this.opts.circuitMaxMs, Math.max(this.opts.circuitOpenMs, this.circuitOpenFor * 2))
+      : this.opts.circuitOpenMs;
+    this.circuitUntil = this.opts.now() + this.circuitOpenFor;
+    this.counters.circuitOpenings++;
+    this.setCircuit('open');
   }
 
   /**
@@ -167,7 +259,13 @@ export class EndpointGovernor {
     let transientFailures = 0;
     let rateLimits = 0;
     for (let attempt = 1; ; attempt++) {
-      await this.acquireSlot(signal);
+      const probe = await this.passCircuit(signal);
+      try {
+        await this.acquireSlot(signal);
+      } catch (e) {
+        if (probe) this.abandonProbe();
+        throw e;
+      }
       let holding = true;
       const release = (): void => {
         if (holding) {
@@ -182,6 +280,7 @@ export class EndpointGovernor {
         const result = await fn({ attempt, signal });
         this.counters.succeeded++;
         this.onSuccess();
+        this.circuitSuccess();
         if (usedTokens) {
           const used = usedTokens(result);
           if (Number.isFinite(used) && used >= 0) {
@@ -191,9 +290,16 @@ export class EndpointGovernor {
         }
         return result;
       } catch (raw) {
-        if (signal?.aborted)
+        if (signal?.aborted) {
+          // A cancelled probe proves nothing: let another caller probe.
+          if (probe) this.abandonProbe();
           throw new RequestAbortedError(`request to ${this.where} was cancelled`, this.where);
+        }
         const err = classifyError(raw, this.endpoint);
+        // Only an endpoint that cannot be reached counts against the circuit: one that answers,
+        // even with a 429, a 400 or a 500 for this particular request, is up.
+        if ((err as { unreachable?: boolean }).unreachable === true) this.circuitFailure(probe);
+        else this.circuitSuccess();
         if (err.name === 'RateLimitedError') {
           this.counters.rateLimited++;
           rateLimits++;

@@ -51,6 +51,19 @@ export class RateLimitedError extends EndpointError {
 export class TransientEndpointError extends EndpointError {
   override readonly name = 'TransientEndpointError';
   readonly retryable = true;
+  constructor(
+    message: string,
+    endpoint: string,
+    status?: number,
+    /**
+     * The endpoint could not be reached or gave no answer in time (refused or reset connection,
+     * timeout, 502/503/504 from a gateway in front of it): it looks down, as opposed to having
+     * answered this one request badly.
+     */
+    readonly unreachable = false,
+  ) {
+    super(message, endpoint, status);
+  }
 }
 
 /**
@@ -191,7 +204,12 @@ export function classifyError(err: unknown, ep: EndpointIdentity): EndpointError
       );
     }
     if (status >= 500 || status === 408 || status === 409) {
-      return new TransientEndpointError(`${where} failed with HTTP ${status}: ${msg}`, where, status);
+      return new TransientEndpointError(
+        `${where} failed with HTTP ${status}: ${msg}`,
+        where,
+        status,
+        status === 502 || status === 503 || status === 504,
+      );
     }
     if (status === 401 || status === 403) {
       const fix = ep.apiKeyEnv
@@ -224,7 +242,7 @@ export function classifyError(err: unknown, ep: EndpointIdentity): EndpointError
   const ctor = e?.constructor?.name;
   const text = typeof e?.message === 'string' ? e.message : String(err);
   if (ctor === 'APIConnectionTimeoutError' || /timed? ?out/i.test(text)) {
-    return new TransientEndpointError(`request to ${where} timed out: ${text}`, where);
+    return new TransientEndpointError(`request to ${where} timed out: ${text}`, where, undefined, true);
   }
   if (err instanceof SyntaxError || e?.name === 'SyntaxError') {
     return new TransientEndpointError(`${where} returned a malformed JSON body: ${text}`, where);
@@ -234,6 +252,8 @@ export function classifyError(err: unknown, ep: EndpointIdentity): EndpointError
     return new TransientEndpointError(
       `connection to ${where} failed${codes.length ? ` (${codes.join(', ')})` : ''}: ${text}`,
       where,
+      undefined,
+      true,
     );
   }
   return new TransientEndpointError(`request to ${where} failed: ${text}`, where);

@@ -17,6 +17,7 @@ import { dpoLoss, dpoPairLoss, type DpoPair } from '../policy/dpo';
 import { groupAdvantages, reinforceSurrogate, type RolloutGroup } from '../policy/reinforce';
 import { OnnxRewardModel } from '../reward/reward-model';
 import { Rng, seedFrom } from '../util/rng';
+import { InvalidInputError } from '../data/errors';
 import { throwIfAborted, yieldToEventLoop } from './abort';
 import type { PreferenceRow, ProgressFn, PromptRow } from './types';
 
@@ -158,6 +159,100 @@ export async function optimizeWithReward(
     await yieldToEventLoop();
   }
   return { onnx: exportPolicyOnnx(policy), meanReward: rewardSum / tailSamples, kl: klSum / tailSamples };
+}
+
+/** One judged sample of the round: a response the round's policy sampled, and its reward. */
+export interface ScoredSample {
+  promptId: string;
+  prompt: string;
+  response: string;
+  reward: number;
+}
+
+/** Hyperparameters of direct RLAIF on scored samples. */
+export interface ScoredOptimizeOptions {
+  steps: number;
+  beta: number;
+  lr: number;
+}
+
+/**
+ * Direct RLAIF (d-RLAIF) on samples an LLM judge scored: an LLM is paid per score, so the
+ * round's own samples are scored once (by the score stage, every score in the ledger) instead of
+ * fresh samples being scored in every step. REINFORCE with each prompt's other samples as the
+ * baseline (RLOO) and the KL to the reference folded into the return, as `optimizeWithReward`,
+ * for `steps` Adam steps over all the samples; each step recomputes log πθ, so the KL term
+ * follows the policy as it moves. The samples come from the policy being optimized, so the first
+ * step is exactly on-policy and, at the direct preset's small learning rate, the later ones
+ * nearly so. Samples the policy cannot produce (words outside its vocabulary, longer than its
+ * length) are left out and counted; prompts left with fewer than two samples have no baseline
+ * and are left out too.
+ */
+export async function optimizeOnScoredSamples(
+  policyOnnx: Uint8Array,
+  referenceOnnx: Uint8Array,
+  samples: readonly ScoredSample[],
+  opts: ScoredOptimizeOptions,
+  onProgress?: ProgressFn,
+  signal?: AbortSignal,
+): Promise<{ onnx: Uint8Array; meanReward: number; samples: number; skipped: number }> {
+  if (!(opts.steps >= 1)) throw new Error(`optimizeOnScoredSamples: steps must be >= 1, got ${opts.steps}`);
+  const { policy, ref } = loadPair(policyOnnx, referenceOnnx);
+  const byPrompt = new Map<
+    string,
+    { ctx: ReturnType<typeof promptContext>; items: { ids: number[]; reward: number }[] }
+  >();
+  let skipped = 0;
+  for (const s of samples) {
+    if (!Number.isFinite(s.reward))
+      throw new Error(`optimizeOnScoredSamples: reward ${s.reward} for a sample of ${s.promptId}`);
+    let ids: number[];
+    try {
+      ids = encodeResponse(policy, s.response);
+    } catch {
+      skipped++;
+      continue;
+    }
+    const g = byPrompt.get(s.promptId) ?? { ctx: promptContext(policy.vocab, s.prompt), items: [] };
+    g.items.push({ ids, reward: s.reward });
+    byPrompt.set(s.promptId, g);
+  }
+  const kept = [...byPrompt.values()].filter((g) => g.items.length >= 2);
+  skipped += [...byPrompt.values()].filter((g) => g.items.length < 2).reduce((a, g) => a + g.items.length, 0);
+  const used = kept.reduce((a, g) => a + g.items.length, 0);
+  if (used === 0)
+    throw new InvalidInputError(
+      `direct RLAIF: no prompt has two scored samples the policy can produce (${samples.length} scored, ${skipped} left out); ` +
+        'the policy is the embedded one, so generate with it (no generate.endpoint) and keep generate.samplesPerPrompt ≥ 2',
+    );
+  const refLogprobs = kept.map((g) => g.items.map((it) => tokensLogProb(ref, g.ctx, it.ids)));
+  const adam = new Adam(policyGroups(policy), { lr: opts.lr });
+  const grad = zeroGrad(policy);
+  for (let step = 0; step < opts.steps; step++) {
+    throwIfAborted(signal, 'optimizeOnScoredSamples');
+    const groups: RolloutGroup[] = kept.map((g, gi) => ({
+      ctx: g.ctx,
+      rollouts: g.items.map((it, i) => ({
+        ids: it.ids,
+        logprob: tokensLogProb(policy, g.ctx, it.ids),
+        refLogprob: (refLogprobs[gi] as number[])[i] as number,
+        reward: it.reward,
+      })),
+    }));
+    grad.wPrev.fill(0);
+    grad.wCtx.fill(0);
+    grad.wPos.fill(0);
+    grad.bias.fill(0);
+    // Adam descends, so the surrogate's gradient goes in with scale −1.
+    reinforceSurrogate(policy, groups, groupAdvantages(groups, opts.beta), grad, -1);
+    adam.step(gradGroups(grad));
+    onProgress?.(step + 1, opts.steps);
+    await yieldToEventLoop();
+  }
+  const meanReward = kept.reduce((a, g) => a + g.items.reduce((b, it) => b + it.reward, 0), 0) / used;
+  // No KL figure: log πθ − log πref averaged over these fixed samples is no estimate of the KL
+  // once πθ has moved (the evaluate stage measures it on fresh samples).
+  return { onnx: exportPolicyOnnx(policy), meanReward, samples: used, skipped };
 }
 
 /** Pairs per DPO minibatch. */

@@ -180,3 +180,40 @@ test('a completions-style judge on a server with chat-shaped logprobs reports ev
   expect(out.metrics.pairs).toBe(12);
   expect(out.metrics).toMatchObject({ judgeFromLogprobs: 1, judgeFromText: 0, judgeCoverage: 1 });
 });
+
+test('the direct preset with an LLM judge: the judge scores the round’s samples and the policy trains on those scores', async () => {
+  const { acts, config, input } = await setup(
+    'direct',
+    { judge: { baseURL: server.url, model: 'local-judge' } },
+    {
+      preset: 'direct',
+      generate: { batchSize: 12, samplesPerPrompt: 2, maxTokens: 10 },
+      judge: { kind: 'llm', endpoint: 'judge' },
+      policy: { optimizer: { steps: 5 } },
+    },
+  );
+  expect(config.preset).toBe('direct');
+  const gen = await runIn(new MockActivityEnvironment(), acts['rlaif.generate'], input('generate'));
+  const scored = await runIn(
+    new MockActivityEnvironment(),
+    acts['rlaif.score'],
+    input('score', { responses: gen.artifacts.responses! }),
+  );
+  expect(scored.metrics).toMatchObject({ scored: 24, judgeCoverage: 1, judgeFromLogprobs: 1 });
+  const out = await runIn(
+    new MockActivityEnvironment(),
+    acts['rlaif.optimizePolicy'] as (i: StageInput & { method: 'judge-score' }) => Promise<{
+      artifacts: { newPolicy?: unknown };
+      metrics: Record<string, number>;
+    }>,
+    {
+      ...input('optimize-policy', { responses: gen.artifacts.responses!, scores: scored.artifacts.scores! }),
+      method: 'judge-score',
+    },
+  );
+  expect(out.artifacts.newPolicy).toBeDefined();
+  expect(out.metrics.directSamples).toBe(24);
+  expect(out.metrics.directSamplesSkipped).toBe(0);
+  // The reward is the judge's expected score mapped to [0, 1].
+  expect(out.metrics.trainMeanReward).toBeCloseTo((scored.metrics.meanJudgeScore! - 1) / 9, 9);
+});
