@@ -29,6 +29,21 @@ export function heartbeatAgain(): void {
   heartbeat(lastDetails.get(Context.current()));
 }
 
+/**
+ * Runs `body` heartbeating on a timer (a third of the heartbeat timeout, at most 10 s), so work
+ * that waits on a slow or recovering server between progress reports, such as an LLM judge's
+ * queued requests, is not taken for a dead worker. Only a dead worker misses its heartbeats.
+ */
+export async function whileAlive<T>(body: () => Promise<T>): Promise<T> {
+  const timeoutMs = activityInfo().heartbeatTimeoutMs ?? 30_000;
+  const liveness = setInterval(heartbeatAgain, Math.max(200, Math.min(10_000, timeoutMs / 3)));
+  try {
+    return await body();
+  } finally {
+    clearInterval(liveness);
+  }
+}
+
 /** The progress the previous attempt of this activity reported, if any. */
 export function previousProgress(): BatchProgress | undefined {
   const details = activityInfo().heartbeatDetails as Partial<BatchProgress> | undefined;

@@ -15,7 +15,7 @@ import { DeadLetterSet } from '../src/judges/ledger';
 import type { PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { seedFrom } from '../src/util/rng';
-import { activitySignal, classified, reportProgress } from './context';
+import { activitySignal, classified, reportProgress, whileAlive } from './context';
 import { capabilitiesOf, endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
@@ -60,13 +60,17 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         asyncPairwise(
           createLocalJudge({ positionBias: config.judge.positionBias, sharpness: config.judge.sharpness }),
         );
-      const out = await judgeBatch(judge, pairs, {
-        ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
-        deadLetters: new DeadLetterSet(store.pathOf(stageKey(runKey, round, stageId, 'dead-letters.jsonl'))),
-        seed: seedFrom(config.seed, 'evaluate-judge'),
-        signal: activitySignal(),
-        onProgress: (done, total) => reportProgress({ step: done, total }),
-      });
+      const out = await whileAlive(() =>
+        judgeBatch(judge, pairs, {
+          ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
+          deadLetters: new DeadLetterSet(
+            store.pathOf(stageKey(runKey, round, stageId, 'dead-letters.jsonl')),
+          ),
+          seed: seedFrom(config.seed, 'evaluate-judge'),
+          signal: activitySignal(),
+          onProgress: (done, total) => reportProgress({ step: done, total }),
+        }),
+      );
       if (out.rows.length === 0) throw new Error('evaluation: the judge labelled none of the held-out pairs');
       const wins = out.rows.reduce((w, r) => w + (r.p > 0.5 ? 1 : r.p === 0.5 ? 0.5 : 0), 0);
       const n = out.rows.length;

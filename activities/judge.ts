@@ -15,7 +15,7 @@ import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { readBatchOutputs } from './batch';
-import { activitySignal, classified, reportProgress } from './context';
+import { activitySignal, classified, reportProgress, whileAlive } from './context';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
 import { batchName, requireArtifact } from './stage-helpers';
@@ -80,7 +80,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
       const { runKey, round, stageId, config } = input;
       const name = batchName(input);
       return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
-        if (config.judge.kind === 'llm') return judgeWithLLM(input, name);
+        if (config.judge.kind === 'llm') return whileAlive(() => judgeWithLLM(input, name));
         const groups = groupByPrompt(await responsesOfBatch(deps, input));
         const judgeModel = judgeOf(config);
         const pairsOf = (group: ResponseRow[]) => {
@@ -112,7 +112,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
       const name = batchName(input);
       return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
         const responses = await responsesOfBatch(deps, input);
-        if (config.judge.kind === 'llm') return scoreWithLLM(input, name, responses);
+        if (config.judge.kind === 'llm') return whileAlive(() => scoreWithLLM(input, name, responses));
         const judgeModel = judgeOf(config);
         // Like local judging: scored whole and committed once (see judge above).
         const signal = activitySignal();
