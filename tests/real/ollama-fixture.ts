@@ -17,6 +17,8 @@ import { startOllama, type OllamaServer } from '../helpers/ollama';
 
 export const JUDGE_MODEL = 'tiny-judge';
 export const POLICY_MODEL = 'tiny-policy';
+/** The judge's weights under another name, so embedding requests get a runner of their own. */
+export const EMBED_MODEL = 'tiny-embed';
 
 /** A running Ollama with the tests' models; `stop()` removes everything it wrote. */
 export interface OllamaFixture {
@@ -42,6 +44,7 @@ export async function startOllamaFixture(): Promise<OllamaFixture> {
       const file = path.join(dir, `${name}.gguf`);
       writeTinyLlama(file, spec, vocab);
       await ollama.createModel(name, file);
+      if (name === JUDGE_MODEL) await ollama.createModel(EMBED_MODEL, file);
     }
     // Both stay loaded (OLLAMA_KEEP_ALIVE=-1), so no test waits for a model to load.
     await ollama.warm(JUDGE_MODEL);
