@@ -30,11 +30,11 @@ export function heartbeatAgain(): void {
 }
 
 /**
- * Runs `body` heartbeating on a timer (a third of the heartbeat timeout, at most 10 s), so work
- * that waits on a slow or recovering server between progress reports, such as an LLM judge's
- * queued requests, is not taken for a dead worker. Only a dead worker misses its heartbeats.
+ * Runs `body` heartbeating on a timer (a third of the heartbeat timeout, at most every 10 s):
+ * for work that waits on a remote server, where one request can outlast the heartbeat timeout
+ * while the worker is perfectly alive.
  */
-export async function whileAlive<T>(body: () => Promise<T>): Promise<T> {
+export async function withLivenessBeats<T>(body: () => Promise<T>): Promise<T> {
   const timeoutMs = activityInfo().heartbeatTimeoutMs ?? 30_000;
   const liveness = setInterval(heartbeatAgain, Math.max(200, Math.min(10_000, timeoutMs / 3)));
   try {

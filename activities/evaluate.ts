@@ -15,7 +15,7 @@ import { DeadLetterSet } from '../src/judges/ledger';
 import type { PromptRow, ResponseRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { seedFrom } from '../src/util/rng';
-import { activitySignal, classified, reportProgress, whileAlive } from './context';
+import { activitySignal, classified, reportProgress, withLivenessBeats } from './context';
 import { capabilitiesOf, endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
@@ -60,7 +60,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         asyncPairwise(
           createLocalJudge({ positionBias: config.judge.positionBias, sharpness: config.judge.sharpness }),
         );
-      const out = await whileAlive(() =>
+      const out = await withLivenessBeats(() =>
         judgeBatch(judge, pairs, {
           ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
           deadLetters: new DeadLetterSet(

@@ -15,7 +15,7 @@ import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
 import { readBatchOutputs } from './batch';
-import { activitySignal, classified, reportProgress, whileAlive } from './context';
+import { activitySignal, classified, reportProgress, withLivenessBeats } from './context';
 import type { ActivityDeps } from './deps';
 import { onceOnly } from './once';
 import { batchName, requireArtifact } from './stage-helpers';
@@ -80,7 +80,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
       const { runKey, round, stageId, config } = input;
       const name = batchName(input);
       return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
-        if (config.judge.kind === 'llm') return whileAlive(() => judgeWithLLM(input, name));
+        if (config.judge.kind === 'llm') return judgeWithLLM(input, name);
         const groups = groupByPrompt(await responsesOfBatch(deps, input));
         const judgeModel = judgeOf(config);
         const pairsOf = (group: ResponseRow[]) => {
@@ -112,7 +112,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
       const name = batchName(input);
       return onceOnly(store, stageKey(runKey, round, stageId, `${name}.result.json`), async () => {
         const responses = await responsesOfBatch(deps, input);
-        if (config.judge.kind === 'llm') return whileAlive(() => scoreWithLLM(input, name, responses));
+        if (config.judge.kind === 'llm') return scoreWithLLM(input, name, responses);
         const judgeModel = judgeOf(config);
         // Like local judging: scored whole and committed once (see judge above).
         const signal = activitySignal();
@@ -143,13 +143,16 @@ export function createJudgeActivities(deps: ActivityDeps) {
       : undefined;
     const pairs = pairResponses(responses);
     const deadLetterFile = store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`));
-    const result = await judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
-      ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
-      deadLetters: new DeadLetterSet(deadLetterFile),
-      seed: judgeSeed(config, round),
-      signal: activitySignal(),
-      onProgress: (done, total) => reportProgress({ step: done, total }),
-    });
+    // An LLM judge waits on its server: heartbeat on a timer, not only as pairs finish.
+    const result = await withLivenessBeats(() =>
+      judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
+        ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
+        deadLetters: new DeadLetterSet(deadLetterFile),
+        seed: judgeSeed(config, round),
+        signal: activitySignal(),
+        onProgress: (done, total) => reportProgress({ step: done, total }),
+      }),
+    );
     requireCoverage(result.rows.length, pairs.length, config.judge.minCoverage, deadLetterFile, 'pairs');
     const { ref, rows } = await store.commitRows(
       stageKey(runKey, round, stageId, `${name}.jsonl`),
@@ -181,13 +184,15 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const { runKey, round, stageId, config } = input;
     const judges = await llmJudgesFor(deps, config, runKey);
     const deadLetterFile = store.pathOf(stageKey(runKey, round, stageId, `${name}.dead-letters.jsonl`));
-    const result = await scoreBatch(judges.scoring, responses, {
-      ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
-      deadLetters: new DeadLetterSet(deadLetterFile),
-      seed: seedFrom(config.seed, 'score', round),
-      signal: activitySignal(),
-      onProgress: (done, total) => reportProgress({ step: done, total }),
-    });
+    const result = await withLivenessBeats(() =>
+      scoreBatch(judges.scoring, responses, {
+        ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
+        deadLetters: new DeadLetterSet(deadLetterFile),
+        seed: seedFrom(config.seed, 'score', round),
+        signal: activitySignal(),
+        onProgress: (done, total) => reportProgress({ step: done, total }),
+      }),
+    );
     requireCoverage(
       result.rows.length,
       responses.length,

@@ -16,6 +16,24 @@ import { seedRerun } from '../src/run/rerun';
 import { capabilitiesOf } from './llm-backends';
 import { capabilityProblems } from '../src/capabilities/check';
 import { CapabilityError } from '../src/capabilities/errors';
+import { endpointsUsed, retirementWarnings } from '../src/providers/model-retirement';
+import { log } from '@temporalio/activity';
+
+/** Logs a warning per retiring model the run uses (see src/providers/model-retirement.ts). */
+async function warnOfRetiringModels(
+  config: RunConfig,
+  caps: ReturnType<typeof capabilitiesOf>,
+): Promise<void> {
+  const used = endpointsUsed(config, (name, field) => {
+    try {
+      return caps.endpoint(config, name, field);
+    } catch {
+      return undefined;
+    }
+  });
+  if (used.length === 0) return;
+  for (const warning of await retirementWarnings(used).catch(() => [])) log.warn(warning);
+}
 
 /** Whether every piece of a prepared run is still committed with the bytes it recorded. */
 async function intact(store: ActivityDeps['store'], prepared: PreparedRun): Promise<boolean> {
@@ -57,6 +75,9 @@ export function createPrepareActivity(deps: ActivityDeps) {
           `The run asks for what this worker does not offer:\n  - ${problems.join('\n  - ')}`,
         );
       }
+      // Models the run uses that their endpoints are retiring: said in the worker log at the
+      // run's start (advisory, so it runs beside the preparation and never fails it).
+      const retiring = warnOfRetiringModels(config, caps);
       await checkReferencedFiles(config, {
         source: 'the run config',
         missing: 'fail',
@@ -146,6 +167,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
         sftLoss = fitted.finalLoss;
         initialPolicy = await store.commitBytes(`${base}/initial-policy.onnx`, fitted.onnx, 1);
       }
+      await retiring;
       const prepared: PreparedRun = { trainPrompts, evalPrompts, initialPolicy, sftLoss };
       // Another attempt may have committed first: every reader gets the committed result.
       return (await store.commitRows(`${base}/result.json`, [prepared])).rows[0] as PreparedRun;

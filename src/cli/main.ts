@@ -8,6 +8,7 @@ import { connectClient, resolveConnection } from '../connection';
 import { progressQuery } from '../../workflows/definitions';
 import { runDemo } from './demo';
 import { showProgressUntil } from './progress';
+import { retiringModelWarnings } from './retiring-models';
 import {
   defaultWorkflowId,
   problemLines,
@@ -144,16 +145,29 @@ export function buildProgram(): Command {
         '--fresh',
         'use a new artifact namespace (runKey), e.g. to reuse a workflow id with another config',
       )
-      .option('--wait', 'wait for the run, show progress, print the summary line'),
+      .option('--wait', 'wait for the run, show progress, print the summary line')
+      .option(
+        '--worker-config <file>',
+        "the workers' config file, to check the models the run uses (default: $RLAIF_WORKER_CONFIG)",
+      ),
   ).action(
     async (
-      o: ConnOpts & { config: string; id?: string; taskQueue: string; fresh?: boolean; wait?: boolean },
+      o: ConnOpts & {
+        config: string;
+        id?: string;
+        taskQueue: string;
+        fresh?: boolean;
+        wait?: boolean;
+        workerConfig?: string;
+      },
     ) => {
       const loaded = loadRunConfigFile(o.config);
       const config = o.fresh ? { ...loaded, runKey: freshRunKey(o.id ?? defaultWorkflowId(loaded)) } : loaded;
       // Files the config names fail here when this machine has them; the worker checks them again.
       const { notes } = await checkReferencedFiles(config, { source: o.config, missing: 'note' });
       for (const note of notes) process.stderr.write(`[rlaif] note: ${note}\n`);
+      for (const warning of await retiringModelWarnings(config, o.workerConfig))
+        process.stderr.write(`[rlaif] warning: ${warning}\n`);
       const client = await connectClient(settingsOf(o));
       try {
         const handle = await startRun(client, config, {

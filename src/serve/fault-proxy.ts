@@ -210,6 +210,12 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   ) => send(res, status, { 'content-type': 'application/json', ...headers }, JSON.stringify(body));
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    // Model lists (a run's start-up check of its models) pass through outside the plan, so that a
+    // plan's faults land on the requests a test means them for.
+    if (req.method === 'GET') {
+      const up = await forward(req, body);
+      return send(res, up.status, up.headers, up.body);
+    }
     const admitted = limiter?.admit() ?? { ok: true };
     if (!admitted.ok) {
       rateLimited++;

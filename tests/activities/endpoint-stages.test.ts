@@ -4,6 +4,8 @@
  * The local model server plays the models and the fault proxy the servers.
  */
 import fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -216,4 +218,43 @@ test('the direct preset with an LLM judge: the judge scores the round’s sample
   expect(out.metrics.directSamplesSkipped).toBe(0);
   // The reward is the judge's expected score mapped to [0, 1].
   expect(out.metrics.trainMeanReward).toBeCloseTo((scored.metrics.meanJudgeScore! - 1) / 9, 9);
+});
+
+test('a run whose judge model is being retired is warned of in the worker log when it starts', async () => {
+  const models = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: [{ id: 'local-judge', shutdown_date: '2027-02-01' }] }));
+  });
+  await new Promise<void>((r) => models.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(models.address() as AddressInfo).port}/v1`;
+    const acts = createActivities({
+      store,
+      threads: false,
+      capabilities: new WorkerCapabilities({ endpoints: { judge: { baseURL: url, model: 'local-judge' } } }),
+    });
+    const config = parseRunConfig({
+      seed: 5,
+      data: { kind: 'demo', trainPrompts: 12, evalPrompts: 8, sftExamples: 200 },
+      judge: { kind: 'llm', endpoint: 'judge' },
+    });
+    const warnings: string[] = [];
+    const logger = {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => warnings.push(message),
+      error: () => undefined,
+    };
+    await runIn(new MockActivityEnvironment({}, { logger }), acts['rlaif.prepare'] as never, {
+      runKey: 'retiring',
+      config,
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(/judge\.endpoint: model "local-judge" .* shutdown_date of 2027-02-01/),
+    ]);
+  } finally {
+    await new Promise<void>((r) => models.close(() => r()));
+  }
 });

@@ -151,7 +151,9 @@ describe('fault proxy', () => {
     for (const kind of FAULT_KINDS) expect(kinds).toContain(kind);
 
     const { proxy, client } = await through({ seed: 3, rate: 0.5, kinds: ['500', '429'] });
-    const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.models.list()));
+    // Model lists pass through outside the plan (a run lists its models at start).
+    await Promise.all(Array.from({ length: 5 }, () => client.models.list()));
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => chat(client)));
     const failed = results.filter((r) => r.status === 'rejected').length;
     const planned = Array.from({ length: 12 }, (_, k) =>
       faultFor({ seed: 3, rate: 0.5, kinds: ['500', '429'] }, k),

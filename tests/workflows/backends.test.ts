@@ -114,6 +114,25 @@ test('generation over HTTP follows the run: each round samples from the policy t
   }
 });
 
+test('the direct preset with an LLM judge: the endpoint scores each round’s samples, and those scores train the policy', async () => {
+  const summary = await run('direct-http', {
+    rounds: 2,
+    preset: 'direct',
+    judge: { kind: 'llm', endpoint: 'judge', batchSize: 8 },
+  });
+  expect(summary.status).toBe('completed');
+  for (const h of summary.history) {
+    const m = h.metrics;
+    expect(m.scored).toBeGreaterThan(0);
+    expect(m.judgeCoverage).toBe(1);
+    expect(m.judgeFromLogprobs).toBe(1);
+    expect(m.judgeRequests).toBeGreaterThan(0);
+    // Every scored sample is one the embedded policy produced, so all of them train it.
+    expect(m.directSamples).toBe(m.scored);
+    expect(m.winRateVsInitial).toBeGreaterThan(0);
+  }
+});
+
 test('the external preset trains with an external trainer command and the run learns', async () => {
   const summary = await run('external-1', {
     preset: 'external',
