@@ -27,7 +27,7 @@ import { stageKey } from '../src/store/artifact';
 import { keepFile, LEDGER_PUSH_MS, ledgerMirror } from '../src/store/mirrored-files';
 import { seedFrom } from '../src/util/rng';
 import { readBatchOutputs } from './batch';
-import { activitySignal, classified, reportProgress } from './context';
+import { activitySignal, classified, reportProgress, withLivenessBeats } from './context';
 import { capabilitiesOf, endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
 import { compute } from './compute';
 import type { ActivityDeps } from './deps';
@@ -93,16 +93,19 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         );
       const deadKey = stageKey(runKey, round, stageId, 'dead-letters.jsonl');
       const ledger = ledgerMirror(store, runKey);
-      const out = await judgeBatch(judge, pairs, {
-        ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
-        deadLetters: new DeadLetterSet(store.scratchDir(deadKey)),
-        seed: seedFrom(config.seed, 'evaluate-judge'),
-        signal: activitySignal(),
-        onProgress: (done, total) => {
-          reportProgress({ step: done, total });
-          if (llm) ledger.pushEvery(LEDGER_PUSH_MS);
-        },
-      });
+      // An LLM judge waits on its server: heartbeat on a timer, not only as pairs finish.
+      const out = await withLivenessBeats(() =>
+        judgeBatch(judge, pairs, {
+          ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
+          deadLetters: new DeadLetterSet(store.scratchDir(deadKey)),
+          seed: seedFrom(config.seed, 'evaluate-judge'),
+          signal: activitySignal(),
+          onProgress: (done, total) => {
+            reportProgress({ step: done, total });
+            if (llm) ledger.pushEvery(LEDGER_PUSH_MS);
+          },
+        }),
+      );
       if (llm) await ledger.push();
       await keepFile(store, deadKey, store.scratchDir(deadKey));
       if (out.rows.length === 0) throw new Error('evaluation: the judge labelled none of the held-out pairs');
