@@ -50,6 +50,18 @@ function isExecutable(file) {
   }
 }
 
+/**
+ * The first `relative` folder beside the checkout or beside one of its parents (a clone anywhere
+ * under the folder that holds `shared/`), else where it would be beside the checkout (for messages).
+ */
+function findAbove(relative) {
+  for (let dir = ROOT; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, relative);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(ROOT, '..', relative);
+  }
+}
+
 /** Finds the Go toolchain on PATH or at its default install location, or returns null. */
 function findGo() {
   const onPath = which('go');
@@ -187,7 +199,8 @@ const GO_TOOLS = {
     neededFor: '`npm run test:real`, the tests against a real model server',
     install: 'install Ollama (https://ollama.com/download) and put `ollama` on PATH',
     // Go module zips leave out Ollama's vendor/ folder; its llama.cpp part needs these headers.
-    headers: path.resolve(ROOT, '..', 'shared', 'third_party', 'ollama-headers'),
+    headers:
+      process.env.RLAIF_OLLAMA_HEADERS || findAbove(path.join('shared', 'third_party', 'ollama-headers')),
   },
 };
 
@@ -396,6 +409,7 @@ module.exports = {
   findTool,
   findTemporal,
   findGo,
+  findAbove,
   buildGoTool,
   ensureGoTool,
   ensureTemporal,

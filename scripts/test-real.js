@@ -41,11 +41,8 @@ function findTestModels() {
       ? process.env.RLAIF_TEST_MODELS
       : null;
   }
-  for (let dir = ROOT; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared', 'test-models');
-    if (fs.existsSync(path.join(candidate, VOCAB))) return candidate;
-    if (path.dirname(dir) === dir) return null;
-  }
+  const folder = setup.findAbove(path.join('shared', 'test-models'));
+  return fs.existsSync(path.join(folder, VOCAB)) ? folder : null;
 }
 
 /** Why Ollama cannot be had here, with what to install; null when it is there or can be built. */
