@@ -71,6 +71,23 @@ function promptSchedule(prompts: PromptRow[], seed: number, steps: number, perSt
 }
 
 /** Hyperparameters of policy-gradient optimization against a reward. */
+/** One REINFORCE step on rollout groups: the RLOO advantages with the KL penalty β, then Adam. */
+function reinforceStep(
+  policy: PolicyParams,
+  groups: RolloutGroup[],
+  beta: number,
+  grad: ReturnType<typeof zeroGrad>,
+  adam: Adam,
+): void {
+  grad.wPrev.fill(0);
+  grad.wCtx.fill(0);
+  grad.wPos.fill(0);
+  grad.bias.fill(0);
+  // Adam descends, so the surrogate's gradient goes in with scale −1.
+  reinforceSurrogate(policy, groups, groupAdvantages(groups, beta), grad, -1);
+  adam.step(gradGroups(grad));
+}
+
 export interface RewardOptimizeOptions {
   seed: number;
   steps: number;
@@ -148,13 +165,7 @@ export async function optimizeWithReward(
         }
       }
     }
-    grad.wPrev.fill(0);
-    grad.wCtx.fill(0);
-    grad.wPos.fill(0);
-    grad.bias.fill(0);
-    // Adam descends, so the surrogate's gradient goes in with scale −1.
-    reinforceSurrogate(policy, groups, groupAdvantages(groups, opts.beta), grad, -1);
-    adam.step(gradGroups(grad));
+    reinforceStep(policy, groups, opts.beta, grad, adam);
     onProgress?.(step + 1, opts.steps);
     await yieldToEventLoop();
   }
@@ -239,13 +250,7 @@ export async function optimizeOnScoredSamples(
         reward: it.reward,
       })),
     }));
-    grad.wPrev.fill(0);
-    grad.wCtx.fill(0);
-    grad.wPos.fill(0);
-    grad.bias.fill(0);
-    // Adam descends, so the surrogate's gradient goes in with scale −1.
-    reinforceSurrogate(policy, groups, groupAdvantages(groups, opts.beta), grad, -1);
-    adam.step(gradGroups(grad));
+    reinforceStep(policy, groups, opts.beta, grad, adam);
     onProgress?.(step + 1, opts.steps);
     await yieldToEventLoop();
   }
