@@ -158,6 +158,9 @@ export class EndpointGovernor {
   private circuitUntil = 0;
   private circuitOpenFor = 0;
   private circuitChanged: { promise: Promise<void>; resolve: () => void } = deferred();
+  /** Probes that failed so far, and the last one's error (what waiting requests fail with). */
+  private failedProbes = 0;
+  private lastProbeError: Error | undefined;
 
   constructor(
     readonly endpoint: EndpointIdentity,
@@ -197,15 +200,25 @@ export class EndpointGovernor {
   /**
    * Waits until the circuit lets this request through; true when it goes as the half-open probe.
    */
-  private async passCircuit(signal?: AbortSignal): Promise<boolean> {
+  private async passCircuit(
+    signal: AbortSignal | undefined,
+    failuresSoFar: number,
+    maxAttempts: number,
+  ): Promise<{ probe: boolean; failedProbes: number }> {
+    const start = this.failedProbes;
     for (;;) {
       if (signal?.aborted)
         throw new RequestAbortedError(`request to ${this.where} was cancelled`, this.where);
-      if (this.circuit === 'closed') return false;
+      // A probe that fails while this request waits is a failure of this request too: requests
+      // end after as many failures, and as long, as without the breaker, but send one probe.
+      const failedProbes = this.failedProbes - start;
+      if (failedProbes > 0 && failuresSoFar + failedProbes >= maxAttempts && this.lastProbeError)
+        throw this.lastProbeError;
+      if (this.circuit === 'closed') return { probe: false, failedProbes };
       const now = this.opts.now();
       if (this.circuit === 'open' && now >= this.circuitUntil) {
         this.setCircuit('half-open');
-        return true;
+        return { probe: true, failedProbes };
       }
       const change = this.circuitChanged.promise;
       if (this.circuit === 'open') {
@@ -231,8 +244,12 @@ export class EndpointGovernor {
     }
   }
 
-  private circuitFailure(probe: boolean): void {
+  private circuitFailure(probe: boolean, err: Error): void {
     this.failuresInRow++;
+    if (probe) {
+      this.failedProbes++;
+      this.lastProbeError = err;
+    }
     if (!probe && (this.circuit !== 'closed' || this.failuresInRow < this.opts.circuitThreshold)) return;
     this.circuitOpenFor = probe
       ? Math.min(this.opts.circuitMaxMs, Math.max(this.opts.circuitOpenMs, this.circuitOpenFor * 2))
@@ -259,7 +276,8 @@ export class EndpointGovernor {
     let transientFailures = 0;
     let rateLimits = 0;
     for (let attempt = 1; ; attempt++) {
-      const probe = await this.passCircuit(signal);
+      const { probe, failedProbes } = await this.passCircuit(signal, transientFailures, maxAttempts);
+      transientFailures += failedProbes;
       try {
         await this.acquireSlot(signal);
       } catch (e) {
@@ -298,7 +316,7 @@ export class EndpointGovernor {
         const err = classifyError(raw, this.endpoint);
         // Only an endpoint that cannot be reached counts against the circuit: one that answers,
         // even with a 429, a 400 or a 500 for this particular request, is up.
-        if ((err as { unreachable?: boolean }).unreachable === true) this.circuitFailure(probe);
+        if ((err as { unreachable?: boolean }).unreachable === true) this.circuitFailure(probe, err);
         else this.circuitSuccess();
         if (err.name === 'RateLimitedError') {
           this.counters.rateLimited++;

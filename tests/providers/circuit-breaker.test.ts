@@ -78,3 +78,23 @@ test('a caller cancelled while the circuit is open stops waiting at once', async
   await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
   expect(Date.now() - started).toBeLessThan(2000);
 });
+
+test('an endpoint that stays down fails every waiting request after its attempts, counting the probes it waited through', async () => {
+  const g = new EndpointGovernor(EP, { ...options, maxAttempts: 4, circuitOpenMs: 20, circuitMaxMs: 80 });
+  const down = flakyEndpoint(Number.POSITIVE_INFINITY);
+  const started = Date.now();
+  const outcomes = await Promise.allSettled(Array.from({ length: 32 }, () => g.run(1, down.fn)));
+  // Every request ends, with the endpoint's own error, instead of waiting on the circuit for good.
+  expect(outcomes.every((o) => o.status === 'rejected' && /ECONNREFUSED/.test(String(o.reason)))).toBe(true);
+  expect(Date.now() - started).toBeLessThan(5000);
+  // Without the breaker each request makes its 4 attempts; with it, the first failures and a few probes.
+  const without = new EndpointGovernor(EP, {
+    ...options,
+    maxAttempts: 4,
+    circuitThreshold: Number.MAX_SAFE_INTEGER,
+  });
+  const down2 = flakyEndpoint(Number.POSITIVE_INFINITY);
+  await Promise.allSettled(Array.from({ length: 32 }, () => without.run(1, down2.fn)));
+  expect(down2.calls.length).toBe(32 * 4);
+  expect(down.calls.length).toBeLessThan(down2.calls.length / 2);
+});
