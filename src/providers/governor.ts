@@ -204,21 +204,27 @@ export class EndpointGovernor {
     signal: AbortSignal | undefined,
     failuresSoFar: number,
     maxAttempts: number,
-  ): Promise<{ probe: boolean; failedProbes: number }> {
+  ): Promise<{ probe: boolean; failures: number }> {
     const start = this.failedProbes;
+    // Arriving at an open circuit, a request shares the failures in a row that opened it: it ends
+    // at the next failed probe instead of waiting through `maxAttempts` more, ever further apart.
+    const failedBefore =
+      this.circuit === 'closed'
+        ? failuresSoFar
+        : Math.max(failuresSoFar, Math.min(this.failuresInRow, maxAttempts - 1));
     for (;;) {
       if (signal?.aborted)
         throw new RequestAbortedError(`request to ${this.where} was cancelled`, this.where);
       // A probe that fails while this request waits is a failure of this request too: requests
       // end after as many failures, and as long, as without the breaker, but send one probe.
       const failedProbes = this.failedProbes - start;
-      if (failedProbes > 0 && failuresSoFar + failedProbes >= maxAttempts && this.lastProbeError)
+      if (failedProbes > 0 && failedBefore + failedProbes >= maxAttempts && this.lastProbeError)
         throw this.lastProbeError;
-      if (this.circuit === 'closed') return { probe: false, failedProbes };
+      if (this.circuit === 'closed') return { probe: false, failures: failedBefore + failedProbes };
       const now = this.opts.now();
       if (this.circuit === 'open' && now >= this.circuitUntil) {
         this.setCircuit('half-open');
-        return { probe: true, failedProbes };
+        return { probe: true, failures: failedBefore + failedProbes };
       }
       const change = this.circuitChanged.promise;
       if (this.circuit === 'open') {
@@ -276,8 +282,9 @@ export class EndpointGovernor {
     let transientFailures = 0;
     let rateLimits = 0;
     for (let attempt = 1; ; attempt++) {
-      const { probe, failedProbes } = await this.passCircuit(signal, transientFailures, maxAttempts);
-      transientFailures += failedProbes;
+      const passed = await this.passCircuit(signal, transientFailures, maxAttempts);
+      const probe = passed.probe;
+      transientFailures = passed.failures;
       try {
         await this.acquireSlot(signal);
       } catch (e) {

@@ -98,3 +98,14 @@ test('an endpoint that stays down fails every waiting request after its attempts
   expect(down2.calls.length).toBe(32 * 4);
   expect(down.calls.length).toBeLessThan(down2.calls.length / 2);
 });
+
+test('a request that arrives while the circuit is open ends at the next failed probe', async () => {
+  const g = new EndpointGovernor(EP, { ...options, maxAttempts: 5, circuitThreshold: 5, circuitOpenMs: 200 });
+  const down = flakyEndpoint(Number.POSITIVE_INFINITY);
+  await Promise.allSettled(Array.from({ length: 8 }, () => g.run(1, down.fn)));
+  expect(g.stats().circuit).toBe('open');
+  const started = Date.now();
+  await expect(g.run(1, down.fn)).rejects.toThrow(/ECONNREFUSED/);
+  // One probe at most (≤ 2 × 200 ms after the last opening), not five ever further apart.
+  expect(Date.now() - started).toBeLessThan(1500);
+});
