@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Records replay fixtures of the current workflow code into tests/fixtures/histories/<label>/:
-// a finished run and its rounds, a run that continued-as-new, and a resumed run. Run it on every
-// release (docs/versioning.md) and commit the new folder; older folders stay, so the replay test
-// keeps proving that runs started by every earlier release still replay.
+// a finished run and its rounds, a run that continued-as-new, a resumed run, a failed round and
+// a paused one. Run it on the commit of every release, once tagged (docs/versioning.md), and
+// commit the new folder: the replay test proves that runs started by the releases the policy
+// still supports replay on the code that follows.
 //   npm run build && node scripts/record-histories.js [label] [--build <dir>]
-// The label defaults to v<package version>-<short commit>, with -dirty when workflows/ has
-// uncommitted changes; --build names the compiled tree to load (default dist).
+// The label defaults to the release tag on HEAD (v0.5.0); on an untagged commit it is
+// v<package version>-<short commit>, with -dirty when workflows/ has uncommitted changes;
+// --build names the compiled tree to load (default dist).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
@@ -23,6 +25,8 @@ function defaultLabel() {
   const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
   const version = require(path.join(root, 'package.json')).version;
   const dirty = git('status', '--porcelain', '--', 'workflows') !== '' ? '-dirty' : '';
+  const tag = git('tag', '--points-at', 'HEAD', '--list', 'v*').split('\n')[0];
+  if (tag && !dirty) return tag;
   return `v${version}-${git('rev-parse', '--short', 'HEAD')}${dirty}`;
 }
 
