@@ -14,8 +14,8 @@ import { EndpointGovernor } from '../providers/governor';
 import { parseEndpointConfig, type EndpointConfigInput } from '../providers/endpoint';
 import { judgeBatch, type PairInput } from '../judges/judge-batch';
 import { OpenAIPairwiseJudge } from '../judges/llm-judge';
-import { startFaultProxy } from '../serve/fault-proxy';
-import { LOCAL_MODELS, startLocalModelServer } from '../serve/local-model-server';
+import { startFaultProxy } from '../../devtools/fault-proxy';
+import { LOCAL_MODELS, startLocalModelServer } from '../model-server/local-model-server';
 
 /** What the benchmark is configured with. */
 export interface JudgeThroughputOptions {

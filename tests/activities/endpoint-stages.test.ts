@@ -20,8 +20,8 @@ import {
   type FaultPlan,
   type FaultProxy,
   type ServerQuirks,
-} from '../../src/serve/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+} from '../../devtools/fault-proxy';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import type { ResponseRow } from '../../src/stages/types';
 import { LocalArtifactStore } from '../../src/store/local-store';
 

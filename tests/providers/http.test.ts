@@ -13,8 +13,8 @@ import { OpenAIPairwiseJudge, OpenAIScoringJudge } from '../../src/judges/llm-ju
 import { parseEndpointConfig, type EndpointConfigInput } from '../../src/providers/endpoint';
 import { EndpointGovernor } from '../../src/providers/governor';
 import { OpenAIGenerator } from '../../src/providers/openai-generator';
-import { startFaultProxy, type FaultPlan } from '../../src/serve/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+import { startFaultProxy, type FaultPlan } from '../../devtools/fault-proxy';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import { demoPrompts } from '../../src/demo/world';
 import type { ResponseRow } from '../../src/stages/types';
 

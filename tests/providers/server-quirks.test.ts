@@ -15,8 +15,8 @@ import { parseEndpointConfig, type EndpointConfigInput } from '../../src/provide
 import { EndpointGovernor } from '../../src/providers/governor';
 import { refusesSeveralChoices } from '../../src/providers/openai-call';
 import { OpenAIGenerator } from '../../src/providers/openai-generator';
-import { startFaultProxy, type FaultProxy, type ServerQuirks } from '../../src/serve/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+import { startFaultProxy, type FaultProxy, type ServerQuirks } from '../../devtools/fault-proxy';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import { demoPrompts } from '../../src/demo/world';
 
 const local = createLocalJudge();

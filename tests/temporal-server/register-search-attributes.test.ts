@@ -1,10 +1,10 @@
 /** A plain dev server started without our search attributes gets them from the worker's setup. */
 import { spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import { freePorts, isServerReachable } from '../../src/server/dev-server';
-import { registerSearchAttributes } from '../../src/server/register-search-attributes';
-import { SEARCH_ATTRIBUTES } from '../../src/server/search-attributes';
-import { findTemporalCli } from '../../src/server/temporal-cli';
+import { freePorts, isServerReachable } from '../../src/temporal-server/dev-server';
+import { registerSearchAttributes } from '../../src/temporal-server/register-search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../src/temporal-server/search-attributes';
+import { findTemporalCli } from '../../src/temporal-server/temporal-cli';
 
 test('missing search attributes are added, and a second call has nothing to do', async () => {
   const [port] = await freePorts(1);

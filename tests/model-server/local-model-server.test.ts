@@ -2,8 +2,8 @@
 import OpenAI from 'openai';
 import { exportPolicyOnnx, initPolicy, policyFromOnnx, sequenceLogProb } from '../../src/models/policy';
 import { Vocab } from '../../src/models/vocab';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
-import { defaultPolicyOnnx } from '../../src/serve/policy-engine';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
+import { defaultPolicyOnnx } from '../../src/model-server/policy-engine';
 import { Rng } from '../../src/util/rng';
 
 const PROMPT = 'describe the ocean at night';

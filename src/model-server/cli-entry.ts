@@ -7,7 +7,7 @@ import {
   startLocalModelServer,
   type LocalModelLimits,
 } from './local-model-server';
-import { startOpenAIJobsServer, type OpenAIJobsServer } from './openai-jobs-server';
+import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../devtools/openai-jobs/server';
 
 /** The API key held by the variable `name`; a ConfigError when it is unset or empty, so the server never starts open by mistake. */
 export function apiKeyFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { forgetServer, recordedUiUrl, recordServer } from '../../src/server/server-record';
+import { forgetServer, recordedUiUrl, recordServer } from '../../src/temporal-server/server-record';
 import { workflowUiUrl } from '../../src/cli/summary';
 
 let dir: string;

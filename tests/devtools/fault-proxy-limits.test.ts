@@ -1,9 +1,9 @@
 /** The fault proxy as a provider stand-in for benchmarks: injected latency and a request ceiling. */
 import { exportPolicyOnnx, initPolicy } from '../../src/models/policy';
 import { Vocab } from '../../src/models/vocab';
-import { startFaultProxy, type FaultProxy } from '../../src/serve/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
-import { SlidingWindowLimiter } from '../../src/serve/request-limiter';
+import { startFaultProxy, type FaultProxy } from '../../devtools/fault-proxy';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
+import { SlidingWindowLimiter } from '../../src/model-server/request-limiter';
 import { Rng } from '../../src/util/rng';
 
 describe('sliding-window request limit', () => {

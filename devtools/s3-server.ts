@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePorts } from './dev-server';
-import { findProjectRoot, isExecutable, onPath } from './temporal-cli';
+import { freePorts } from '../src/temporal-server/dev-server';
+import { findProjectRoot, isExecutable, onPath } from '../src/temporal-server/temporal-cli';
 
 /** The `versitygw` binary: on PATH, else the project-local build in .tools/bin. */
 export function findVersityGw(projectRoot?: string): string {

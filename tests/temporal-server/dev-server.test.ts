@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { isServerReachable, startDevServer } from '../../src/server/dev-server';
-import { SEARCH_ATTRIBUTES } from '../../src/server/search-attributes';
+import { isServerReachable, startDevServer } from '../../src/temporal-server/dev-server';
+import { SEARCH_ATTRIBUTES } from '../../src/temporal-server/search-attributes';
 import { RLAIF_CONFIG, RLAIF_ROUND, RLAIF_STAGE, RLAIF_STATUS } from '../../workflows/definitions';
 import { startTestServer, useTestServer, type TestServer } from '../helpers/dev-server';
 
@@ -74,7 +74,7 @@ describe('a detached dev server', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlaif-detached-'));
     const logFile = path.join(dir, 'server.log');
     const script =
-      `require(${JSON.stringify(require.resolve('../../src/server/dev-server'))})` +
+      `require(${JSON.stringify(require.resolve('../../src/temporal-server/dev-server'))})` +
       `.startDevServer({ detached: true, uiPort: false, logFile: ${JSON.stringify(logFile)} })` +
       '.then((s) => console.log(JSON.stringify({ address: s.address, pid: s.process.pid })));';
     // The starter must exit on its own: a detached server does not hold its event loop open.

@@ -2,14 +2,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import { join } from 'path';
 import OpenAI from 'openai';
-import { apiKeyFromEnv, runServeLocal } from '../../src/serve/cli-entry';
+import { apiKeyFromEnv, runServeLocal } from '../../src/model-server/cli-entry';
 
 /** Starts runServeLocal(opts) in a child process; resolves with the child and its base URL once it listens. */
 async function serveInChild(
   opts: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
-  const entry = join(__dirname, '../../src/serve/cli-entry.js');
+  const entry = join(__dirname, '../../src/model-server/cli-entry.js');
   const child = spawn(
     process.execPath,
     [

@@ -3,8 +3,8 @@ import OpenAI from 'openai';
 import { createLocalJudge } from '../../src/judges/create';
 import { exportPolicyOnnx, initPolicy } from '../../src/models/policy';
 import { Vocab } from '../../src/models/vocab';
-import { JUDGE_REFUSAL, parseJudgeText } from '../../src/serve/judge-engine';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+import { JUDGE_REFUSAL, parseJudgeText } from '../../src/model-server/judge-engine';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 
 const PROMPT = 'describe the ocean at night';
 const GOOD = 'wave tide coral reef';

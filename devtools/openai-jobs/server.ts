@@ -11,8 +11,8 @@
 import { createHash, randomBytes } from 'crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
-import { ApiError, asApiError, checkBearer, invalidParam, missingParam } from './api-error';
-import { readBody } from './read-body';
+import { ApiError, asApiError, checkBearer, invalidParam, missingParam } from '../../src/model-server/api-error';
+import { readBody } from '../../src/model-server/read-body';
 import { multipartBoundary, parseMultipart } from './multipart';
 
 /** Fault injection of the jobs server. */

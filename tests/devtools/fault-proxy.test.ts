@@ -8,8 +8,8 @@ import {
   startFaultProxy,
   type FaultPlan,
   type FaultProxy,
-} from '../../src/serve/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+} from '../../devtools/fault-proxy';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import { Rng } from '../../src/util/rng';
 
 /**

@@ -1,8 +1,8 @@
 /** The jobs server's protocol, driven by the `openai` SDK: files, batches (shapes, pagination, validation), fine-tuning jobs. */
 import OpenAI, { toFile } from 'openai';
-import { parseMultipart, multipartBoundary } from '../../src/serve/multipart';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
-import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../src/serve/openai-jobs-server';
+import { parseMultipart, multipartBoundary } from '../../devtools/openai-jobs/multipart';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
+import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../devtools/openai-jobs/server';
 
 const chatLine = (id: string, content: string) =>
   JSON.stringify({

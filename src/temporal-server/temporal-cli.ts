@@ -7,7 +7,7 @@ const EXE = process.platform === 'win32' ? '.exe' : '';
 
 /**
  * The project root: the nearest folder above this file whose package.json is this package's.
- * Walking up works from src/server (sources) and from dist/src/server or any other build folder.
+ * Walking up works from src/temporal-server or devtools (sources) and from dist/src/temporal-server or any other build folder.
  */
 export function findProjectRoot(from: string = __dirname): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {

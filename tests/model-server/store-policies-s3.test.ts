@@ -7,7 +7,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import { exportPolicyOnnx, initPolicy } from '../../src/models/policy';
 import { Vocab } from '../../src/models/vocab';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import { S3ArtifactStore } from '../../src/store/s3-store';
 import { Rng } from '../../src/util/rng';
 import { useS3Server } from '../helpers/s3-server';

@@ -6,8 +6,8 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
-import { Rng, seedFrom } from '../util/rng';
-import { SlidingWindowLimiter, type RequestLimit } from './request-limiter';
+import { Rng, seedFrom } from '../src/util/rng';
+import { SlidingWindowLimiter, type RequestLimit } from '../src/model-server/request-limiter';
 
 /** The faults the proxy can inject. */
 export const FAULT_KINDS = [

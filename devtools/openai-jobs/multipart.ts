@@ -3,7 +3,7 @@
  * `openai` SDK sends (`files.create` posts a FormData body with a `purpose` field and a `file`
  * part). Binary-safe: parts are sliced from the raw body buffer, never decoded as a whole.
  */
-import { ApiError } from './api-error';
+import { ApiError } from '../../src/model-server/api-error';
 
 /** One part of a multipart body. */
 export interface FormPart {
