@@ -8,7 +8,7 @@
 import { runInThread } from '../compute/run-in-thread';
 import type { PreferenceRow } from '../stages/types';
 import type { LocalModelServer } from './local-model-server';
-import type { FineTuner, FineTuneRequest } from '../../devtools/openai-jobs/server';
+import type { FineTuner, FineTuneRequest } from '../../devtools/openai-jobs/fine-tuning-jobs';
 
 /** The local DPO's learning rate at `learning_rate_multiplier` 1 (the run config's default). */
 export const BASE_DPO_LR = 0.02;
