@@ -1,13 +1,15 @@
 /**
  * The served judge: the embedded LocalPairwiseJudge behind an LLM-judge text protocol. It reads a
- * comparison (or a single response to rate) out of the request text by line markers and answers
- * like an LLM labeler would, with answer-token log-probabilities that carry the judge's soft
- * label, position bias included. The markers are documented in docs/local-model-server.md.
+ * comparison (or a single response to rate) out of the request text with the judge prompt's own
+ * parser (src/judges/prompt/) and answers like an LLM labeler would, with answer-token
+ * log-probabilities that carry the judge's soft label, position bias included. The markers are
+ * documented in docs/local-model-server.md.
  */
 import { DEMO_TOPICS, FILLER_WORDS, topicOfPrompt } from '../demo/world';
 import type { LocalPairwiseJudge } from '../judges/local-judge';
 import { LOCAL_JUDGE_WEIGHTS } from '../judges/local-judge';
 import { logSigmoid } from '../models/math';
+import { parseJudgePrompt, type JudgeTask } from '../judges/prompt/parse';
 import { certainWords, finiteLogprob, type Generation, type TokenLogprob } from './generation';
 
 /** The answer when the text holds no comparison the judge can read. */
@@ -22,73 +24,6 @@ const OTHER_MASS = 1e-8;
 // None of them trims to an answer token, so a client that folds " 1" into "1" reads the same p.
 const OTHER_TOKENS = ['Response', 'The', 'I', 'Both'];
 
-/** What the judge found in a request text. */
-export type JudgeTask =
-  | { kind: 'pairwise'; prompt: string; first: string; second: string; rationale: boolean }
-  | { kind: 'score'; prompt: string; response: string; rationale: boolean }
-  | { kind: 'unrecognized' };
-
-type MarkerKind = 'prompt' | 'r1' | 'r2' | 'single' | 'other';
-
-const MARKERS: Array<[MarkerKind, RegExp]> = [
-  ['prompt', /^\s*(?:prompt|input)\s*:(.*)$/i],
-  ['r1', /^\s*response\s*1\s*:(.*)$/i],
-  ['r2', /^\s*response\s*2\s*:(.*)$/i],
-  ['single', /^\s*response\s*:(.*)$/i],
-  ['other', /^\s*(?:preferred response|rationale|explanation|score|rating|answer)\s*[:=](.*)$/i],
-];
-const RATIONALE_REQUEST = /^\s*(?:rationale|explanation)\s*:\s*$/i;
-
-function markerOf(line: string): { kind: MarkerKind; rest: string } | undefined {
-  for (const [kind, re] of MARKERS) {
-    const m = re.exec(line);
-    if (m) return { kind, rest: (m[1] ?? '').trim() };
-  }
-  return undefined;
-}
-
-function unquote(s: string): string {
-  return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).trim() : s;
-}
-
-/**
- * Finds the task in a request text. A section is the rest of its marker line when that is not
- * empty, else the lines after the marker up to the first blank line or the next marker line (so an
- * empty response is a blank line). The last occurrence of a marker wins, so few-shot exemplars
- * before the real input are skipped.
- */
-export function parseJudgeText(text: string): JudgeTask {
-  const lines = text.split(/\r?\n/);
-  const found: Partial<Record<MarkerKind, { line: number; text: string }>> = {};
-  let lastResponseKind: MarkerKind | undefined;
-  lines.forEach((line, i) => {
-    const m = markerOf(line);
-    if (!m) return;
-    let section = m.rest;
-    if (section === '') {
-      // Indexing, not slicing: a text of many marker lines must stay linear in its length.
-      const body: string[] = [];
-      for (let j = i + 1; j < lines.length; j++) {
-        const next = lines[j] as string;
-        if (next.trim() === '' || markerOf(next)) break;
-        body.push(next.trim());
-      }
-      section = body.join('\n');
-    }
-    found[m.kind] = { line: i, text: unquote(section) };
-    if (m.kind === 'r1' || m.kind === 'r2' || m.kind === 'single') lastResponseKind = m.kind;
-  });
-  const lastLine = [...lines].reverse().find((l) => l.trim() !== '') ?? '';
-  const rationale = RATIONALE_REQUEST.test(lastLine);
-  const prompt = found.prompt?.text;
-  if (prompt === undefined || prompt === '') return { kind: 'unrecognized' };
-  if (lastResponseKind === 'single' && found.single)
-    return { kind: 'score', prompt, response: found.single.text, rationale };
-  if (found.r1 && found.r2)
-    return { kind: 'pairwise', prompt, first: found.r1.text, second: found.r2.text, rationale };
-  return { kind: 'unrecognized' };
-}
-
 /** The judge model's answers to request texts. */
 export class JudgeEngine {
   constructor(readonly judge: LocalPairwiseJudge) {}
@@ -101,7 +36,7 @@ export class JudgeEngine {
 
   /** The judge's answer to one request text, with answer-token alternatives. */
   answer(text: string, maxTokens: number | undefined): Generation {
-    const task = parseJudgeText(text);
+    const task = parseJudgePrompt(text);
     if (task.kind === 'unrecognized') return certainWords(JUDGE_REFUSAL.split(' '), maxTokens);
     if (task.rationale) return certainWords(this.rationale(task).split(' '), maxTokens);
     const dist = task.kind === 'pairwise' ? this.preference(task) : this.scoreDistribution(task);

@@ -14,11 +14,10 @@ import {
   expectedScoreFromTokens,
   OpenAIPairwiseJudge,
   OpenAIScoringJudge,
-  parsePreference,
-  parseScore,
   pickPrinciple,
   softLabelFromTokens,
 } from '../../src/judges/llm-judge';
+import { parsePreference, parseScore } from '../../src/judges/prompt/answers';
 import { parseEndpointConfig } from '../../src/providers/endpoint';
 import type { TokenLogprob } from '../../src/providers/openai-call';
 import { EndpointGovernor } from '../../src/providers/governor';

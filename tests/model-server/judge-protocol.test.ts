@@ -3,7 +3,8 @@ import OpenAI from 'openai';
 import { createLocalJudge } from '../../src/judges/create';
 import { exportPolicyOnnx, initPolicy } from '../../src/models/policy';
 import { Vocab } from '../../src/models/vocab';
-import { JUDGE_REFUSAL, parseJudgeText } from '../../src/model-server/judge-engine';
+import { parseJudgePrompt } from '../../src/judges/prompt/parse';
+import { JUDGE_REFUSAL } from '../../src/model-server/judge-engine';
 import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 
 const PROMPT = 'describe the ocean at night';
@@ -201,9 +202,9 @@ describe('the local judge behind the OpenAI protocol', () => {
   });
 });
 
-describe('parseJudgeText', () => {
+describe('parseJudgePrompt', () => {
   it('reads the last block of markers, single-line sections and empty responses', () => {
-    expect(parseJudgeText(pairwise(PROMPT, GOOD, BAD))).toEqual({
+    expect(parseJudgePrompt(pairwise(PROMPT, GOOD, BAD))).toEqual({
       kind: 'pairwise',
       prompt: PROMPT,
       first: GOOD,
@@ -211,34 +212,34 @@ describe('parseJudgeText', () => {
       rationale: false,
     });
     expect(
-      parseJudgeText('Prompt: describe the city\nResponse 1:\nResponse 2: neon\nPreferred Response='),
+      parseJudgePrompt('Prompt: describe the city\nResponse 1:\nResponse 2: neon\nPreferred Response='),
     ).toMatchObject({ first: '', second: 'neon' });
     // An empty response is a blank line after its marker; the instruction after it is not the response.
-    expect(parseJudgeText(pairwise(PROMPT, '', GOOD))).toMatchObject({
+    expect(parseJudgePrompt(pairwise(PROMPT, '', GOOD))).toMatchObject({
       kind: 'pairwise',
       first: '',
       second: GOOD,
     });
-    expect(parseJudgeText(pairwise(PROMPT, GOOD, ''))).toMatchObject({
+    expect(parseJudgePrompt(pairwise(PROMPT, GOOD, ''))).toMatchObject({
       kind: 'pairwise',
       first: GOOD,
       second: '',
     });
-    expect(parseJudgeText('Prompt:\nx ocean\n\nResponse:\n\n\nRate it 1 to 10.\n\nRating=')).toEqual({
+    expect(parseJudgePrompt('Prompt:\nx ocean\n\nResponse:\n\n\nRate it 1 to 10.\n\nRating=')).toEqual({
       kind: 'score',
       prompt: 'x ocean',
       response: '',
       rationale: false,
     });
-    expect(parseJudgeText(rating(PROMPT, OK))).toEqual({
+    expect(parseJudgePrompt(rating(PROMPT, OK))).toEqual({
       kind: 'score',
       prompt: PROMPT,
       response: OK,
       rationale: false,
     });
-    expect(parseJudgeText('  **Input:** x')).toEqual({ kind: 'unrecognized' });
-    expect(parseJudgeText('Response 1: a\nResponse 2: b')).toEqual({ kind: 'unrecognized' });
-    expect(parseJudgeText('input: describe the sea\nRESPONSE 1: a\nresponse 2: b\nRationale:')).toMatchObject(
+    expect(parseJudgePrompt('  **Input:** x')).toEqual({ kind: 'unrecognized' });
+    expect(parseJudgePrompt('Response 1: a\nResponse 2: b')).toEqual({ kind: 'unrecognized' });
+    expect(parseJudgePrompt('input: describe the sea\nRESPONSE 1: a\nresponse 2: b\nRationale:')).toMatchObject(
       { kind: 'pairwise', rationale: true },
     );
   });

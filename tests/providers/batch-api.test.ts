@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import OpenAI from 'openai';
 import { softLabelFromTokens } from '../../src/judges/llm-judge';
-import { loadTemplates, renderPairwise } from '../../src/judges/templates';
+import { loadTemplates, renderPairwise } from '../../src/judges/prompt/templates';
 import {
   cancelBatch,
   collectBatch,

@@ -2,9 +2,9 @@
  * Judge prompt templates, laid out as in Lee et al. 2023 (RLAIF): a preamble with the task and
  * criteria, optional few-shot exemplars, the prompt, `Response 1:` / `Response 2:`, and an ending
  * (`Preferred Response=`) whose next token is read as the answer. Templates are plain files in
- * `templates/`; a config may point at replacements. The markers `Prompt:`, `Response 1:`,
- * `Response 2:`, `Response:` and a final `Rationale:` stay verbatim at line starts: the local
- * model server's `local-judge` model reads exactly those.
+ * `templates/` that users may edit or replace (the judge option `templates` names replacements);
+ * this module loads, checks and fills them. The marker lines (markers.ts) stay verbatim at line
+ * starts in the built-in files: the local model server's `local-judge` reads them back (parse.ts).
  *
  * Placeholders: {preamble} {exemplars} {prompt} {response1} {response2} {response} {principle}
  * {rationale}. Substitution is one pass, so text inside a response that looks like a placeholder
@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MARKERS } from './markers';
 
 /** The placeholders a template may use. */
 export const PLACEHOLDERS = [
@@ -148,9 +149,10 @@ export function renderPairExemplars(exemplars: readonly PairExemplar[]): string 
   return exemplars
     .map(
       (e) =>
-        `Prompt:\n${e.prompt}\n\nResponse 1:\n${e.response1}\n\nResponse 2:\n${e.response2}\n\n` +
-        (e.rationale ? `Rationale:\n${e.rationale}\n\n` : '') +
-        `Preferred Response=${e.preferred}\n\n`,
+        `${MARKERS.prompt}\n${e.prompt}\n\n${MARKERS.response1}\n${e.response1}\n\n` +
+        `${MARKERS.response2}\n${e.response2}\n\n` +
+        (e.rationale ? `${MARKERS.rationale}\n${e.rationale}\n\n` : '') +
+        `${MARKERS.preferred}${e.preferred}\n\n`,
     )
     .join('');
 }
@@ -158,7 +160,10 @@ export function renderPairExemplars(exemplars: readonly PairExemplar[]): string 
 /** Few-shot scoring exemplars, each ending with its rating. */
 export function renderScoreExemplars(exemplars: readonly ScoreExemplar[]): string {
   return exemplars
-    .map((e) => `Prompt:\n${e.prompt}\n\nResponse:\n${e.response}\n\nRating=${e.rating}\n\n`)
+    .map(
+      (e) =>
+        `${MARKERS.prompt}\n${e.prompt}\n\n${MARKERS.response}\n${e.response}\n\n${MARKERS.rating}${e.rating}\n\n`,
+    )
     .join('');
 }
 

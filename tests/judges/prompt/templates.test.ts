@@ -8,7 +8,7 @@ import {
   renderPairwise,
   renderScore,
   renderTemplate,
-} from '../../src/judges/templates';
+} from '../../../src/judges/prompt/templates';
 
 describe('judge templates', () => {
   const t = loadTemplates();
