@@ -13,7 +13,12 @@ export type { RunConfig } from './config/schema';
 /** Activities are registered as `rlaif.<name>` so they cannot clash with a user's own. */
 export const ACTIVITY_PREFIX = 'rlaif.';
 
-/** Failure types no retry can fix (bad config or input, a rejected request, a mismatched model file). */
+/**
+ * Failure types no retry can fix (bad config or input, a rejected request, a mismatched model
+ * file), by error name: the one list. Every activity fails an error of these names as a
+ * non-retryable ApplicationFailure of that type (activities/context.ts `classified`); an error
+ * class that no retry can fix is added here, not marked elsewhere.
+ */
 export const NON_RETRYABLE_ERRORS = [
   'ConfigError',
   'CapabilityError',
