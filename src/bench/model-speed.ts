@@ -7,7 +7,7 @@
  * policy, after a warm-up call.
  */
 import { createLocalJudge } from '../judges/create';
-import { pairResponses, type PairInput } from '../judges/judge-batch';
+import { pairResponses, type PairInput } from '../judges/judge-pairs';
 import { DEMO_DEFAULTS } from '../loop/in-process';
 import { generateResponses } from '../stages/generate';
 import { judgePairs } from '../stages/judge';

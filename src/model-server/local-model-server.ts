@@ -34,7 +34,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { LocalArtifactStore } from '../store/local-store';
 import { openArtifactStore } from '../store/open-store';
 import { checkKey, type ArtifactStore } from '../store/store';
-import { defaultPolicyOnnx, PolicyEngine } from './policy-engine';
+import { defaultPolicyOnnx, PolicyEngine, type SampleOptions } from './policy-engine';
 import { inFlightLimits, InFlightLimiter, Pacer, type InFlightLimits } from './request-limiter';
 import { chatChunks, completionChunks, SseReply } from './streaming';
 
@@ -180,7 +180,7 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
   const generateAll = async <C>(
     model: TextModel,
     prompts: string[],
-    p: SamplingParams,
+    p: SampleOptions,
     pacer: Pacer,
     param: string,
     shape: (g: Generation, index: number) => C,
@@ -203,15 +203,8 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
       }
       return out;
     }
-    const options = {
-      n: p.n,
-      temperature: p.temperature,
-      topP: p.topP,
-      maxTokens: p.maxTokens,
-      seed: p.seed,
-      stop: p.stop,
-      topLogprobs: p.logprobs ? p.topLogprobs : 0,
-    };
+    // The engine computes alternatives only when the answer reports them.
+    const options = { ...p, topLogprobs: p.logprobs ? p.topLogprobs : 0 };
     for (const text of prompts) {
       for (const gen of model.engine.samples(text, options)) {
         out.push({ gen, choice: shape(gen, out.length) });
@@ -230,7 +223,7 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
       limits,
     );
     const stream = streamParams(body);
-    const p = samplingParams(body, 'chat', limits);
+    const p = sampleOptions(body, 'chat', limits);
     let text: string;
     if (model.kind === 'policy') {
       const lastUser = [...messages].reverse().find((m) => m.role === 'user');
@@ -273,7 +266,7 @@ export async function startLocalModelServer(opts: LocalModelServerOptions = {}):
     const stream = streamParams(body);
     const prompts = textInputs(body, 'prompt', limits.maxPrompts);
     checkInputChars(prompts, 'prompt', limits);
-    const p = samplingParams(body, 'legacy', limits);
+    const p = sampleOptions(body, 'legacy', limits);
     if (model.kind === 'policy')
       checkTextWork(prompts.length, p, model.engine.lengthLimit(p.maxTokens), 'prompt', limits);
     // Choice `index` = prompt index · n + i, the order they are drawn in.
@@ -477,24 +470,13 @@ function send(
 }
 
 /** Sampling parameters common to chat and legacy completions. */
-interface SamplingParams {
-  n: number;
-  temperature: number;
-  topP: number;
-  maxTokens?: number;
-  seed?: number;
-  stop: string[];
-  logprobs: boolean;
-  topLogprobs: number;
-}
-
 /** The model of a text request: a policy with the engine it uses, or the judge. */
 type TextModel = { kind: 'policy'; engine: PolicyEngine } | { kind: 'judge' };
 
 /** 400 unless prompts × n × tokens per choice × (1 + logprobs) is within the work budget. */
 function checkTextWork(
   prompts: number,
-  p: SamplingParams,
+  p: SampleOptions,
   tokens: number,
   param: string,
   limits: RequestLimits,
@@ -508,7 +490,7 @@ function checkTextWork(
   );
 }
 
-function samplingParams(body: Body, api: 'chat' | 'legacy', limits: RequestLimits): SamplingParams {
+function sampleOptions(body: Body, api: 'chat' | 'legacy', limits: RequestLimits): SampleOptions {
   const base = {
     n: optInt(body, 'n', 1, limits.maxN) ?? 1,
     temperature: optNumber(body, 'temperature', 0, 2) ?? 1,

@@ -24,7 +24,7 @@ import { finiteLogprob, type Generation, type GeneratedToken } from './generatio
 /** The token string reported when the policy ends its response (only in logprobs, never in the text). */
 export const EOS_TOKEN = '<eos>';
 
-/** Sampling options of one request. */
+/** Sampling options of one request, as the model server reads them from its body. */
 export interface SampleOptions {
   /** Choices to draw. */
   n: number;
@@ -38,6 +38,8 @@ export interface SampleOptions {
   seed?: number;
   /** Stop sequences: the text is cut before the first occurrence. */
   stop: string[];
+  /** Report the chosen tokens' log-probabilities in the answer (sampling is the same either way). */
+  logprobs: boolean;
   /** Most likely alternatives to report per position (0–20); only those are computed. */
   topLogprobs: number;
 }

@@ -14,7 +14,7 @@ import { WorkerCapabilities } from '../../src/capabilities/worker-capabilities';
 import { parseRunConfig } from '../../src/config/parse';
 import type { RunConfigInput } from '../../src/config/schema';
 import type { PreparedRun, StageInput } from '../../src/contracts';
-import { pairResponses } from '../../src/judges/judge-batch';
+import { pairResponses } from '../../src/judges/judge-pairs';
 import {
   startFaultProxy,
   type FaultPlan,

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLocalJudge } from '../../src/judges/create';
-import { judgeBatch, pairResponses, type PairInput } from '../../src/judges/judge-batch';
+import { judgeEachPair, pairResponses, type PairInput } from '../../src/judges/judge-pairs';
 import { DeadLetterSet } from '../../src/judges/ledger';
 import { OpenAIPairwiseJudge } from '../../src/judges/llm-judge';
 import { parseEndpointConfig, type EndpointConfigInput } from '../../src/providers/endpoint';
@@ -173,7 +173,7 @@ describe('a server that fails on particular requests (HTTP 500)', () => {
     const { cfg, governor } = endpoint(proxy.url, 'local-judge');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quirk-dl-')), 'dead-letters.jsonl');
     const judgeOnce = () =>
-      judgeBatch(new OpenAIPairwiseJudge(cfg, {}, { governor }), pairs, {
+      judgeEachPair(new OpenAIPairwiseJudge(cfg, {}, { governor }), pairs, {
         deadLetters: new DeadLetterSet(file),
         seed: 1,
       });

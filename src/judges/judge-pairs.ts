@@ -1,6 +1,8 @@
 /**
- * Turning async judge verdicts into preference (and score) rows: both-order debiasing, a fallback
- * judge for the pairs the first judge cannot label, dead letters for the rest, and coverage.
+ * Judging a list of pairs (or scoring a list of responses) in one call: async judge verdicts
+ * turned into preference (and score) rows with both-order debiasing, a fallback judge for the
+ * pairs the first judge cannot label, dead letters for the rest, and coverage. A judge stage calls
+ * it once per batch of its rows; evaluation and the benchmarks call it on their own pairs.
  */
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../stages/types';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../providers/usage';
@@ -9,7 +11,7 @@ import { TransientEndpointError } from '../providers/http-errors';
 import { coverage, type DeadLetter, type DeadLetterSet } from './ledger';
 
 /**
- * The batch's dead letters, written once the batch is over; or, when every item failed on a
+ * The call's dead letters, written once every item is done; or, when every item failed on a
  * server error, a retryable error instead: a server that fails everything is down or broken, not
  * unable to answer these particular questions, and the activity's retry policy should wait for it.
  */
@@ -21,7 +23,7 @@ function settleDeadLetters(
 ): DeadLetter[] {
   if (total > 0 && dead.length === total && dead.every((d) => d.reason === 'server-error'))
     throw new TransientEndpointError(
-      `${judgeName}: the endpoint failed every one of the batch's ${total} questions with a server error; last: ${dead[dead.length - 1]?.raw ?? ''}`,
+      `${judgeName}: the endpoint failed every one of the ${total} questions with a server error; last: ${dead[dead.length - 1]?.raw ?? ''}`,
       judgeName,
     );
   return set ? dead.map((d) => set.add(d)) : dead;
@@ -159,15 +161,15 @@ export function pairResponses(responses: readonly ResponseRow[]): PairInput[] {
   return pairs.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
-/** Options of a batch: both-order options plus a bound on pairs in progress and a progress callback. */
-export interface JudgeBatchOptions extends BothOrdersOptions {
+/** Options of judging a list of pairs: both-order options plus a bound on pairs in progress and a progress callback. */
+export interface JudgeEachPairOptions extends BothOrdersOptions {
   /** Pairs judged at once (default 16); the endpoint's governor bounds requests separately. */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The labelled rows (sorted by id), the dead letters, coverage, flip rate and usage of a batch. */
-export interface JudgeBatchResult {
+/** The labelled rows (sorted by id), the dead letters, coverage, flip rate and usage of a list of pairs. */
+export interface JudgedPairs {
   rows: PreferenceRow[];
   deadLetters: DeadLetter[];
   /** judged / total. */
@@ -181,19 +183,19 @@ export interface JudgeBatchResult {
   answers: { logprobs: number; text: number };
 }
 
-/** Judges every pair in both orders with bounded concurrency; a failed pair never stops the batch. */
-export async function judgeBatch(
+/** Judges every pair in both orders with bounded concurrency; a failed pair never stops the others. */
+export async function judgeEachPair(
   judge: AsyncPairwiseJudge & { readonly swapOrder?: boolean },
   pairs: readonly PairInput[],
-  opts: JudgeBatchOptions = {},
-): Promise<JudgeBatchResult> {
+  opts: JudgeEachPairOptions = {},
+): Promise<JudgedPairs> {
   const outcomes: PairOutcome[] = new Array(pairs.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     while (next < pairs.length) {
       const i = next++;
-      // Dead letters are written when the batch is over (see settleDeadLetters).
+      // Dead letters are written once every pair is done (see settleDeadLetters).
       outcomes[i] = await judgePairBothOrders(judge, pairs[i] as PairInput, {
         ...opts,
         deadLetters: undefined,
@@ -229,8 +231,8 @@ export async function judgeBatch(
   };
 }
 
-/** Direct-RLAIF scores of a batch, the responses no judge could score, coverage and usage. */
-export interface ScoreBatchResult {
+/** Direct-RLAIF scores of a list of responses, the responses no judge could score, coverage and usage. */
+export interface ScoredResponses {
   /** In input order, without the dead letters. */
   rows: ScoreRow[];
   deadLetters: DeadLetter[];
@@ -244,11 +246,11 @@ export interface ScoreBatchResult {
  * Scores every response (d-RLAIF) with bounded concurrency: a failed score is retried once with
  * the fallback judge when given, else recorded as a dead letter (keyed by the response id).
  */
-export async function scoreBatch(
+export async function scoreEachResponse(
   judge: AsyncScoringJudge,
   responses: readonly ResponseRow[],
-  opts: Omit<JudgeBatchOptions, 'fallback' | 'swapOrder'> & { fallback?: AsyncScoringJudge } = {},
-): Promise<ScoreBatchResult> {
+  opts: Omit<JudgeEachPairOptions, 'fallback' | 'swapOrder'> & { fallback?: AsyncScoringJudge } = {},
+): Promise<ScoredResponses> {
   const out: Array<{ row?: ScoreRow; dead?: DeadLetter; usage: TokenUsage; fromLogprobs?: boolean }> =
     new Array(responses.length);
   let next = 0;

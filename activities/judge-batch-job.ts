@@ -1,13 +1,15 @@
 /**
- * Judging through the OpenAI Batch API, as three idempotent activities the round workflow runs
- * with a durable timer between them: submit (record the judge's requests, upload, create the
- * batch under an idempotency key, so a crash never submits twice), poll (stateless), and the
- * ordinary judge activity reading the answers from the finished batch.
+ * Judging a stage's batch through a provider's Batch API job, as three idempotent activities the
+ * round workflow runs with a durable timer between them: submit (record the judge's requests,
+ * upload, create the job under an idempotency key, so a crash never submits twice), poll
+ * (stateless), and the ordinary judge activity reading the answers from the finished job. The
+ * activities keep their registered names `judgeBatchSubmit` and `judgeBatchPoll`: recorded
+ * histories name them.
  */
 import type OpenAI from 'openai';
 import type { JudgeBatchStatus, RunConfig, StageInput, SubmittedJudgeBatch } from '../src/contracts';
-import { recordJudgeRequests, replayingClient } from '../src/judges/batch-judging';
-import { pairResponses } from '../src/judges/judge-batch';
+import { recordJudgeRequests, replayingClient } from '../src/judges/batch-job-replay';
+import { pairResponses } from '../src/judges/judge-pairs';
 import { openLedger } from '../src/judges/ledger';
 import { ledgerMirror } from '../src/store/mirrored-files';
 import { OpenAIPairwiseJudge } from '../src/judges/llm-judge';
@@ -24,7 +26,7 @@ import { CapabilityError } from '../src/capabilities/errors';
 import { batchName, requireArtifact } from './stage-helpers';
 
 /** The judge endpoint, and the client for its Batch API (same key, maybe another base URL). */
-function batchClient(deps: ActivityDeps, config: RunConfig): { endpoint: EndpointConfig; client: OpenAI } {
+function batchJobClient(deps: ActivityDeps, config: RunConfig): { endpoint: EndpointConfig; client: OpenAI } {
   const endpoint = endpointOf(deps, config, config.judge.endpoint, 'judge.endpoint');
   const batchApi = config.judge.batchApi;
   if (batchApi?.endpoint !== undefined) {
@@ -49,14 +51,14 @@ async function responsesOf(store: ArtifactStore, input: StageInput): Promise<Res
   return store.readJsonl<ResponseRow>(ref);
 }
 
-export function createBatchApiActivities(deps: ActivityDeps) {
+export function createBatchJobActivities(deps: ActivityDeps) {
   const { store } = deps;
 
   async function judgeBatchSubmit(input: StageInput): Promise<SubmittedJudgeBatch> {
     return classified(async () => {
       const { runKey, round, stageId, config } = input;
       const name = batchName(input);
-      const { endpoint, client } = batchClient(deps, config);
+      const { endpoint, client } = batchJobClient(deps, config);
       const pairs = pairResponses(await responsesOf(store, input));
       const requests = await recordJudgeRequests(
         endpoint,
@@ -78,18 +80,18 @@ export function createBatchApiActivities(deps: ActivityDeps) {
 
   async function judgeBatchPoll(input: { config: RunConfig; batchId: string }): Promise<JudgeBatchStatus> {
     return classified(async () => {
-      const { client } = batchClient(deps, input.config);
+      const { client } = batchJobClient(deps, input.config);
       const p = await pollBatch(client, input.batchId);
       return { terminal: p.terminal, status: p.status, ...p.requestCounts };
     });
   }
 
   /**
-   * The primary judge for a judge activity that reads a finished batch: its answers come from
-   * the batch, the rest from the endpoint; returns also how many came from the batch.
+   * The primary judge for a judge activity that reads a finished Batch API job: its answers come
+   * from the job, the rest from the endpoint; returns also how many came from the job.
    */
-  async function replayJudge(config: RunConfig, runKey: string, batchId: string) {
-    const { endpoint, client } = batchClient(deps, config);
+  async function judgeFromBatchJob(config: RunConfig, runKey: string, batchId: string) {
+    const { endpoint, client } = batchJobClient(deps, config);
     const collected = await collectBatch(client, batchId);
     const replaying = replayingClient(collected.results, createClient(endpoint));
     const mirror = ledgerMirror(store, runKey);
@@ -105,5 +107,5 @@ export function createBatchApiActivities(deps: ActivityDeps) {
     };
   }
 
-  return { judgeBatchSubmit, judgeBatchPoll, replayJudge };
+  return { judgeBatchSubmit, judgeBatchPoll, judgeFromBatchJob };
 }

@@ -1,9 +1,9 @@
 /**
- * Judging through the OpenAI Batch API without a second judge implementation. The LLM judge
- * runs twice against stand-in clients: first a recording client that captures the exact request
- * bodies it would send (answering each with a well-formed placeholder so the judge asks nothing
- * more), then, once the batch is done, a replaying client that answers each request from the
- * batch output and sends only the requests the batch failed or expired to the real endpoint.
+ * Judging through a provider's Batch API job without a second judge implementation. The LLM
+ * judge runs twice against stand-in clients: first a recording client that captures the exact
+ * request bodies it would send (answering each with a well-formed placeholder so the judge asks
+ * nothing more), then, once the job is done, a replaying client that answers each request from
+ * the job's output and sends only the requests the job failed or expired to the real endpoint.
  * The replay runs through the judgment ledger like any synchronous judging, so parsing, soft
  * labels, debiasing and dead letters are exactly the synchronous ones.
  */
@@ -12,7 +12,7 @@ import type OpenAI from 'openai';
 import type { EndpointConfig } from '../providers/endpoint';
 import { EndpointGovernor } from '../providers/governor';
 import type { BatchItemResult } from '../providers/batch-api';
-import { judgeBatch, type PairInput } from './judge-batch';
+import { judgeEachPair, type PairInput } from './judge-pairs';
 import { OpenAIPairwiseJudge, type LLMJudgeOptionsInput } from './llm-judge';
 
 /** The custom_id of a request: a hash of its exact body, so replay finds its answer. */
@@ -80,13 +80,13 @@ export async function recordJudgeRequests(
     client: recorder,
     governor: openGovernor(endpoint),
   });
-  await judgeBatch(judge, pairs, { seed });
+  await judgeEachPair(judge, pairs, { seed });
   return [...requests].map(([customId, body]) => ({ customId, body }));
 }
 
 /**
- * A client that answers chat requests from a finished batch, and passes every other request
- * (those the batch did not answer) to `real`.
+ * A client that answers chat requests from a finished Batch API job, and passes every other
+ * request (those the job did not answer) to `real`.
  */
 export function replayingClient(results: ReadonlyMap<string, BatchItemResult>, real: OpenAI): OpenAI {
   let replayed = 0;
