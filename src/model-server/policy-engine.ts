@@ -204,7 +204,7 @@ export const DEFAULT_POLICY = { seed: 7, sftExamples: 2000, epochs: 8, lr: 0.05,
 
 let defaultPolicy: Promise<Uint8Array> | undefined;
 
-/** The demo's initial policy for seed 7, trained once per process (about a second) and cached. */
+/** The demo's initial policy for seed 7, trained once per process and cached. */
 export function defaultPolicyOnnx(): Promise<Uint8Array> {
   if (!defaultPolicy) {
     const d = DEFAULT_POLICY;
