@@ -62,7 +62,8 @@ export function activitySignal(): AbortSignal {
 }
 
 /** Whether a retry cannot fix this error: its name is listed (`instanceof` is not reliable across bundles). */
-const isNonRetryable = (err: Error): boolean => (NON_RETRYABLE_ERRORS as readonly string[]).includes(err.name);
+const isNonRetryable = (err: Error): boolean =>
+  (NON_RETRYABLE_ERRORS as readonly string[]).includes(err.name);
 
 /**
  * Runs an activity body, turning permanent errors into non-retryable failures with their

@@ -239,8 +239,8 @@ describe('parseJudgePrompt', () => {
     });
     expect(parseJudgePrompt('  **Input:** x')).toEqual({ kind: 'unrecognized' });
     expect(parseJudgePrompt('Response 1: a\nResponse 2: b')).toEqual({ kind: 'unrecognized' });
-    expect(parseJudgePrompt('input: describe the sea\nRESPONSE 1: a\nresponse 2: b\nRationale:')).toMatchObject(
-      { kind: 'pairwise', rationale: true },
-    );
+    expect(
+      parseJudgePrompt('input: describe the sea\nRESPONSE 1: a\nresponse 2: b\nRationale:'),
+    ).toMatchObject({ kind: 'pairwise', rationale: true });
   });
 });
