@@ -6,17 +6,9 @@
  */
 import { createHash } from 'crypto';
 import { ApiError, invalidParam, missingParam } from '../../src/model-server/api-error';
-import {
-  metadataParam,
-  newestFirst,
-  newId,
-  now,
-  page,
-  type Json,
-  type OpenAIJobsServerStats,
-  type Timers,
-} from './common';
-import type { Files, StoredFile } from './files';
+import { metadataParam, newId, now, page, type Json } from './common';
+import type { StoredFile } from './files';
+import { BackgroundResource, type ServerParts } from './resource';
 
 /** Faults of batches, for tests of the clients' recovery. */
 export interface BatchFaults {
@@ -181,16 +173,14 @@ function expiredLine(customId: string): OutputLine {
 }
 
 /** The server's batches. */
-export class Batches {
-  private readonly batches = new Map<string, BatchRecord>();
+export class Batches extends BackgroundResource<BatchRecord> {
   private readonly target: string | undefined;
 
   constructor(
-    private readonly files: Files,
-    private readonly timers: Timers,
-    private readonly stats: OpenAIJobsServerStats,
+    parts: ServerParts,
     private readonly opts: BatchesOptions,
   ) {
+    super(parts);
     this.target = opts.target?.replace(/\/+$/, '');
   }
 
@@ -200,7 +190,7 @@ export class Batches {
       if (body[p] === undefined) throw missingParam(p);
     const inputFileId = body.input_file_id;
     if (typeof inputFileId !== 'string') throw invalidParam('input_file_id', "Invalid 'input_file_id'.");
-    const file = this.files.find(inputFileId);
+    const file = this.parts.files.find(inputFileId);
     if (!file)
       throw new ApiError(
         404,
@@ -249,20 +239,15 @@ export class Batches {
       outputs: [],
       stop: false,
     };
-    this.batches.set(b.obj.id, b);
-    this.stats.batchesCreated++;
+    this.add(b);
+    this.parts.stats.batchesCreated++;
     void this.run(b).catch(() => undefined);
     return b.obj;
   }
 
-  /** `GET /v1/batches/{id}`: the batch, or a 404 in OpenAI's words. */
-  get(id: string): Json {
-    return this.record(id).obj;
-  }
-
   /** `GET /v1/batches`: newest first. */
   list(query: URLSearchParams): Json {
-    return page(newestFirst(this.batches), query);
+    return page(this.newestFirst(), query);
   }
 
   /** `POST /v1/batches/{id}/cancel`: `cancelling`, then `cancelled` with the partial output. */
@@ -280,7 +265,7 @@ export class Batches {
     }
     b.stop = true;
     Object.assign(b.obj, { status: 'cancelling', cancelling_at: now() });
-    this.timers.later(this.opts.delayMs / 5, () => {
+    this.parts.timers.later(this.opts.delayMs / 5, () => {
       this.writeFiles(b);
       Object.assign(b.obj, { status: 'cancelled', cancelled_at: now() });
     });
@@ -289,14 +274,11 @@ export class Batches {
 
   /** Stops every running batch (the server is closing). */
   stopAll(): void {
-    for (const b of this.batches.values()) b.stop = true;
+    for (const b of this.all()) b.stop = true;
   }
 
-  private record(id: string): BatchRecord {
-    const b = this.batches.get(id);
-    if (!b)
-      throw new ApiError(404, `No batch found with id '${id}'.`, 'invalid_request_error', 'batch_id', null);
-    return b;
+  protected notFound(id: string): ApiError {
+    return new ApiError(404, `No batch found with id '${id}'.`, 'invalid_request_error', 'batch_id', null);
   }
 
   /** One request of a batch: forwarded to the target, or failed by a fault. */
@@ -319,7 +301,7 @@ export class Batches {
         'The jobs server has no target to run batch requests against.',
         'server_error',
       );
-    this.stats.batchRequestsForwarded++;
+    this.parts.stats.batchRequestsForwarded++;
     try {
       const r = await fetch(`${this.target}${endpoint.replace(/^\/v1/, '')}`, {
         method: 'POST',
@@ -363,7 +345,7 @@ export class Batches {
   private writeFiles(b: BatchRecord): void {
     const write = (lines: string[], kind: string) =>
       lines.length > 0
-        ? this.files.store(
+        ? this.parts.files.store(
             `batch_${b.obj.id}_${kind}.jsonl`,
             'batch_output',
             Buffer.from(lines.join('\n') + '\n'),
@@ -400,9 +382,9 @@ export class Batches {
   private async run(b: BatchRecord): Promise<void> {
     const t0 = Date.now();
     const { delayMs, faults } = this.opts;
-    await this.timers.sleep(delayMs / 5);
+    await this.parts.timers.sleep(delayMs / 5);
     if (b.stop) return;
-    const file = this.files.get(b.obj.input_file_id as string);
+    const file = this.parts.files.get(b.obj.input_file_id as string);
     const { requests, errors } = batchInput(file, b.obj.endpoint as string);
     if (errors.length > 0) {
       Object.assign(b.obj, { status: 'failed', failed_at: now(), errors: { object: 'list', data: errors } });
@@ -417,20 +399,20 @@ export class Batches {
       ? requests.slice(0, Math.floor(requests.length * (faults.expireAfterShare ?? 0.5)))
       : requests;
     await this.execute(b, runnable);
-    if (this.timers.closed || b.obj.status === 'cancelling' || b.obj.status === 'cancelled') return;
+    if (this.parts.timers.closed || b.obj.status === 'cancelling' || b.obj.status === 'cancelled') return;
     const rest = Math.max(0, delayMs - (Date.now() - t0));
     if (faults.expireBatches) {
-      await this.timers.sleep(rest);
+      await this.parts.timers.sleep(rest);
       if (b.obj.status !== 'in_progress') return;
       for (const r of requests.slice(runnable.length)) b.outputs.push(expiredLine(r.customId));
       this.writeFiles(b);
       Object.assign(b.obj, { status: 'expired', expired_at: now() });
       return;
     }
-    await this.timers.sleep(rest * 0.6);
+    await this.parts.timers.sleep(rest * 0.6);
     if (b.obj.status !== 'in_progress') return;
     Object.assign(b.obj, { status: 'finalizing', finalizing_at: now() });
-    await this.timers.sleep(rest * 0.4);
+    await this.parts.timers.sleep(rest * 0.4);
     if ((b.obj.status as BatchStatus) !== 'finalizing') return;
     this.writeFiles(b);
     Object.assign(b.obj, { status: 'completed', completed_at: now() });

@@ -100,7 +100,3 @@ export function page(items: Json[], query: URLSearchParams): Json {
     has_more: start + limit < items.length,
   };
 }
-
-/** The objects of a resource map, newest first (maps keep insertion order). */
-export const newestFirst = <T extends { obj: Json }>(m: ReadonlyMap<string, T>): Json[] =>
-  [...m.values()].map((x) => x.obj).reverse();

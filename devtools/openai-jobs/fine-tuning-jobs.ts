@@ -6,17 +6,9 @@
  * server's clock and reports a made-up loss curve and a model name nothing serves.
  */
 import { ApiError, invalidParam, missingParam } from '../../src/model-server/api-error';
-import {
-  metadataParam,
-  newestFirst,
-  newId,
-  now,
-  page,
-  type Json,
-  type OpenAIJobsServerStats,
-  type Timers,
-} from './common';
+import { metadataParam, newId, now, page, type Json } from './common';
 import type { Files, StoredFile } from './files';
+import { BackgroundResource, type ServerParts } from './resource';
 import { validateTrainingFile } from './training-file';
 
 /** What a real fine-tuner gets for one job. */
@@ -160,15 +152,13 @@ function failInternally(j: JobRecord): void {
 }
 
 /** The server's fine-tuning jobs. */
-export class FineTuningJobs {
-  private readonly jobs = new Map<string, JobRecord>();
-
+export class FineTuningJobs extends BackgroundResource<JobRecord> {
   constructor(
-    private readonly files: Files,
-    private readonly timers: Timers,
-    private readonly stats: OpenAIJobsServerStats,
+    parts: ServerParts,
     private readonly opts: FineTuningJobsOptions,
-  ) {}
+  ) {
+    super(parts);
+  }
 
   /** `POST /v1/fine_tuning/jobs`: checks the request, then runs the job in the background. */
   create(body: Json): Json {
@@ -177,7 +167,7 @@ export class FineTuningJobs {
     if (typeof body.model !== 'string' || body.model === '') throw invalidParam('model', "Invalid 'model'.");
     const fileId = body.training_file;
     if (typeof fileId !== 'string') throw invalidParam('training_file', "Invalid 'training_file'.");
-    trainingFileOf(this.files, fileId);
+    trainingFileOf(this.parts.files, fileId);
     const suffix = body.suffix;
     if (suffix !== undefined && suffix !== null && (typeof suffix !== 'string' || suffix.length > 64))
       throw invalidParam('suffix', "Invalid 'suffix': expected a string of at most 64 characters.");
@@ -223,23 +213,18 @@ export class FineTuningJobs {
       },
       events: [],
     };
-    this.jobs.set(j.obj.id, j);
-    this.stats.fineTuningJobsCreated++;
+    this.add(j);
+    this.parts.stats.fineTuningJobsCreated++;
     event(j, `Validating training file: ${fileId}`);
     event(j, `Created fine-tuning job: ${j.obj.id}`);
     void this.run(j, type, resolved.n_epochs as number).catch(() => undefined);
     return j.obj;
   }
 
-  /** `GET /v1/fine_tuning/jobs/{id}`. */
-  get(id: string): Json {
-    return this.record(id).obj;
-  }
-
   /** `GET /v1/fine_tuning/jobs`: newest first, with `metadata[key]=value` filters. */
   list(query: URLSearchParams): Json {
     const filter = metadataFilter(query);
-    const all = newestFirst(this.jobs).filter((o) =>
+    const all = this.newestFirst().filter((o) =>
       filter.every(([k, v]) => (o.metadata as Record<string, string> | null)?.[k] === v),
     );
     return page(all, query);
@@ -267,26 +252,23 @@ export class FineTuningJobs {
     return j.obj;
   }
 
-  private record(id: string): JobRecord {
-    const j = this.jobs.get(id);
-    if (!j)
-      throw new ApiError(
-        404,
-        `Could not find fine-tune: ${id}`,
-        'invalid_request_error',
-        'fine_tune_id',
-        'fine_tune_not_found',
-      );
-    return j;
+  protected notFound(id: string): ApiError {
+    return new ApiError(
+      404,
+      `Could not find fine-tune: ${id}`,
+      'invalid_request_error',
+      'fine_tune_id',
+      'fine_tune_not_found',
+    );
   }
 
   /** validating_files → queued → running, then training for real or on the clock. */
   private async run(j: JobRecord, method: Method, nEpochs: number): Promise<void> {
     const o = j.obj;
     const { delayMs } = this.opts;
-    await this.timers.sleep(delayMs / 5);
+    await this.parts.timers.sleep(delayMs / 5);
     if (o.status !== 'validating_files') return;
-    const file = this.files.get(o.training_file as string);
+    const file = this.parts.files.get(o.training_file as string);
     const v = validateTrainingFile(file.data, method);
     if (!v.ok) {
       fail(
@@ -302,7 +284,7 @@ export class FineTuningJobs {
     }
     event(j, `Validated training file: ${v.examples} examples`);
     o.status = 'queued';
-    await this.timers.sleep(delayMs / 5);
+    await this.parts.timers.sleep(delayMs / 5);
     if (o.status !== 'queued') return;
     o.status = 'running';
     o.estimated_finish = now() + Math.ceil(delayMs / 1000);
@@ -327,7 +309,7 @@ export class FineTuningJobs {
     const steps = 3;
     const stepMs = (this.opts.delayMs * 3) / 5 / (steps + 1);
     for (let s = 1; s <= steps; s++) {
-      await this.timers.sleep(stepMs);
+      await this.parts.timers.sleep(stepMs);
       if (o.status !== 'running') return;
       if (this.opts.failFineTunes && s === 2) {
         failInternally(j);
@@ -340,9 +322,9 @@ export class FineTuningJobs {
         train_loss: loss,
       });
     }
-    await this.timers.sleep(stepMs);
+    await this.parts.timers.sleep(stepMs);
     if (o.status !== 'running') return;
-    const results = this.files.store(
+    const results = this.parts.files.store(
       'step_metrics.csv',
       'fine-tune-results',
       Buffer.from('step,train_loss\n1,0.345\n2,0.23\n3,0.1725\n'),
@@ -391,11 +373,11 @@ export class FineTuningJobs {
       clearInterval(watch);
     }
     // A job takes at least the configured time, however fast the training was.
-    await this.timers.sleep(
+    await this.parts.timers.sleep(
       Math.max(0, (j.startedRunningAt ?? 0) + (this.opts.delayMs * 3) / 5 - Date.now()),
     );
     if (o.status !== 'running') return;
-    const results = this.files.store(
+    const results = this.parts.files.store(
       'step_metrics.csv',
       'fine-tune-results',
       Buffer.from(`step,train_loss\nfinal,${Number.isFinite(lastLoss) ? lastLoss : ''}\n`),

@@ -145,14 +145,15 @@ export async function startOpenAIJobsServer(opts: OpenAIJobsServerOptions = {}):
   };
   const timers = new Timers();
   const files = new Files(stats);
-  const batches = new Batches(files, timers, stats, {
+  const parts = { files, timers, stats };
+  const batches = new Batches(parts, {
     target: opts.target,
     targetApiKey: opts.targetApiKey,
     delayMs: opts.batchDelayMs ?? 300,
     concurrency: Math.max(1, opts.batchConcurrency ?? 4),
     faults,
   });
-  const jobs = new FineTuningJobs(files, timers, stats, {
+  const jobs = new FineTuningJobs(parts, {
     delayMs: opts.fineTuneDelayMs ?? 300,
     fineTuner: opts.fineTuner,
     failFineTunes: faults.failFineTunes,
