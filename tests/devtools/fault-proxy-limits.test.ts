@@ -1,10 +1,6 @@
 /** The fault proxy as a provider stand-in for benchmarks: injected latency and a request ceiling. */
-import { exportPolicyOnnx, initPolicy } from '../../src/models/policy';
-import { Vocab } from '../../src/models/vocab';
-import { startFaultProxy, type FaultProxy } from '../../devtools/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import { SlidingWindowLimiter } from '../../src/model-server/request-limiter';
-import { Rng } from '../../src/util/rng';
+import { useProxiedModelServer } from '../helpers/proxied-model-server';
 
 describe('sliding-window request limit', () => {
   test('admits at most `requests` per window and says when the next slot frees', () => {
@@ -30,18 +26,7 @@ describe('sliding-window request limit', () => {
 });
 
 describe('fault proxy latency and rate limit', () => {
-  let server: LocalModelServer;
-  const proxies: FaultProxy[] = [];
-
-  beforeAll(async () => {
-    server = await startLocalModelServer({
-      policyOnnx: exportPolicyOnnx(initPolicy(Vocab.demo(), 6, new Rng(2), 1)),
-    });
-  });
-  afterAll(async () => {
-    await Promise.all(proxies.map((p) => p.close()));
-    await server.close();
-  });
+  const models = useProxiedModelServer();
 
   const post = (url: string) =>
     fetch(`${url}/chat/completions`, {
@@ -51,8 +36,7 @@ describe('fault proxy latency and rate limit', () => {
     });
 
   test('every response waits the injected latency, concurrently', async () => {
-    const proxy = await startFaultProxy({ target: server.url, plan: { sequence: [] }, latencyMs: 300 });
-    proxies.push(proxy);
+    const proxy = await models.proxy({ plan: { sequence: [] }, latencyMs: 300 });
     const t0 = performance.now();
     const one = await post(proxy.url);
     const single = performance.now() - t0;
@@ -67,12 +51,10 @@ describe('fault proxy latency and rate limit', () => {
   });
 
   test('requests over the ceiling get a 429 with Retry-After and never reach the server', async () => {
-    const proxy = await startFaultProxy({
-      target: server.url,
+    const proxy = await models.proxy({
       plan: { sequence: [] },
       rateLimit: { requests: 3, windowMs: 1500 },
     });
-    proxies.push(proxy);
     const t0 = Date.now();
     const statuses: number[] = [];
     let refused: Response | undefined;

@@ -1,16 +1,7 @@
 /** The fault proxy in front of the local server: every fault kind as the `openai` SDK observes it. */
 import OpenAI from 'openai';
-import { exportPolicyOnnx, initPolicy } from '../../src/models/policy';
-import { Vocab } from '../../src/models/vocab';
-import {
-  FAULT_KINDS,
-  faultFor,
-  startFaultProxy,
-  type FaultPlan,
-  type FaultProxy,
-} from '../../devtools/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
-import { Rng } from '../../src/util/rng';
+import { FAULT_KINDS, faultFor, type FaultPlan } from '../../devtools/fault-proxy';
+import { useProxiedModelServer } from '../helpers/proxied-model-server';
 
 /**
  * Jest runs tests in a VM realm while fetch lives in Node's own, so fetch's AbortError is not an
@@ -29,22 +20,10 @@ const realmSafeFetch: typeof fetch = async (input, init) => {
 };
 
 describe('fault proxy', () => {
-  let server: LocalModelServer;
-  const proxies: FaultProxy[] = [];
-
-  beforeAll(async () => {
-    server = await startLocalModelServer({
-      policyOnnx: exportPolicyOnnx(initPolicy(Vocab.demo(), 6, new Rng(2), 1)),
-    });
-  });
-  afterAll(async () => {
-    await Promise.all(proxies.map((p) => p.close()));
-    await server.close();
-  });
+  const models = useProxiedModelServer();
 
   async function through(plan: FaultPlan, clientOpts: { timeout?: number; maxRetries?: number } = {}) {
-    const proxy = await startFaultProxy({ target: server.url, plan });
-    proxies.push(proxy);
+    const proxy = await models.proxy({ plan });
     const client = new OpenAI({
       baseURL: proxy.url,
       apiKey: 'test',
@@ -66,7 +45,7 @@ describe('fault proxy', () => {
   it('passes requests through untouched when the plan says ok', async () => {
     const { proxy, client } = await through({ sequence: ['ok'] });
     expect(proxy.url).toMatch(/\/v1$/);
-    const direct = await chat(new OpenAI({ baseURL: server.url, apiKey: 'test' }));
+    const direct = await chat(new OpenAI({ baseURL: models.server().url, apiKey: 'test' }));
     const proxied = await chat(client);
     expect(proxied.choices).toEqual(direct.choices);
     expect(proxy.stats()).toEqual({ requests: 1, faults: {}, rateLimited: 0 });

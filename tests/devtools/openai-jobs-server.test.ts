@@ -21,6 +21,17 @@ async function until<T>(f: () => Promise<T>, ok: (t: T) => boolean): Promise<T> 
   throw new Error('timed out');
 }
 
+/** Uploads `input` as a batch input file and creates a chat-completions batch on it. */
+async function submitBatch(c: OpenAI, input: string, filename: string, metadata?: Record<string, string>) {
+  const f = await c.files.create({ file: await toFile(Buffer.from(input), filename), purpose: 'batch' });
+  return c.batches.create({
+    input_file_id: f.id,
+    endpoint: '/v1/chat/completions',
+    completion_window: '24h',
+    ...(metadata ? { metadata } : {}),
+  });
+}
+
 describe('multipart parser', () => {
   it('parses fields and binary file parts', () => {
     const data = Buffer.from([0, 1, 2, 13, 10, 45, 45, 255]);
@@ -84,16 +95,7 @@ describe('OpenAI jobs server', () => {
 
   it('runs a batch through validating, in_progress, finalizing to completed with OpenAI output lines', async () => {
     const input = [chatLine('a', 'describe the ocean'), chatLine('b', 'describe the forest')].join('\n');
-    const f = await client.files.create({
-      file: await toFile(Buffer.from(input), 'in.jsonl'),
-      purpose: 'batch',
-    });
-    const b = await client.batches.create({
-      input_file_id: f.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-      metadata: { k: 'v' },
-    });
+    const b = await submitBatch(client, input, 'in.jsonl', { k: 'v' });
     expect(b).toMatchObject({
       object: 'batch',
       status: 'validating',
@@ -135,15 +137,7 @@ describe('OpenAI jobs server', () => {
       '{not json',
       JSON.stringify({ custom_id: 'c', method: 'POST', url: '/v1/embeddings', body: {} }),
     ].join('\n');
-    const f = await client.files.create({
-      file: await toFile(Buffer.from(input), 'bad.jsonl'),
-      purpose: 'batch',
-    });
-    const b = await client.batches.create({
-      input_file_id: f.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
+    const b = await submitBatch(client, input, 'bad.jsonl');
     const done = await until(
       () => client.batches.retrieve(b.id),
       (x) => x.status === 'failed',
@@ -210,15 +204,7 @@ describe('OpenAI jobs server', () => {
     const slow = await startOpenAIJobsServer({ target: models.url, batchDelayMs: 5000 });
     try {
       const c = new OpenAI({ baseURL: slow.url, apiKey: 'test', maxRetries: 0 });
-      const f = await c.files.create({
-        file: await toFile(Buffer.from(chatLine('a', 'x')), 'c.jsonl'),
-        purpose: 'batch',
-      });
-      const b = await c.batches.create({
-        input_file_id: f.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      });
+      const b = await submitBatch(c, chatLine('a', 'x'), 'c.jsonl');
       expect((await c.batches.cancel(b.id)).status).toBe('cancelling');
       const done = await until(
         () => c.batches.retrieve(b.id),
@@ -228,15 +214,7 @@ describe('OpenAI jobs server', () => {
     } finally {
       await slow.close();
     }
-    const f = await client.files.create({
-      file: await toFile(Buffer.from(chatLine('a', 'x')), 'd.jsonl'),
-      purpose: 'batch',
-    });
-    const b = await client.batches.create({
-      input_file_id: f.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
+    const b = await submitBatch(client, chatLine('a', 'x'), 'd.jsonl');
     await until(
       () => client.batches.retrieve(b.id),
       (x) => x.status === 'completed',
