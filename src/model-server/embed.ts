@@ -6,8 +6,6 @@ import { seedFrom } from '../util/rng';
 
 /** Dimension of `local-embed` vectors unless the request asks for `dimensions`. */
 export const EMBED_DIM = 256;
-/** The name of this embedding scheme, in the docs and the server's fingerprint. */
-export const EMBEDDER = 'hashed-bow-bigrams-v1';
 
 /** Weight of an adjacent word pair relative to a word. */
 const PAIR_WEIGHT = 0.5;

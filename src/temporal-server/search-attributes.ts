@@ -13,6 +13,3 @@ export const SEARCH_ATTRIBUTES = {
   /** Which run configuration the run uses. */
   RlaifConfig: 'Keyword',
 } as const;
-
-/** The name of one of the custom search attributes. */
-export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
