@@ -27,8 +27,9 @@ import * as path from 'node:path';
 import { keyOfRef, type ArtifactRef } from './artifact';
 import { decodePartialRows, encodePartialRows } from './partial-rows';
 import { ArtifactReadCache } from './read-cache';
-import { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
+import { ArtifactCorruptError, ArtifactStoreUnwritableError } from './errors';
 import { chaosKillOnCommit } from './chaos-hook';
+import { checkReproduced, parseJsonlRows, RowsArtifactStore, type LinesCommit } from './rows-store';
 import { checkKey, countLines, type ArtifactStore, type CommitRecord, type QuarantineRecord } from './store';
 
 export { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
@@ -124,7 +125,7 @@ function identityOf(file: string): FileIdentity | undefined {
 const sameFile = (a: FileIdentity, b: FileIdentity | undefined) =>
   b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
-export class LocalArtifactStore implements ArtifactStore {
+export class LocalArtifactStore extends RowsArtifactStore implements ArtifactStore {
   readonly root: string;
   /**
    * Parsed rows of artifacts read or committed recently, up to about 256 MiB of their JSONL, with
@@ -135,6 +136,7 @@ export class LocalArtifactStore implements ArtifactStore {
   );
 
   constructor(root: string) {
+    super();
     this.root = path.resolve(root);
   }
 
@@ -242,13 +244,7 @@ export class LocalArtifactStore implements ArtifactStore {
     recount?: (bytes: Uint8Array) => number,
   ): Promise<ArtifactRef> {
     const lost = await this.readTombstone(key);
-    // A recomputed object must be the one every holder of the old reference expects.
-    if (lost && lost.sha256 !== sha256) {
-      throw new ArtifactNotReproducibleError(
-        `artifact ${key} was found corrupt, and recomputing it gave other bytes (sha256 ${sha256.slice(0, 12)}… ` +
-          `instead of ${lost.sha256.slice(0, 12)}…): what the run built on it would no longer match`,
-      );
-    }
+    checkReproduced(key, lost, sha256);
     const file = this.pathOf(key);
     let ref: ArtifactRef = { uri: `store:${key}`, sha256, count, bytes: data.byteLength };
     if (!(await this.place(file, data, true, chaosKillOnCommit))) {
@@ -278,15 +274,8 @@ export class LocalArtifactStore implements ArtifactStore {
     return ref;
   }
 
-  /**
-   * Commits rows as JSON Lines and says whether the committed bytes are these rows' (false when
-   * another attempt committed other rows first). Rows committed here stay in the read cache, so
-   * the next stage on this worker reads them without parsing the file.
-   */
-  private async commitLines<T>(
-    key: string,
-    rows: readonly T[],
-  ): Promise<{ ref: ArtifactRef; ours: boolean }> {
+  /** See `RowsArtifactStore.commitLines`: the rows stay cached with the identity of their file. */
+  protected async commitLines<T>(key: string, rows: readonly T[]): Promise<LinesCommit> {
     const text = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
     const bytes = Buffer.from(text, 'utf8');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -297,24 +286,6 @@ export class LocalArtifactStore implements ArtifactStore {
       this.rowCache.set(`${ref.uri}@${ref.sha256}`, { rows: rows.slice(), file }, ref.bytes);
     }
     return { ref, ours: true };
-  }
-
-  /**
-   * Commits rows as JSON Lines; the caller must not modify them afterwards (they stay in the read
-   * cache). A key already committed keeps its rows: see `commitRows` for reading them back.
-   */
-  async commitJsonl<T>(key: string, rows: readonly T[]): Promise<ArtifactRef> {
-    return (await this.commitLines(key, rows)).ref;
-  }
-
-  /**
-   * Commits rows as JSON Lines and returns the rows committed under the key: these, or, when the
-   * key was already committed or another attempt committed first, the committed ones (read and
-   * verified). Figures an activity reports must come from these rows, the ones every reader sees.
-   */
-  async commitRows<T>(key: string, rows: readonly T[]): Promise<{ ref: ArtifactRef; rows: T[] }> {
-    const { ref, ours } = await this.commitLines(key, rows);
-    return { ref, rows: ours ? rows.slice() : await this.readJsonl<T>(ref) };
   }
 
   /** Reads the bytes of a reference, verifying their checksum. */
@@ -421,23 +392,7 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   private async parseJsonl<T>(ref: ArtifactRef): Promise<T[]> {
-    const text = (await this.readBytes(ref)).toString('utf8');
-    const rows = text
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as T);
-    if (rows.length !== ref.count) {
-      throw new ArtifactCorruptError(
-        `artifact ${keyOfRef(ref)} has ${rows.length} rows, expected ${ref.count}`,
-      );
-    }
-    return rows;
-  }
-
-  /** Reads all rows of several references, in order. */
-  async readAllJsonl<T>(refs: readonly ArtifactRef[]): Promise<T[]> {
-    const parts = await Promise.all(refs.map((r) => this.readJsonl<T>(r)));
-    return parts.flat();
+    return parseJsonlRows<T>(await this.readBytes(ref), ref);
   }
 
   private partialPath(key: string): string {
@@ -530,22 +485,6 @@ export class LocalArtifactStore implements ArtifactStore {
         .sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-  }
-
-  /**
-   * The first row of the object committed at `key`, or undefined when nothing is committed there
-   * or the read finds it corrupt (and takes it out): for records a caller can do without or make
-   * again, such as a kept checkpoint or a stage's result. Other failures are thrown.
-   */
-  async readFirstRow<T>(key: string): Promise<T | undefined> {
-    const ref = await this.get(key);
-    if (!ref) return undefined;
-    try {
-      return (await this.readJsonl<T>(ref))[0];
-    } catch (err) {
-      if (err instanceof ArtifactCorruptError) return undefined;
       throw err;
     }
   }

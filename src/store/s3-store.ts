@@ -47,9 +47,10 @@ import {
 import { keyOfRef, type ArtifactRef } from './artifact';
 import { chaosKillOnCommit } from './chaos-hook';
 import { DiskReadCache } from './disk-cache';
-import { ArtifactCorruptError, ArtifactNotReproducibleError, ArtifactStoreUnwritableError } from './errors';
+import { ArtifactCorruptError, ArtifactStoreUnwritableError } from './errors';
 import { decodePartialRows, encodePartialRows } from './partial-rows';
 import { ArtifactReadCache } from './read-cache';
+import { checkReproduced, parseJsonlRows, RowsArtifactStore, type LinesCommit } from './rows-store';
 import { checkKey, jsonlBytes, type ArtifactStore, type CommitRecord, type QuarantineRecord } from './store';
 
 /** Where an `s3://bucket/prefix` URL points. */
@@ -127,7 +128,7 @@ const sha256B64 = (data: Uint8Array) => createHash('sha256').update(data).digest
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '');
 
-export class S3ArtifactStore implements ArtifactStore {
+export class S3ArtifactStore extends RowsArtifactStore implements ArtifactStore {
   readonly location: string;
   /** Scratch folders are on this machine only. */
   readonly sharedScratch = false;
@@ -141,6 +142,7 @@ export class S3ArtifactStore implements ArtifactStore {
   private readonly scratchRoot: string;
 
   constructor(url: string, options: S3ArtifactStoreOptions = {}) {
+    super();
     const { bucket, prefix } = parseS3Url(url);
     this.bucket = bucket;
     this.prefix = prefix;
@@ -349,13 +351,7 @@ export class S3ArtifactStore implements ArtifactStore {
     const [existing, lost] = await Promise.all([this.get(key), this.quarantinedRef(key)]);
     if (existing) return { ref: existing, ours: false };
     const sha256 = sha256Hex(data);
-    // A recomputed object must be the one every holder of the old reference expects.
-    if (lost && lost.sha256 !== sha256) {
-      throw new ArtifactNotReproducibleError(
-        `artifact ${key} was found corrupt, and recomputing it gave other bytes (sha256 ${sha256.slice(0, 12)}… ` +
-          `instead of ${lost.sha256.slice(0, 12)}…): what the run built on it would no longer match`,
-      );
-    }
+    checkReproduced(key, lost, sha256);
     const dataName = this.dataName(key, sha256);
     await this.putObject(dataName, data);
     chaosKillOnCommit();
@@ -372,30 +368,16 @@ export class S3ArtifactStore implements ArtifactStore {
     }
     this.cache.put(sha256, data);
     const record: CommitRecord = { key, sha256, count, at };
-    await this.putObject(
-      this.name(`_rlaif/commits/${key}/${stamp()}-${sha256.slice(0, 12)}.json`),
-      Buffer.from(JSON.stringify(record)),
-    );
+    await this.putObject(this.name(commitRecordName(record)), Buffer.from(JSON.stringify(record)));
     if (lost) await this.deleteObject(this.tombstoneName(key));
     return { ref, ours: true };
   }
 
-  private async commitLines<T>(
-    key: string,
-    rows: readonly T[],
-  ): Promise<{ ref: ArtifactRef; ours: boolean }> {
+  /** See `RowsArtifactStore.commitLines`. */
+  protected async commitLines<T>(key: string, rows: readonly T[]): Promise<LinesCommit> {
     const done = await this.commit(key, jsonlBytes(rows), rows.length);
     if (done.ours) this.rowCache.set(`${done.ref.uri}@${done.ref.sha256}`, rows.slice(), done.ref.bytes);
     return done;
-  }
-
-  async commitJsonl<T>(key: string, rows: readonly T[]): Promise<ArtifactRef> {
-    return (await this.commitLines(key, rows)).ref;
-  }
-
-  async commitRows<T>(key: string, rows: readonly T[]): Promise<{ ref: ArtifactRef; rows: T[] }> {
-    const { ref, ours } = await this.commitLines(key, rows);
-    return { ref, rows: ours ? rows.slice() : await this.readJsonl<T>(ref) };
   }
 
   async readBytes(ref: ArtifactRef): Promise<Buffer> {
@@ -454,58 +436,37 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   /** Records under `_rlaif/<folder>/`, oldest first (their names start with the time). */
-  private async records<T>(folder: string): Promise<T[]> {
+  private async records<T>(folder: string, fromName?: (name: string) => T | undefined): Promise<T[]> {
     const { names } = await this.list(this.name(`_rlaif/${folder}/`));
-    const withTime = names
+    const sorted = names
       .map((n) => ({ n, t: path.posix.basename(n) }))
-      .sort((a, b) => (a.t < b.t ? -1 : 1));
-    const out: T[] = [];
-    for (const { n } of withTime) {
-      const rec = await this.getJson<T>(n);
-      if (rec) out.push(rec);
-    }
-    return out;
+      .sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+    // A record its name describes costs nothing more; others are read, a few at a time.
+    const found = await mapBounded<{ n: string }, T | undefined>(
+      sorted,
+      RECORD_READS,
+      ({ n }) => fromName?.(n) ?? this.getJson<T>(n),
+    );
+    return found.filter((r): r is T => r !== undefined);
   }
 
   async quarantineLog(): Promise<QuarantineRecord[]> {
     return this.records<QuarantineRecord>('quarantine');
   }
 
+  /** One listing of the log's folder: each record's name carries the whole record. */
   async commitLog(): Promise<CommitRecord[]> {
-    return this.records<CommitRecord>('commits');
+    const base = this.name('_rlaif/commits/');
+    return this.records<CommitRecord>('commits', (name) => parseCommitRecordName(name.slice(base.length)));
   }
 
   async readJsonl<T>(ref: ArtifactRef): Promise<T[]> {
     const cacheKey = `${ref.uri}@${ref.sha256}`;
     const cached = this.rowCache.get(cacheKey);
     if (cached) return cached.slice() as T[];
-    const rows = (await this.readBytes(ref))
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as T);
-    if (rows.length !== ref.count) {
-      throw new ArtifactCorruptError(
-        `artifact ${keyOfRef(ref)} has ${rows.length} rows, expected ${ref.count}`,
-      );
-    }
+    const rows = parseJsonlRows<T>(await this.readBytes(ref), ref);
     this.rowCache.set(cacheKey, rows, ref.bytes);
     return rows.slice();
-  }
-
-  async readAllJsonl<T>(refs: readonly ArtifactRef[]): Promise<T[]> {
-    return (await Promise.all(refs.map((r) => this.readJsonl<T>(r)))).flat();
-  }
-
-  async readFirstRow<T>(key: string): Promise<T | undefined> {
-    const ref = await this.get(key);
-    if (!ref) return undefined;
-    try {
-      return (await this.readJsonl<T>(ref))[0];
-    } catch (err) {
-      if (err instanceof ArtifactCorruptError) return undefined;
-      throw err;
-    }
   }
 
   async localFile(ref: ArtifactRef): Promise<string> {
@@ -597,6 +558,46 @@ export class S3ArtifactStore implements ArtifactStore {
   scratchDir(key: string): string {
     return path.join(this.scratchRoot, checked(key));
   }
+}
+
+/** Records read at once when their names do not carry them (a log written by an older release). */
+const RECORD_READS = 16;
+
+/** `f` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+async function mapBounded<A, B>(
+  items: readonly A[],
+  limit: number,
+  f: (a: A) => Promise<B> | B,
+): Promise<B[]> {
+  const out: B[] = new Array<B>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i] as A);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+/**
+ * The name of a commit record under `_rlaif/commits/`: `<key>/<time>-<sha256>-<count>.json`.
+ * The name holds the whole record, so reading the log is one listing (1,000 records a page)
+ * instead of one request per commit; the body holds the same record for people and tools.
+ */
+export function commitRecordName(r: CommitRecord): string {
+  return `_rlaif/commits/${checked(r.key)}/${r.at.replace(/[:.]/g, '')}-${r.sha256}-${r.count}.json`;
+}
+
+const COMMIT_NAME = /^(.+)\/(\d{4}-\d\d-\d\dT)(\d\d)(\d\d)(\d\d)(\d{3})Z-([0-9a-f]{64})-(\d+)\.json$/;
+
+/** The record a commit record's name (below `_rlaif/commits/`) describes, or undefined. */
+export function parseCommitRecordName(name: string): CommitRecord | undefined {
+  const m = COMMIT_NAME.exec(name);
+  if (!m) return undefined;
+  const [, key, day, h, min, sec, ms, sha256, count] = m as unknown as string[];
+  return { key: key!, sha256: sha256!, count: Number(count), at: `${day}${h}:${min}:${sec}.${ms}Z` };
 }
 
 function checked(key: string): string {
