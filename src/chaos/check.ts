@@ -3,10 +3,8 @@
  * did it complete, was every batch committed exactly once, are the rows all there and unique,
  * and are the figures exactly the same.
  */
-import { readFileSync } from 'node:fs';
-import type { LocalArtifactStore } from '../store/local-store';
 import type { RunSummary } from '../../workflows/run';
-import { verifyCommitted, type StoreAudit } from './verify';
+import type { AuditedStore } from './verify';
 
 /** A finished run as the suite saw it. */
 export interface RunOutcome {
@@ -25,14 +23,18 @@ export interface RunCheck {
   duplicated: number;
   /** Keys committed more than once without having been found corrupt in between. */
   extraCommits: number;
+  /** Committed keys with no record in the commit log (a worker killed between commit and record). */
+  unlogged: number;
   /** Figures (round, metric) that are not exactly the reference's. */
   differing: string[];
   /** Committed objects whose bytes differ from the reference's object at the same key. */
   artifactsDiffering: string[];
   /** Committed objects that fail their own checksum. */
   damaged: string[];
-  /** Temporary files of killed commits (never read, harmless). */
+  /** Temporary files of killed commits, or S3 objects no manifest names (never read, harmless). */
   orphanTemps: number;
+  /** S3 multipart uploads of the run still in progress after it ended (none were aborted). */
+  abandonedUploads: number;
 }
 
 /** Spend figures (tokens, requests, money) count retried requests too; they are not results. */
@@ -42,8 +44,8 @@ const SPEND = /(Tokens|Requests|Cost)$/;
 const ID_ROWS = /\/round-\d+\/(generate|judge)\/batch-\d+-of-\d+\.jsonl$/;
 
 /** A stored JSON document with `run` (its run key, or the key's folder) replaced by a placeholder. */
-function readWithoutRun<T>(store: LocalArtifactStore, key: string, run: string): T {
-  return JSON.parse(readFileSync(store.pathOf(key), 'utf8').split(run).join('<run>')) as T;
+async function readWithoutRun<T>(store: AuditedStore, key: string, run: string): Promise<T> {
+  return JSON.parse((await store.raw(key)).toString('utf8').split(run).join('<run>')) as T;
 }
 
 /** Records that name their run: a stage's recorded input, a round's kept checkpoint. */
@@ -61,22 +63,22 @@ interface RunRecord {
  * metrics are left out, as in the figures; so are the configs' endpoints (and with them the run
  * fingerprint), because a disturbed run reaches the model server through the fault proxy.
  */
-function recordDifference(
-  store: LocalArtifactStore,
+async function recordDifference(
+  store: AuditedStore,
   a: string,
   runA: string,
   b: string,
   runB: string,
-): string | undefined {
-  const read = (key: string, run: string) => {
-    const value = readWithoutRun<RunRecord>(store, key, run);
+): Promise<string | undefined> {
+  const read = async (key: string, run: string) => {
+    const value = await readWithoutRun<RunRecord>(store, key, run);
     for (const h of value.history ?? [])
       h.metrics = Object.fromEntries(Object.entries(h.metrics).filter(([k]) => !SPEND.test(k)));
     if (value.config) delete value.config.endpoints;
     delete value.fingerprint;
     return JSON.stringify(value);
   };
-  return read(a, runA) === read(b, runB) ? undefined : 'fields';
+  return (await read(a, runA)) === (await read(b, runB)) ? undefined : 'fields';
 }
 
 /**
@@ -84,29 +86,28 @@ function recordDifference(
  * key, and keys hold the run key, so that is factored out; spend metrics are left out as in the
  * figures (a batch retried after a crash pays again only for what its ledger lacks).
  */
-function resultDifference(
-  store: LocalArtifactStore,
+async function resultDifference(
+  store: AuditedStore,
   a: string,
   runA: string,
   b: string,
   runB: string,
-): string | undefined {
+): Promise<string | undefined> {
   if (RUN_RECORD.test(a)) return recordDifference(store, a, runA, b, runB);
   if (!a.endsWith('result.json')) return 'bytes';
-  const read = (key: string, run: string) =>
-    readWithoutRun<{ artifacts?: unknown; metrics?: Record<string, number> }>(store, key, `runs/${run}/`) ??
-    {};
-  const [x, y] = [read(a, runA), read(b, runB)];
+  const read = async (key: string, run: string) =>
+    (await readWithoutRun<{ artifacts?: unknown; metrics?: Record<string, number> }>(
+      store,
+      key,
+      `runs/${run}/`,
+    )) ?? {};
+  const [x, y] = [await read(a, runA), await read(b, runB)];
   if (JSON.stringify(x.artifacts) !== JSON.stringify(y.artifacts)) return 'artifacts';
   const keys = new Set([...Object.keys(x.metrics ?? {}), ...Object.keys(y.metrics ?? {})]);
   const differ = [...keys].filter((k) => !SPEND.test(k) && !Object.is(x.metrics?.[k], y.metrics?.[k]));
   if (differ.length > 0) return differ.join(', ');
   const rest = (r: object) => JSON.stringify({ ...r, artifacts: undefined, metrics: undefined });
   return rest(x) === rest(y) ? undefined : 'fields';
-}
-
-async function auditOf(store: LocalArtifactStore, runKey: string): Promise<StoreAudit> {
-  return verifyCommitted(store, `runs/${runKey}/`);
 }
 
 /** Figures that differ: every metric of every round except spend, compared exactly. */
@@ -124,13 +125,9 @@ export function differingFigures(ref: RunSummary, got: RunSummary): string[] {
   return out;
 }
 
-export async function checkRun(
-  store: LocalArtifactStore,
-  ref: RunOutcome,
-  got: RunOutcome,
-): Promise<RunCheck> {
-  const refAudit = await auditOf(store, ref.runKey);
-  const audit = await auditOf(store, got.runKey);
+export async function checkRun(store: AuditedStore, ref: RunOutcome, got: RunOutcome): Promise<RunCheck> {
+  const refAudit = await store.audit(`runs/${ref.runKey}/`);
+  const audit = await store.audit(`runs/${got.runKey}/`);
   const rel = (key: string, runKey: string) => key.slice(`runs/${runKey}/`.length);
   const gotByRel = new Map([...audit.refs].map(([k, r]) => [rel(k, got.runKey), r]));
 
@@ -143,7 +140,7 @@ export async function checkRun(
     if (count < r.count) lost += r.count - count;
     if (count > r.count) duplicated += count - r.count;
     if (!mine || mine.sha256 === r.sha256) continue;
-    const how = resultDifference(
+    const how = await resultDifference(
       store,
       key,
       ref.runKey,
@@ -160,7 +157,7 @@ export async function checkRun(
     const group = key.replace(/\/batch-[^/]+$/, '');
     const ids = seen.get(group) ?? new Set<string>();
     seen.set(group, ids);
-    for (const row of await store.readJsonl<{ id: string }>(r)) {
+    for (const row of await store.store.readJsonl<{ id: string }>(r)) {
       if (ids.has(row.id)) duplicated++;
       ids.add(row.id);
     }
@@ -168,9 +165,10 @@ export async function checkRun(
 
   // Every key committed once, or again with the same bytes after it was found corrupt.
   const quarantined = new Map<string, number>();
-  for (const q of await store.quarantineLog()) quarantined.set(q.key, (quarantined.get(q.key) ?? 0) + 1);
+  for (const q of await store.store.quarantineLog())
+    quarantined.set(q.key, (quarantined.get(q.key) ?? 0) + 1);
   const commits = new Map<string, string[]>();
-  for (const c of await store.commitLog()) {
+  for (const c of await store.store.commitLog()) {
     if (!c.key.startsWith(`runs/${got.runKey}/`)) continue;
     commits.set(c.key, [...(commits.get(c.key) ?? []), c.sha256]);
   }
@@ -181,15 +179,19 @@ export async function checkRun(
     extraCommits += Math.max(0, shas.length - 1 - (quarantined.get(key) ?? 0));
   }
 
+  const unlogged = [...audit.refs.keys()].filter((k) => !commits.has(k)).length;
+
   const check: RunCheck = {
     completed: got.summary?.status === 'completed',
     lost,
     duplicated,
     extraCommits,
+    unlogged,
     differing: ref.summary && got.summary ? differingFigures(ref.summary, got.summary) : ['no summary'],
     artifactsDiffering,
     damaged: audit.bad,
     orphanTemps: audit.orphanTemps.length,
+    abandonedUploads: audit.abandonedUploads.length,
   };
   if (got.error) check.failure = got.error;
   return check;
@@ -203,6 +205,7 @@ export function passed(c: RunCheck): boolean {
     c.duplicated === 0 &&
     c.extraCommits === 0 &&
     c.differing.length === 0 &&
-    c.damaged.length === 0
+    c.damaged.length === 0 &&
+    c.abandonedUploads === 0
   );
 }

@@ -5,10 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChaosCluster } from './cluster';
+import type { ChaosCluster, ChaosS3 } from './cluster';
 import { viewRound, waitForFailure } from './observe';
 import { STAGES, type PlannedFault, type Stage } from './plan';
 import { verifyCommitted } from './verify';
+import type { WorkerSupervisor } from './workers';
 
 /** One fault as injected: its table kind, where it struck, and whether it took effect. */
 export interface InjectedFault {
@@ -21,6 +22,10 @@ export interface InjectedFault {
 
 export interface InjectContext {
   cluster: ChaosCluster;
+  /** The worker of the run's config (the S3 runs have their own). */
+  workers: WorkerSupervisor;
+  /** The S3 side, in runs whose store is S3. */
+  s3?: ChaosS3;
   runId: string;
   runKey: string;
   rounds: number;
@@ -35,7 +40,7 @@ export async function killWorker(
   at: { round: number; stage: Stage },
   armCommit?: number,
 ): Promise<InjectedFault> {
-  await ctx.cluster.workers.kill(armCommit);
+  await ctx.workers.kill(armCommit);
   return { kind: `kill:${at.stage}`, ...at, injected: true };
 }
 
@@ -133,7 +138,7 @@ export async function corruptPartial(
       if (digit < 0) continue;
       const i = 65 + digit;
       fs.writeFileSync(file, text.slice(0, i) + String((Number(text[i]) + 1) % 10) + text.slice(i + 1));
-      await ctx.cluster.workers.kill();
+      await ctx.workers.kill();
       return { ...base, injected: true, note: `${name}: row 0 edited, worker killed` };
     }
     const view = await viewRound(ctx.cluster.client, ctx.runId, at.round);

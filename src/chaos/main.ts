@@ -4,7 +4,7 @@
  * run lost, duplicated or changed anything.
  *
  * Options (environment): CHAOS_SEED (first fault seed, default 1), CHAOS_LOCAL_RUNS (default 5),
- * CHAOS_HTTP_RUNS (default 2), CHAOS_ROUNDS (default 2), CHAOS_ENDPOINT_FAULT_RATE (default 0.1),
+ * CHAOS_HTTP_RUNS (default 2), CHAOS_S3_RUNS (default 2), CHAOS_ROUNDS (default 2), CHAOS_ENDPOINT_FAULT_RATE (default 0.1),
  * CHAOS_REPORT (a file for every run's faults and checks, as JSON).
  */
 import { writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const num = (name: string, fallback: number): number => {
 async function main(): Promise<void> {
   const result = await runChaosSuite({
     seed: num('CHAOS_SEED', 1),
-    runs: { local: num('CHAOS_LOCAL_RUNS', 5), http: num('CHAOS_HTTP_RUNS', 2) },
+    runs: { local: num('CHAOS_LOCAL_RUNS', 5), http: num('CHAOS_HTTP_RUNS', 2), s3: num('CHAOS_S3_RUNS', 2) },
     rounds: num('CHAOS_ROUNDS', 2),
     endpointFaultRate: num('CHAOS_ENDPOINT_FAULT_RATE', 0.1),
     log: (line) => process.stderr.write(`[chaos] ${line}\n`),
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(fig)}\n`);
   const bad =
     fig.completed < fig.runs ||
-    fig.lost + fig.duplicated + fig.differing + fig.extraCommits + fig.damaged > 0;
+    fig.lost + fig.duplicated + fig.differing + fig.extraCommits + fig.damaged + fig.abandonedUploads > 0;
   process.exitCode = bad ? 1 : 0;
 }
 

@@ -22,7 +22,10 @@ export type PlannedKind =
   | 'corrupt-artifact'
   | 'corrupt-prepared'
   | 'corrupt-policy'
-  | 'corrupt-partial';
+  | 'corrupt-partial'
+  | 's3-restart'
+  | 's3-throttle'
+  | 'kill-mid-upload';
 
 export interface PlannedFault {
   kind: PlannedKind;
@@ -36,6 +39,7 @@ export interface PlannedFault {
 
 /** The order faults of one slot are applied in: corruption needs an early batch, kills come last. */
 const ORDER: PlannedKind[] = [
+  's3-throttle',
   'corrupt-artifact',
   'corrupt-prepared',
   'corrupt-policy',
@@ -43,9 +47,24 @@ const ORDER: PlannedKind[] = [
   'disk-full',
   'read-only',
   'server-restart',
+  's3-restart',
+  'kill-mid-upload',
   'kill-on-commit',
   'kill-worker',
 ];
+
+/** Faults that edit the store's files or its disk: only where the store is a local folder. */
+const LOCAL_STORE_ONLY: PlannedKind[] = [
+  'corrupt-artifact',
+  'corrupt-prepared',
+  'corrupt-policy',
+  'corrupt-partial',
+  'disk-full',
+  'read-only',
+];
+
+/** Stages whose outputs include a checkpoint (the policy, the reward model): they upload multipart. */
+export const CHECKPOINT_STAGES = ['train-reward', 'optimize-policy'] as const;
 
 export interface PlanOptions {
   rounds: number;
@@ -53,6 +72,8 @@ export interface PlanOptions {
   diskFaults: boolean;
   /** Batches of the batched stages (generate and judge) per round. */
   batches: number;
+  /** The store is S3: its own faults instead of those that edit a local folder or disk. */
+  s3?: boolean;
 }
 
 /**
@@ -93,10 +114,28 @@ export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
   // A row of a half-finished batch edited (still valid JSON), then the worker killed: the retry
   // resumes from that partial file and must recompute the row, never commit it.
   faults.push({ kind: 'corrupt-partial', round: opts.rounds, stage: 'generate' });
-  return faults.sort(
+  const all = opts.s3
+    ? [...faults.filter((f) => !LOCAL_STORE_ONLY.includes(f.kind)), ...s3Faults(seed, opts)]
+    : faults;
+  return all.sort(
     (a, b) =>
       a.round - b.round ||
       STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) ||
       ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind),
   );
+}
+
+/**
+ * An S3 store's faults, from a draw of their own (so the rest of a seed's plan is the same with
+ * either store): the S3 server killed and restarted under a commit, a while of 503 SlowDown
+ * throttling, and a worker killed while it uploads a checkpoint in parts.
+ */
+function s3Faults(seed: number, opts: PlanOptions): PlannedFault[] {
+  const rng = new Rng(seedFrom(seed, 'chaos-plan-s3'));
+  const rounds = Array.from({ length: opts.rounds }, (_, i) => i + 1);
+  return [
+    { kind: 's3-restart', round: rng.pick(rounds), stage: rng.pick(STAGES) },
+    { kind: 's3-throttle', round: rng.pick(rounds), stage: rng.pick(STAGES) },
+    { kind: 'kill-mid-upload', round: rng.pick(rounds), stage: rng.pick(CHECKPOINT_STAGES) },
+  ];
 }

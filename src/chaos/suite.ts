@@ -1,9 +1,9 @@
 /**
  * The chaos suite: real runs on a real dev server with a worker process, each disturbed by the
  * faults its seed chooses, each checked against the undisturbed run of the same config (computed
- * once per config). Two configs: the embedded models (every stage in the worker), and the same
+ * once per config). Three configs: the embedded models (every stage in the worker), the same
  * loop with policy and judge behind the local model server's OpenAI protocol, reached through
- * the fault proxy.
+ * the fault proxy, and the embedded models with the artifact store on an S3 server.
  */
 import { parseRunConfig } from '../config/parse';
 import type { RunConfigInput } from '../config/schema';
@@ -12,7 +12,7 @@ import { FAULT_KINDS, startFaultProxy, type FaultProxy } from '../../devtools/fa
 import { seedFrom } from '../util/rng';
 import type { RunSummary } from '../../workflows/run';
 import { checkRun, type RunCheck, type RunOutcome } from './check';
-import { startChaosCluster, type ChaosCluster } from './cluster';
+import { startChaosCluster, type ChaosCluster, type ChaosS3 } from './cluster';
 import {
   corruptArtifact,
   corruptStored,
@@ -25,13 +25,14 @@ import {
 } from './injectors';
 import { waitForStage } from './observe';
 import { planFaults, STAGES, type PlannedKind, type Stage } from './plan';
-import { verifyCommitted } from './verify';
+import { killMidUpload, s3Restart, s3Throttle } from './s3-injectors';
+import type { AuditedStore } from './verify';
 
-export type ConfigName = 'local' | 'http';
+export type ConfigName = 'local' | 'http' | 's3';
 
 export interface SuiteOptions {
-  /** Disturbed runs of each config. */
-  runs: { local: number; http: number };
+  /** Disturbed runs of each config (s3: none when omitted). */
+  runs: { local: number; http: number; s3?: number };
   /** The first fault seed; run i uses seed + i. */
   seed: number;
   /** Rounds per run. */
@@ -71,7 +72,8 @@ export function chaosConfig(name: ConfigName, rounds: number, endpointUrl?: stri
     rewardModel: { epochs: 30 },
     timeouts: { heartbeatSeconds: 2 },
   };
-  if (name === 'local') return base;
+  // The S3 config differs only in where its worker keeps artifacts (the suite's S3 server).
+  if (name === 'local' || name === 's3') return { ...base, name: `chaos-${name}` };
   // A hang outlasts the request timeout, so the client aborts and retries it.
   const endpoint = { baseURL: endpointUrl as string, timeoutMs: 1500, maxConcurrency: 4 };
   return {
@@ -91,9 +93,13 @@ async function runToEnd(
   cluster: ChaosCluster,
   id: string,
   config: RunConfigInput,
+  taskQueue: string | undefined,
   during?: (isDone: () => boolean) => Promise<void>,
 ): Promise<RunOutcome> {
-  const handle = await startRun(cluster.client, parseRunConfig(config), { workflowId: id });
+  const handle = await startRun(cluster.client, parseRunConfig(config), {
+    workflowId: id,
+    ...(taskQueue ? { taskQueue } : {}),
+  });
   let done = false;
   // A run that hangs is a finding, not a reason for the suite to hang: it is ended and reported.
   const timer = setTimeout(() => {
@@ -127,19 +133,21 @@ function causeOf(err: unknown): string {
 /** Applies a run's planned faults in order, each when its stage is running. */
 async function inject(
   ctx: InjectContext,
+  audited: AuditedStore,
   seed: number,
   batches: number,
   only: PlannedKind[] | undefined,
   isDone: () => boolean,
 ): Promise<InjectedFault[]> {
-  const { cluster } = ctx;
+  const { cluster, workers } = ctx;
   const plan = planFaults(seed, {
     rounds: ctx.rounds,
-    diskFaults: cluster.storeMounted,
+    diskFaults: cluster.storeMounted && !ctx.s3,
     batches,
+    s3: ctx.s3 !== undefined,
   }).filter((f) => !only || only.includes(f.kind));
   const out: InjectedFault[] = [];
-  const exitsBefore = cluster.workers.exits.length;
+  const exitsBefore = workers.exits.length;
   for (const fault of plan) {
     const at = await waitForStage(cluster.client, ctx.runId, fault, ctx.rounds, isDone);
     if (!at) {
@@ -159,7 +167,16 @@ async function inject(
       case 'kill-on-commit':
         out.push(await killWorker(ctx, at, fault.commit));
         // No other fault may replace the armed worker before its commit kill fires.
-        await cluster.workers.untilArmedFires(120_000, isDone);
+        await workers.untilArmedFires(120_000, isDone);
+        break;
+      case 's3-restart':
+        out.push(await s3Restart(ctx, at, isDone));
+        break;
+      case 's3-throttle':
+        out.push(...(await s3Throttle(ctx, at, isDone)));
+        break;
+      case 'kill-mid-upload':
+        out.push(await killMidUpload(ctx, at, isDone));
         break;
       case 'server-restart':
         out.push(await restartServer(ctx, at));
@@ -182,8 +199,8 @@ async function inject(
   }
   // Commit kills happen when the armed worker reaches its commit, maybe after the loop above.
   while (!isDone()) await new Promise((r) => setTimeout(r, 50));
-  if (cluster.workers.armed) {
-    await cluster.workers.disarm();
+  if (workers.armed) {
+    await workers.disarm();
     const planned = plan.find((f) => f.kind === 'kill-on-commit');
     out.push({
       kind: 'kill-on-commit',
@@ -193,9 +210,9 @@ async function inject(
       note: 'the run ended before the armed commit',
     });
   }
-  for (const exit of cluster.workers.exits.slice(exitsBefore)) {
+  for (const exit of workers.exits.slice(exitsBefore)) {
     if (exit.armedAt === undefined || exit.killedBySuite || exit.signal !== 'SIGKILL') continue;
-    const audit = await verifyCommitted(cluster.store, `runs/${ctx.runKey}/`);
+    const audit = await audited.audit(`runs/${ctx.runKey}/`);
     const temp = audit.orphanTemps.find((t) => t.includes(`.tmp-${exit.pid}-`));
     const m = temp ? /round-(\d+)\/([^/]+)\//.exec(temp) : null;
     const stage = (m && STAGES.includes(m[2] as Stage) ? m[2] : 'generate') as Stage;
@@ -235,21 +252,28 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
   try {
     const ref: Partial<Record<ConfigName, RunOutcome>> = {};
     const batches: Partial<Record<ConfigName, number>> = {};
+    /** Where a config's runs go: its S3 side (store, worker, task queue) when it has one. */
+    const sideOf = async (name: ConfigName): Promise<ChaosS3 | undefined> =>
+      name === 's3' ? cluster.s3() : undefined;
     const reference = async (name: ConfigName): Promise<RunOutcome> => {
       if (ref[name]) return ref[name];
+      const s3 = await sideOf(name);
       const config = chaosConfig(name, opts.rounds, cluster.modelServer.url);
-      const outcome = await runToEnd(cluster, `chaos-${name}-reference`, config);
+      const outcome = await runToEnd(cluster, `chaos-${name}-reference`, config, s3?.taskQueue);
       if (!outcome.summary) throw new Error(`chaos: the undisturbed ${name} run failed: ${outcome.error}`);
       opts.log(`reference ${name}: ${JSON.stringify(outcome.summary.history.at(-1)?.metrics ?? {})}`);
       ref[name] = outcome;
       // How many batches the round workflow made of generate (and so of judge) for this config.
-      const generated = await cluster.store.listCommitted(`runs/${outcome.runKey}/round-0001/generate`);
+      const generated = await (s3?.store ?? cluster.store).listCommitted(
+        `runs/${outcome.runKey}/round-0001/generate`,
+      );
       batches[name] = generated.filter((k) => /\/batch-\d+-of-\d+\.jsonl$/.test(k)).length;
       return outcome;
     };
     const order: ConfigName[] = [
       ...Array.from({ length: opts.runs.local }, () => 'local' as const),
       ...Array.from({ length: opts.runs.http }, () => 'http' as const),
+      ...Array.from({ length: opts.runs.s3 ?? 0 }, () => 's3' as const),
     ];
     for (const [i, name] of order.entries()) {
       const seed = opts.seed + i;
@@ -272,12 +296,21 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
       const faults: InjectedFault[] = [];
       try {
         const config = chaosConfig(name, opts.rounds, proxy?.url ?? cluster.modelServer.url);
-        const ctx: InjectContext = { cluster, runId: id, runKey: id, rounds: opts.rounds };
-        const outcome = await runToEnd(cluster, id, config, async (isDone) => {
-          faults.push(...(await inject(ctx, seed, batches[name] ?? 1, opts.only, isDone)));
+        const s3 = await sideOf(name);
+        const audited = s3?.audited ?? cluster.audited;
+        const ctx: InjectContext = {
+          cluster,
+          workers: s3?.workers ?? cluster.workers,
+          ...(s3 ? { s3 } : {}),
+          runId: id,
+          runKey: id,
+          rounds: opts.rounds,
+        };
+        const outcome = await runToEnd(cluster, id, config, s3?.taskQueue, async (isDone) => {
+          faults.push(...(await inject(ctx, audited, seed, batches[name] ?? 1, opts.only, isDone)));
         });
         // A flipped byte must have been caught on read and its batch recomputed.
-        const quarantined = new Set((await cluster.store.quarantineLog()).map((q) => q.key));
+        const quarantined = new Set((await audited.store.quarantineLog()).map((q) => q.key));
         for (const f of faults) {
           if (
             (f.kind === 'corrupt-artifact' || f.kind === 'corrupt-prepared' || f.kind === 'corrupt-policy') &&
@@ -288,7 +321,7 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
           }
         }
         if (proxy) faults.push(...endpointFaults(proxy));
-        const check = await checkRun(cluster.store, reference0, outcome);
+        const check = await checkRun(audited, reference0, outcome);
         const report: RunReport = {
           id,
           config: name,
@@ -301,7 +334,8 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
         opts.log(
           `${id}: ${check.completed ? 'completed' : `FAILED (${check.failure})`} in ${report.seconds.toFixed(0)} s; ` +
             `${faults.filter((f) => f.injected).length} faults; lost ${check.lost}, duplicated ${check.duplicated}, ` +
-            `differing ${check.differing.length}${check.differing.length ? ` (${check.differing.slice(0, 3).join('; ')})` : ''}`,
+            `differing ${check.differing.length}${check.differing.length ? ` (${check.differing.slice(0, 3).join('; ')})` : ''}` +
+            (s3 ? `; multipart uploads left ${check.abandonedUploads}` : ''),
         );
       } finally {
         await proxy?.close();

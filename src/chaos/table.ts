@@ -15,8 +15,11 @@ export interface ChaosFigures {
   duplicated: number;
   differing: number;
   extraCommits: number;
+  unlogged: number;
   damaged: number;
   artifactsDiffering: number;
+  /** S3 multipart uploads of killed attempts still in progress after their runs (not aborted). */
+  abandonedUploads: number;
   seconds: number;
 }
 
@@ -48,8 +51,10 @@ export function figuresOf(result: SuiteResult): ChaosFigures {
     duplicated: sum((r) => r.check.duplicated),
     differing: sum((r) => r.check.differing.length),
     extraCommits: sum((r) => r.check.extraCommits),
+    unlogged: sum((r) => r.check.unlogged),
     damaged: sum((r) => r.check.damaged.length),
     artifactsDiffering: sum((r) => r.check.artifactsDiffering.length),
+    abandonedUploads: sum((r) => r.check.abandonedUploads),
     seconds: Math.round(result.seconds),
   };
 }
@@ -69,8 +74,10 @@ export function formatTable(fig: ChaosFigures): string[] {
     ['records duplicated', String(fig.duplicated)],
     ['figures differing from the undisturbed run', String(fig.differing)],
     ['keys committed more than once', String(fig.extraCommits)],
+    ['committed keys missing from the commit log', String(fig.unlogged)],
     ['committed artifacts damaged', String(fig.damaged)],
     ['artifacts whose bytes differ from the undisturbed run', String(fig.artifactsDiffering)],
+    ['S3 multipart uploads left in progress', String(fig.abandonedUploads)],
     ['wall time, s', String(fig.seconds)],
   );
   const width = Math.max(...rows.map(([l]) => l.length));

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ArtifactRef } from '../store/artifact';
 import type { LocalArtifactStore } from '../store/local-store';
+import type { ArtifactStore } from '../store/store';
 
 export interface StoreAudit {
   /** Committed objects whose bytes match their manifest (and row count, for JSONL). */
@@ -17,6 +18,37 @@ export interface StoreAudit {
   orphanTemps: string[];
   /** References of the committed objects, by key. */
   refs: Map<string, ArtifactRef>;
+  /** Multipart uploads still in progress (S3): uploads of killed attempts no commit aborted. */
+  abandonedUploads: string[];
+}
+
+/**
+ * A store as the checks see it: the store itself (logs, verified reads) and a way to audit and
+ * read its committed objects without the store's own verification, which would quarantine what
+ * it finds corrupt: an audit must not change what it audits.
+ */
+export interface AuditedStore {
+  readonly store: ArtifactStore;
+  /** Audits every object committed under `prefix` (a key prefix such as `runs/<runKey>/`). */
+  audit(prefix: string): Promise<StoreAudit>;
+  /** The bytes at a committed key, as stored. */
+  raw(key: string): Promise<Buffer>;
+}
+
+/** The local store, audited through its folder. */
+export function auditedLocal(store: LocalArtifactStore): AuditedStore {
+  return {
+    store,
+    audit: (prefix) => verifyCommitted(store, prefix),
+    raw: async (key) => fs.readFileSync(store.pathOf(key)),
+  };
+}
+
+/** Whether bytes match a reference: sha256, and the row count of JSON Lines. */
+export function matchesRef(key: string, data: Buffer, ref: ArtifactRef): boolean {
+  const sha = createHash('sha256').update(data).digest('hex');
+  const rows = key.endsWith('.jsonl') ? data.toString('utf8').split('\n').filter(Boolean).length : ref.count;
+  return sha === ref.sha256 && rows === ref.count;
 }
 
 function walk(dir: string, out: string[]): string[] {
@@ -37,7 +69,7 @@ function walk(dir: string, out: string[]): string[] {
 /** Audits every object committed under `prefix` (a key prefix such as `runs/<runKey>/`). */
 export async function verifyCommitted(store: LocalArtifactStore, prefix: string): Promise<StoreAudit> {
   const files = walk(path.join(store.root, prefix), []);
-  const audit: StoreAudit = { ok: 0, bad: [], orphanTemps: [], refs: new Map() };
+  const audit: StoreAudit = { ok: 0, bad: [], orphanTemps: [], refs: new Map(), abandonedUploads: [] };
   for (const file of files) {
     const rel = path.relative(store.root, file).split(path.sep).join('/');
     if (/\.tmp-\d+-[0-9a-f]+$/.test(rel)) audit.orphanTemps.push(rel);
@@ -48,12 +80,7 @@ export async function verifyCommitted(store: LocalArtifactStore, prefix: string)
     audit.refs.set(key, ref);
     try {
       // Read without the store's own quarantine: an audit must not change what it audits.
-      const data = fs.readFileSync(store.pathOf(key));
-      const sha = createHash('sha256').update(data).digest('hex');
-      const rows = key.endsWith('.jsonl')
-        ? data.toString('utf8').split('\n').filter(Boolean).length
-        : ref.count;
-      if (sha === ref.sha256 && rows === ref.count) audit.ok++;
+      if (matchesRef(key, fs.readFileSync(store.pathOf(key)), ref)) audit.ok++;
       else audit.bad.push(key);
     } catch {
       audit.bad.push(key);

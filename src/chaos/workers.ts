@@ -1,10 +1,13 @@
 /**
  * Keeps one worker process running, the way a process manager would: when it dies (killed by
  * the suite, or by the store's commit hook) a replacement is started at once. The suite can
- * SIGKILL it and have the replacement armed with the commit-kill hook.
+ * SIGKILL it and have the replacement armed with the commit-kill hook, and ask it to stop at a
+ * moment of its store (worker-main.ts: a commit held, a multipart upload in flight).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How a worker process ended. */
 export interface WorkerExit {
@@ -29,12 +32,54 @@ export class WorkerSupervisor {
   private failedStarts = 0;
   /** Every exit so far, in order. */
   readonly exits: WorkerExit[] = [];
+  /** Requests waiting for the worker's answer: sent again to a replacement that starts meanwhile. */
+  private readonly requests = new Map<string, { reply: string; answer: (line: string) => void }>();
 
   constructor(
     private readonly address: () => string,
-    private readonly storeRoot: string,
+    private readonly store: string,
     private readonly bundlePath: string,
+    private readonly options: { taskQueue?: string; env?: Record<string, string> } = {},
   ) {}
+
+  /**
+   * Sends `command` to the worker (and to any replacement started before it answers) and waits
+   * for its line starting with `reply`; undefined when none came in time or the run ended (the
+   * worker is then told to forget the command).
+   */
+  async request(
+    command: string,
+    reply: string,
+    timeoutMs: number,
+    isDone: () => boolean,
+  ): Promise<string | undefined> {
+    let line: string | undefined;
+    this.requests.set(command, { reply, answer: (l) => (line = l) });
+    this.send(command);
+    const deadline = Date.now() + timeoutMs;
+    while (line === undefined && !isDone() && Date.now() < deadline) await sleep(5);
+    this.requests.delete(command);
+    if (line === undefined) this.send('disarm');
+    return line;
+  }
+
+  /** Tells the worker to go on from where the store holds (a held commit). */
+  release(): void {
+    this.send('release');
+  }
+
+  private send(line: string): void {
+    const stdin = this.child?.stdin;
+    if (stdin && !stdin.destroyed) stdin.write(`${line}\n`, () => undefined);
+  }
+
+  private onLine(line: string): void {
+    for (const [command, r] of this.requests) {
+      if (!line.startsWith(r.reply)) continue;
+      this.requests.delete(command);
+      r.answer(line);
+    }
+  }
 
   /** Starts the first worker and waits until it polls. */
   async start(): Promise<void> {
@@ -113,23 +158,41 @@ export class WorkerSupervisor {
     const env = { ...process.env };
     delete env.RLAIF_CHAOS_KILL_ON_COMMIT;
     if (arm !== undefined) env.RLAIF_CHAOS_KILL_ON_COMMIT = String(arm);
+    Object.assign(env, this.options.env ?? {});
     const child = spawn(
       process.execPath,
-      [path.join(__dirname, 'worker-main.js'), this.address(), this.storeRoot, this.bundlePath],
-      { stdio: ['ignore', 'pipe', 'pipe'], env },
+      [
+        path.join(__dirname, 'worker-main.js'),
+        this.address(),
+        this.store,
+        this.bundlePath,
+        ...(this.options.taskQueue ? [this.options.taskQueue] : []),
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'], env },
     );
+    // A worker killed while the suite writes to it must not take the suite down (EPIPE).
+    child.stdin?.on('error', () => undefined);
     this.child = child;
     this.armedAt = arm;
     const keep = (d: Buffer) => (this.tail = (this.tail + d.toString()).slice(-4000));
     child.stderr?.on('data', keep);
     let polling = false;
+    let partial = '';
     this.ready = new Promise<void>((resolve, reject) => {
       child.stdout?.on('data', (d: Buffer) => {
         keep(d);
-        if (d.toString().includes('worker ready')) {
-          polling = true;
-          this.failedStarts = 0;
-          resolve();
+        const lines = (partial + d.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          if (line === 'worker ready') {
+            polling = true;
+            this.failedStarts = 0;
+            // Requests the killed worker did not answer go to its replacement.
+            for (const command of this.requests.keys()) this.send(command);
+            resolve();
+          } else {
+            this.onLine(line);
+          }
         }
       });
       child.once('exit', (code, signal) =>

@@ -38,6 +38,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -45,7 +46,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { keyOfRef, type ArtifactRef } from './artifact';
-import { chaosKillOnCommit } from './chaos-hook';
+import { chaosKillOnCommit, chaosStoreHooks } from './chaos-hook';
 import { DiskReadCache } from './disk-cache';
 import { ArtifactCorruptError, ArtifactStoreUnwritableError } from './errors';
 import { decodePartialRows, encodePartialRows } from './partial-rows';
@@ -82,9 +83,12 @@ export interface S3ArtifactStoreOptions {
   cacheBytes?: number;
   /** This machine's scratch folders (default: beside the read cache). */
   scratchRoot?: string;
-  /** Objects from this size go multipart (default 16 MiB; at least 5 MiB, S3's minimum part). */
+  /**
+   * Objects from this size go multipart (default 16 MiB). One smaller than a part goes as a single
+   * part (the chaos suite lowers it so that its small checkpoints go multipart).
+   */
   multipartFrom?: number;
-  /** Size of each part (default 8 MiB). */
+  /** Size of each part but the last (default 8 MiB; at least 5 MiB, S3's minimum part). */
   partBytes?: number;
 }
 
@@ -155,7 +159,7 @@ export class S3ArtifactStore extends RowsArtifactStore implements ArtifactStore 
     );
     this.scratchRoot = options.scratchRoot ?? path.join(base, bucket, 'scratch', prefix);
     this.partBytes = Math.max(5 * MiB, options.partBytes ?? 8 * MiB);
-    this.multipartFrom = Math.max(this.partBytes, options.multipartFrom ?? 16 * MiB);
+    this.multipartFrom = Math.max(1, options.multipartFrom ?? 16 * MiB);
   }
 
   /** The full URL of an object name, for messages. */
@@ -253,6 +257,7 @@ export class S3ArtifactStore extends RowsArtifactStore implements ArtifactStore 
       const count = Math.ceil(data.byteLength / this.partBytes);
       const parts: Array<{ PartNumber: number; ETag?: string; ChecksumSHA256?: string }> = [];
       let next = 0;
+      let done = 0;
       const uploadNext = async (): Promise<void> => {
         while (next < count) {
           const i = next++;
@@ -270,6 +275,7 @@ export class S3ArtifactStore extends RowsArtifactStore implements ArtifactStore 
             }),
           );
           parts[i] = { PartNumber: i + 1, ...(res.ETag ? { ETag: res.ETag } : {}), ChecksumSHA256: checksum };
+          await chaosStoreHooks().uploadInFlight?.(name, ++done, count);
         }
       };
       await Promise.all([1, 2, 3, 4].map(() => uploadNext()));
@@ -355,22 +361,74 @@ export class S3ArtifactStore extends RowsArtifactStore implements ArtifactStore 
     const dataName = this.dataName(key, sha256);
     await this.putObject(dataName, data);
     chaosKillOnCommit();
-    const at = new Date().toISOString();
+    await chaosStoreHooks().commitStarted?.(key);
+    let at = new Date().toISOString();
     const ref: ArtifactRef = { uri: `store:${key}`, sha256, count, bytes: data.byteLength };
-    const manifest = Buffer.from(JSON.stringify({ ...ref, at }));
+    // The attempt's own mark: a conditional write the server took but whose answer was lost (the
+    // server restarted, the connection dropped) is retried by the SDK and refused with 412; the
+    // mark tells that commit from another attempt's, so its record is still written, once.
+    const attempt = randomBytes(8).toString('hex');
+    const manifest = Buffer.from(JSON.stringify({ ...ref, at, attempt }));
     if (!(await this.putObject(this.manifestName(key), manifest, true))) {
-      const winner = await this.get(key);
+      const winner = await this.getJson<ArtifactRef & { at: string; attempt?: string }>(
+        this.manifestName(key),
+      );
       if (!winner)
         throw this.failed(new Error('manifest vanished after a conflicting commit'), `committing ${key}`);
-      // Our upload is garbage unless it holds the winner's bytes.
-      if (winner.sha256 !== sha256) await this.deleteObject(dataName);
-      return { ref: winner, ours: winner.sha256 === sha256 };
+      const winnerRef = { uri: winner.uri, sha256: winner.sha256, count: winner.count, bytes: winner.bytes };
+      if (winner.attempt !== attempt) {
+        // Our upload is garbage unless it holds the winner's bytes.
+        if (winner.sha256 !== sha256) await this.deleteObject(dataName);
+        return { ref: winnerRef, ours: winner.sha256 === sha256 };
+      }
+      at = winner.at;
     }
     this.cache.put(sha256, data);
-    const record: CommitRecord = { key, sha256, count, at };
-    await this.putObject(this.name(commitRecordName(record)), Buffer.from(JSON.stringify(record)));
+    await this.logCommit({ key, sha256, count, at });
     if (lost) await this.deleteObject(this.tombstoneName(key));
+    if (data.byteLength >= this.multipartFrom) await this.abortUploads(`${this.name(key)}.sha256-`);
     return { ref, ours: true };
+  }
+
+  /**
+   * Writes a commit's record. The commit has taken effect, so its record must follow it: a
+   * failure is retried for longer than the SDK's own attempts (a server restarting), and the
+   * record's name is fixed by its content, so writing it twice leaves one record.
+   */
+  private async logCommit(record: CommitRecord): Promise<void> {
+    const name = this.name(commitRecordName(record));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.putObject(name, Buffer.from(JSON.stringify(record)));
+        return;
+      } catch (err) {
+        if (attempt >= 6) throw err;
+        await sleep(500 * attempt);
+      }
+    }
+  }
+
+  /**
+   * Aborts the multipart uploads in progress under a committed key's object names: attempts that
+   * died mid-upload (a killed worker) or lost the commit. An incomplete upload is never an
+   * object, but the server keeps its parts (and bills them) until it is aborted. Uploads of keys
+   * that are never committed are left to a lifecycle rule (AbortIncompleteMultipartUpload).
+   */
+  private async abortUploads(prefix: string): Promise<void> {
+    let uploads;
+    try {
+      uploads = await this.client.send(
+        new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix }),
+      );
+    } catch {
+      return; // a clean-up: the lifecycle rule covers what is not aborted here
+    }
+    for (const u of uploads.Uploads ?? []) {
+      if (!u.Key || !u.UploadId) continue;
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId }))
+        .catch(() => undefined);
+    }
   }
 
   /** See `RowsArtifactStore.commitLines`. */
