@@ -24,7 +24,7 @@ export interface RunCheck {
   /** Keys committed more than once without having been found corrupt in between. */
   extraCommits: number;
   /** Committed keys with no record in the commit log (a worker killed between commit and record). */
-  unlogged: number;
+  unlogged: string[];
   /** Figures (round, metric) that are not exactly the reference's. */
   differing: string[];
   /** Committed objects whose bytes differ from the reference's object at the same key. */
@@ -179,7 +179,7 @@ export async function checkRun(store: AuditedStore, ref: RunOutcome, got: RunOut
     extraCommits += Math.max(0, shas.length - 1 - (quarantined.get(key) ?? 0));
   }
 
-  const unlogged = [...audit.refs.keys()].filter((k) => !commits.has(k)).length;
+  const unlogged = [...audit.refs.keys()].filter((k) => !commits.has(k));
 
   const check: RunCheck = {
     completed: got.summary?.status === 'completed',

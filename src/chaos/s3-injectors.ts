@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const S3_DOWN_MS = 1500;
 /** How long a throttling spell lasts, and the share of requests it answers 503 SlowDown. */
 const THROTTLE_MS = 6000;
-const THROTTLE_RATE = 0.3;
+const THROTTLE_RATE = 0.35;
 /** How long the suite waits for the moment it asked a worker for (a commit, an upload). */
 const MOMENT_MS = 90_000;
 

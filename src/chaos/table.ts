@@ -51,7 +51,7 @@ export function figuresOf(result: SuiteResult): ChaosFigures {
     duplicated: sum((r) => r.check.duplicated),
     differing: sum((r) => r.check.differing.length),
     extraCommits: sum((r) => r.check.extraCommits),
-    unlogged: sum((r) => r.check.unlogged),
+    unlogged: sum((r) => r.check.unlogged.length),
     damaged: sum((r) => r.check.damaged.length),
     artifactsDiffering: sum((r) => r.check.artifactsDiffering.length),
     abandonedUploads: sum((r) => r.check.abandonedUploads),

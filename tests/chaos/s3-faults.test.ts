@@ -19,6 +19,7 @@ test('an S3-backed run through S3 faults completes with the same figures, each k
   });
   const fig = figuresOf(result);
   const report = result.reports[0]!;
+  expect(report.check.unlogged).toEqual([]);
   expect(report.config).toBe('s3');
   const injected = report.faults.filter((f) => f.injected);
   // Each of the three strikes the run for real: a held commit meets a dead server, requests get
