@@ -37,3 +37,31 @@ test('without a mountable store there are no disk faults', () => {
   const plan = planFaults(1, { rounds: 1, diskFaults: false, batches: 4 });
   expect(plan.some((f) => f.kind === 'disk-full' || f.kind === 'read-only')).toBe(false);
 });
+
+test.each([1, 2, 3])(
+  'seed %i on an S3 store: the S3 faults in place of the local-folder ones, the rest as planned',
+  (seed) => {
+    const opts = { rounds: 2, diskFaults: true, batches: 4 };
+    const local = planFaults(seed, opts);
+    const s3 = planFaults(seed, { ...opts, s3: true });
+    const s3Kinds = ['s3-restart', 's3-throttle', 'kill-mid-upload'];
+    expect(
+      s3
+        .filter((f) => s3Kinds.includes(f.kind))
+        .map((f) => f.kind)
+        .sort(),
+    ).toEqual([...s3Kinds].sort());
+    expect(
+      s3.some((f) => f.kind.startsWith('corrupt-') || f.kind === 'disk-full' || f.kind === 'read-only'),
+    ).toBe(false);
+    // The kills, the commit kill and the server restart strike where they do with a local store.
+    const shared = (p: typeof local) =>
+      p.filter((f) => ['kill-worker', 'kill-on-commit', 'server-restart'].includes(f.kind));
+    expect(shared(s3)).toEqual(shared(local));
+    // A worker is killed mid-upload only in a stage that uploads a checkpoint.
+    expect(['train-reward', 'optimize-policy']).toContain(
+      s3.find((f) => f.kind === 'kill-mid-upload')!.stage,
+    );
+    expect(planFaults(seed, { ...opts, s3: true })).toEqual(s3);
+  },
+);
