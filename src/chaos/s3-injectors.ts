@@ -79,7 +79,7 @@ export async function s3Throttle(
 }
 
 /**
- * Has the worker stop its next multipart upload after a part, not completed, and SIGKILLs it
+ * Has the worker stop its next multipart upload of a checkpoint after a part, not completed, and SIGKILLs it
  * there; its replacement must finish the commit, and the commit aborts the abandoned upload.
  */
 export async function killMidUpload(

@@ -12,8 +12,9 @@
  * - `hold-commit`: the next commit stops after its object is uploaded and before its manifest,
  *   says `commit-held <key>` on stdout, and goes on at `release` (the suite kills the S3 server
  *   in between, so the commit meets a dead server);
- * - `kill-in-upload`: the next multipart upload stops after a part, not completed, and says
- *   `upload-in-flight <name>`: the suite SIGKILLs this process there;
+ * - `kill-in-upload`: the next multipart upload of a checkpoint (an ONNX policy or reward model)
+ *   stops after a part, not completed, and says `upload-in-flight <name>`: the suite SIGKILLs
+ *   this process there;
  * - `disarm`: forget a command the suite stopped waiting for.
  */
 import { createInterface } from 'node:readline';
@@ -24,6 +25,9 @@ import { setChaosStoreHooks } from '../store/chaos-hook';
 import { openArtifactStore, isS3Spec } from '../store/open-store';
 import { S3ArtifactStore } from '../store/s3-store';
 import type { ArtifactStore } from '../store/store';
+
+/** The object names of checkpoints: what `kill-in-upload` strikes. */
+const CHECKPOINT = /\.onnx\.sha256-[0-9a-f]{64}$/;
 
 /** Longest a hook holds the store when the suite does not act (the run must go on regardless). */
 const HOLD_MS = 20_000;
@@ -61,7 +65,7 @@ function listenToSuite(): void {
       await until(HOLD_MS);
     },
     uploadInFlight: async (name) => {
-      if (!killInUpload) return;
+      if (!killInUpload || !CHECKPOINT.test(name)) return;
       killInUpload = false;
       process.stdout.write(`upload-in-flight ${name}\n`);
       await until(HOLD_MS);
