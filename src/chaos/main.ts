@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { runChaosSuite } from './suite';
-import { figuresOf, formatTable } from './table';
+import { failures, figuresOf, formatTable } from './table';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -32,10 +32,7 @@ async function main(): Promise<void> {
   if (process.env.CHAOS_REPORT) writeFileSync(process.env.CHAOS_REPORT, JSON.stringify(result, null, 2));
   process.stdout.write(`${formatTable(fig).join('\n')}\n`);
   process.stdout.write(`${JSON.stringify(fig)}\n`);
-  const bad =
-    fig.completed < fig.runs ||
-    fig.lost + fig.duplicated + fig.differing + fig.extraCommits + fig.damaged + fig.abandonedUploads > 0;
-  process.exitCode = bad ? 1 : 0;
+  process.exitCode = failures(fig).length > 0 ? 1 : 0;
 }
 
 main().catch((err: unknown) => {

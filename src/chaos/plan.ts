@@ -37,22 +37,6 @@ export interface PlannedFault {
   batch?: number;
 }
 
-/** The order faults of one slot are applied in: corruption needs an early batch, kills come last. */
-const ORDER: PlannedKind[] = [
-  's3-throttle',
-  'corrupt-artifact',
-  'corrupt-prepared',
-  'corrupt-policy',
-  'corrupt-partial',
-  'disk-full',
-  'read-only',
-  'server-restart',
-  's3-restart',
-  'kill-mid-upload',
-  'kill-on-commit',
-  'kill-worker',
-];
-
 /** Faults that edit the store's files or its disk: only where the store is a local folder. */
 const LOCAL_STORE_ONLY: PlannedKind[] = [
   'corrupt-artifact',
@@ -61,6 +45,20 @@ const LOCAL_STORE_ONLY: PlannedKind[] = [
   'corrupt-partial',
   'disk-full',
   'read-only',
+];
+
+/**
+ * The order faults of one slot are applied in: throttling lasts a while from the stage's start,
+ * corruption needs an early batch, kills come last.
+ */
+const ORDER: PlannedKind[] = [
+  's3-throttle',
+  ...LOCAL_STORE_ONLY,
+  'server-restart',
+  's3-restart',
+  'kill-mid-upload',
+  'kill-on-commit',
+  'kill-worker',
 ];
 
 /** Stages whose outputs include a checkpoint (the policy, the reward model): they upload multipart. */

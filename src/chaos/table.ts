@@ -59,6 +59,22 @@ export function figuresOf(result: SuiteResult): ChaosFigures {
   };
 }
 
+/** What made the suite fail (empty when every run passed every check), for the exit code and tests. */
+export function failures(fig: ChaosFigures): string[] {
+  const out: string[] = [];
+  if (fig.completed < fig.runs) out.push(`${fig.runs - fig.completed} of ${fig.runs} runs did not complete`);
+  const counts: Array<[number, string]> = [
+    [fig.lost, 'records lost'],
+    [fig.duplicated, 'records duplicated'],
+    [fig.differing, 'figures differing'],
+    [fig.extraCommits, 'keys committed more than once'],
+    [fig.damaged, 'committed artifacts damaged'],
+    [fig.abandonedUploads, 'S3 multipart uploads left in progress'],
+  ];
+  for (const [n, what] of counts) if (n > 0) out.push(`${n} ${what}`);
+  return out;
+}
+
 /** The table as lines of text. */
 export function formatTable(fig: ChaosFigures): string[] {
   const rows: Array<[string, string]> = [];

@@ -5,7 +5,7 @@
  * multipart upload is in flight; then checked against the undisturbed run of the same config.
  */
 import { runChaosSuite } from '../../src/chaos/suite';
-import { figuresOf } from '../../src/chaos/table';
+import { failures, figuresOf } from '../../src/chaos/table';
 
 test('an S3-backed run through S3 faults completes with the same figures, each key committed once', async () => {
   const lines: string[] = [];
@@ -29,16 +29,7 @@ test('an S3-backed run through S3 faults completes with the same figures, each k
   );
   expect(injected.find((f) => f.kind === 's3-restart')?.note).toMatch(/killed under the commit of runs\//);
   expect(injected.find((f) => f.kind === 'kill-mid-upload')?.note).toMatch(/\.onnx\.sha256-[0-9a-f]{64}$/);
-  expect(fig).toMatchObject({
-    runs: 1,
-    completed: 1,
-    lost: 0,
-    duplicated: 0,
-    differing: 0,
-    extraCommits: 0,
-    unlogged: 0,
-    damaged: 0,
-    artifactsDiffering: 0,
-    abandonedUploads: 0,
-  });
+  // Completed, nothing lost, duplicated, differing, committed twice or damaged, no upload left.
+  expect(failures(fig)).toEqual([]);
+  expect(fig).toMatchObject({ runs: 1, unlogged: 0, artifactsDiffering: 0 });
 }, 180_000);
