@@ -341,6 +341,10 @@ export async function runChaosSuite(opts: SuiteOptions): Promise<SuiteResult> {
         await proxy?.close();
       }
     }
+  } catch (err) {
+    // Said before the cluster closes: a client call still pending may fail loudly as it does.
+    opts.log(`the suite stopped: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    throw err;
   } finally {
     await cluster.close();
   }
