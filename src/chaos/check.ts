@@ -19,6 +19,8 @@ export interface RunCheck {
   failure?: string;
   /** Rows the reference run has that this run does not. */
   lost: number;
+  /** The keys those rows are at (relative to the run). */
+  lostAt: string[];
   /** Rows beyond the reference's, rows whose id repeats, and keys committed with two contents. */
   duplicated: number;
   /** Keys committed more than once without having been found corrupt in between. */
@@ -132,12 +134,16 @@ export async function checkRun(store: AuditedStore, ref: RunOutcome, got: RunOut
   const gotByRel = new Map([...audit.refs].map(([k, r]) => [rel(k, got.runKey), r]));
 
   let lost = 0;
+  const lostAt: string[] = [];
   let duplicated = 0;
   const artifactsDiffering: string[] = [];
   for (const [key, r] of refAudit.refs) {
     const mine = gotByRel.get(rel(key, ref.runKey));
     const count = mine?.count ?? 0;
-    if (count < r.count) lost += r.count - count;
+    if (count < r.count) {
+      lost += r.count - count;
+      lostAt.push(rel(key, ref.runKey));
+    }
     if (count > r.count) duplicated += count - r.count;
     if (!mine || mine.sha256 === r.sha256) continue;
     const how = await resultDifference(
@@ -184,6 +190,7 @@ export async function checkRun(store: AuditedStore, ref: RunOutcome, got: RunOut
   const check: RunCheck = {
     completed: got.summary?.status === 'completed',
     lost,
+    lostAt,
     duplicated,
     extraCommits,
     unlogged,
