@@ -50,13 +50,22 @@ async function readWithoutRun<T>(store: AuditedStore, key: string, run: string):
   return JSON.parse((await store.raw(key)).toString('utf8').split(run).join('<run>')) as T;
 }
 
-/** Records that name their run: a stage's recorded input, a round's kept checkpoint. */
-const RUN_RECORD = /(\/input\.jsonl|\/checkpoints\/round-\d+\.jsonl|^runs\/[^/]+\/identity\.jsonl)$/;
+/** Records that name their run: a stage's recorded input, a round's kept checkpoint, the run config. */
+const RUN_RECORD =
+  /(\/input\.jsonl|\/checkpoints\/round-\d+\.jsonl|^runs\/[^/]+\/(identity|config\/[0-9a-f]+)\.jsonl)$/;
 
-/** A record in the shape of a stage input, a kept checkpoint or the run's identity. */
+/**
+ * The stored run config is keyed by the hash of its JSON, endpoints included, and a disturbed http
+ * run reaches the model server through the fault proxy: its config is at another key. A run has
+ * one, so the two are compared as the same record.
+ */
+const CONFIG_RECORD = /^config\/[0-9a-f]+\.jsonl$/;
+
+/** A record in the shape of a stage input, a kept checkpoint, the run's identity or its config. */
 interface RunRecord {
   history?: Array<{ metrics: Record<string, number> }>;
   config?: { endpoints?: unknown };
+  endpoints?: unknown;
   fingerprint?: string;
 }
 
@@ -77,6 +86,7 @@ async function recordDifference(
     for (const h of value.history ?? [])
       h.metrics = Object.fromEntries(Object.entries(h.metrics).filter(([k]) => !SPEND.test(k)));
     if (value.config) delete value.config.endpoints;
+    delete value.endpoints;
     delete value.fingerprint;
     return JSON.stringify(value);
   };
@@ -130,8 +140,11 @@ export function differingFigures(ref: RunSummary, got: RunSummary): string[] {
 export async function checkRun(store: AuditedStore, ref: RunOutcome, got: RunOutcome): Promise<RunCheck> {
   const refAudit = await store.audit(`runs/${ref.runKey}/`);
   const audit = await store.audit(`runs/${got.runKey}/`);
-  const rel = (key: string, runKey: string) => key.slice(`runs/${runKey}/`.length);
-  const gotByRel = new Map([...audit.refs].map(([k, r]) => [rel(k, got.runKey), r]));
+  const rel = (key: string, runKey: string) => {
+    const r = key.slice(`runs/${runKey}/`.length);
+    return CONFIG_RECORD.test(r) ? 'config/<run config>.jsonl' : r;
+  };
+  const gotByRel = new Map([...audit.refs].map(([k, r]) => [rel(k, got.runKey), { ...r, key: k }]));
 
   let lost = 0;
   const lostAt: string[] = [];
@@ -146,13 +159,7 @@ export async function checkRun(store: AuditedStore, ref: RunOutcome, got: RunOut
     }
     if (count > r.count) duplicated += count - r.count;
     if (!mine || mine.sha256 === r.sha256) continue;
-    const how = await resultDifference(
-      store,
-      key,
-      ref.runKey,
-      `runs/${got.runKey}/${rel(key, ref.runKey)}`,
-      got.runKey,
-    );
+    const how = await resultDifference(store, key, ref.runKey, mine.key, got.runKey);
     if (how) artifactsDiffering.push(`${rel(key, ref.runKey)} (${how})`);
   }
 
