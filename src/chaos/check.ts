@@ -25,6 +25,8 @@ export interface RunCheck {
   duplicated: number;
   /** Keys committed more than once without having been found corrupt in between. */
   extraCommits: number;
+  /** Those keys. */
+  committedTwice: string[];
   /** Committed keys with no record in the commit log (a worker killed between commit and record). */
   unlogged: string[];
   /** Figures (round, metric) that are not exactly the reference's. */
@@ -186,10 +188,13 @@ export async function checkRun(store: AuditedStore, ref: RunOutcome, got: RunOut
     commits.set(c.key, [...(commits.get(c.key) ?? []), c.sha256]);
   }
   let extraCommits = 0;
+  const committedTwice: string[] = [];
   for (const [key, shas] of commits) {
     const distinct = new Set(shas).size;
     if (distinct > 1) duplicated += (distinct - 1) * (audit.refs.get(key)?.count ?? 1);
-    extraCommits += Math.max(0, shas.length - 1 - (quarantined.get(key) ?? 0));
+    const extra = Math.max(0, shas.length - 1 - (quarantined.get(key) ?? 0));
+    extraCommits += extra;
+    if (extra > 0) committedTwice.push(key);
   }
 
   const unlogged = [...audit.refs.keys()].filter((k) => !commits.has(k));
@@ -200,6 +205,7 @@ export async function checkRun(store: AuditedStore, ref: RunOutcome, got: RunOut
     lostAt,
     duplicated,
     extraCommits,
+    committedTwice,
     unlogged,
     differing: ref.summary && got.summary ? differingFigures(ref.summary, got.summary) : ['no summary'],
     artifactsDiffering,

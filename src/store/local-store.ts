@@ -341,12 +341,14 @@ export class LocalArtifactStore extends RowsArtifactStore implements ArtifactSto
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
         throw unwritable(err, this.root, `${key} (quarantine)`);
     };
-    await fs.rename(file, `${file}.corrupt-${foundSha.slice(0, 12)}`).catch(refused);
-    await fs.rename(this.manifestPath(key), this.tombstonePath(key)).catch(refused);
+    // Logged before it is taken out: a worker killed half-way must not leave a key recommitted
+    // with no record of why (the commit log would show it committed twice).
     const record = { key, expected: ref.sha256, found: foundSha, at: new Date().toISOString() };
     await fs
       .appendFile(path.join(this.root, 'quarantine.log'), `${JSON.stringify(record)}\n`, { mode: 0o600 })
       .catch(refused);
+    await fs.rename(file, `${file}.corrupt-${foundSha.slice(0, 12)}`).catch(refused);
+    await fs.rename(this.manifestPath(key), this.tombstonePath(key)).catch(refused);
   }
 
   /** The reference a key held before it was found corrupt and taken out, if it was. */

@@ -473,10 +473,8 @@ export class S3ArtifactStore extends RowsArtifactStore implements ArtifactStore 
     const key = keyOfRef(ref);
     const current = await this.get(key);
     if (!current || current.sha256 !== ref.sha256) return;
-    if (found) await this.putObject(this.name(`${key}.corrupt-${foundSha.slice(0, 12)}`), found);
-    await this.putObject(this.tombstoneName(key), Buffer.from(JSON.stringify(current)));
-    await this.deleteObject(this.manifestName(key));
-    await this.deleteObject(this.dataName(key, ref.sha256));
+    // Logged before it is taken out: a worker killed half-way must not leave a key recommitted
+    // with no record of why (the commit log would show it committed twice).
     const record: QuarantineRecord = {
       key,
       expected: ref.sha256,
@@ -487,6 +485,10 @@ export class S3ArtifactStore extends RowsArtifactStore implements ArtifactStore 
       this.name(`_rlaif/quarantine/${stamp()}-${randomBytes(4).toString('hex')}.json`),
       Buffer.from(JSON.stringify(record)),
     );
+    if (found) await this.putObject(this.name(`${key}.corrupt-${foundSha.slice(0, 12)}`), found);
+    await this.putObject(this.tombstoneName(key), Buffer.from(JSON.stringify(current)));
+    await this.deleteObject(this.manifestName(key));
+    await this.deleteObject(this.dataName(key, ref.sha256));
   }
 
   async quarantinedRef(key: string): Promise<ArtifactRef | undefined> {
