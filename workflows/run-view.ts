@@ -48,22 +48,38 @@ export interface CarriedState {
   budget?: Budget;
 }
 
-/** A run whose config does not parse still answers `progress`, saying why, and is listed as failed. */
-export function showRefusedConfig(message: string): void {
-  const failure: RunFailure = { round: 0, stage: 'config', message, type: 'ConfigError' };
-  const progress: RunProgress = {
-    status: 'failed',
-    runKey: runKeyFor(workflowInfo().workflowId),
+/** The progress of a run before its first step. */
+function startingProgress(
+  runKey: string,
+  rounds: number,
+  carried?: CarriedState,
+  budget?: Budget,
+): RunProgress {
+  return {
+    status: 'starting',
+    runKey,
     round: 0,
-    rounds: 0,
-    stage: 'config',
+    rounds,
+    stage: 'prepare',
     batchesDone: 0,
     batchesTotal: 0,
     history: [],
     stages: [],
-    paused: false,
-    stopAfterRound: false,
+    paused: carried?.paused ?? false,
+    stopAfterRound: carried?.stopAfterRound ?? false,
     spend: NO_SPEND,
+    ...(budget ? { budget } : {}),
+  };
+}
+
+/** A run whose config does not parse still answers `progress`, saying why, and is listed as failed. */
+export function showRefusedConfig(message: string): void {
+  const failure: RunFailure = { round: 0, stage: 'config', message, type: 'ConfigError' };
+  const runKey = runKeyFor(workflowInfo().workflowId);
+  const progress: RunProgress = {
+    ...startingProgress(runKey, 0),
+    status: 'failed',
+    stage: 'config',
     failure,
   };
   setHandler(progressQuery, () => progress);
@@ -129,22 +145,7 @@ export class RunView {
     runKey: string,
     carried: CarriedState | undefined,
   ) {
-    const budget = carried?.budget ?? config.budget;
-    this.progress = {
-      status: 'starting',
-      runKey,
-      round: 0,
-      rounds: config.rounds,
-      stage: 'prepare',
-      batchesDone: 0,
-      batchesTotal: 0,
-      history: [],
-      stages: [],
-      paused: carried?.paused ?? false,
-      stopAfterRound: carried?.stopAfterRound ?? false,
-      spend: NO_SPEND,
-      ...(budget ? { budget } : {}),
-    };
+    this.progress = startingProgress(runKey, config.rounds, carried, carried?.budget ?? config.budget);
     setHandler(progressQuery, () => this.progress);
   }
 

@@ -27,7 +27,7 @@ import { ConfigError } from '../src/config/errors';
 import type * as ConfigParse from '../src/config/parse';
 import type { RunConfig } from '../src/config/schema';
 import { parseBudgetRaise, spendOf } from '../src/budget';
-import type { PreparedRun, RunCheckpoint, RoundResult } from '../src/contracts';
+import type { PreparedRun, RoundInput, RoundResult, RunCheckpoint } from '../src/contracts';
 import { runKeyFor } from '../src/store/artifact';
 import {
   pauseUpdate,
@@ -177,40 +177,43 @@ async function loadCheckpoint(
  * it waited for budget).
  */
 async function runRound(
-  { config, run }: RunContext,
+  ctx: RunContext,
   prepared: PreparedRun,
   state: RunCheckpoint,
 ): Promise<RoundResult | undefined> {
+  const { config, run } = ctx;
   const round = state.round + 1;
   if (!(await run.mayStart(round))) return undefined;
-  const parentWorkflowId = workflowInfo().workflowId;
-  const roundWorkflowId = `${parentWorkflowId}-round-${round}`;
+  const roundWorkflowId = `${workflowInfo().workflowId}-round-${round}`;
   run.roundStarting(roundWorkflowId);
-  const { spentBefore, budget } = run.roundBudget();
   const child = await startChild(rlaifRound, {
     workflowId: roundWorkflowId,
     staticSummary: `${config.name}: round ${round} of ${config.rounds}`,
-    args: [
-      {
-        runKey: run.progress.runKey,
-        round,
-        config: budget ? { ...config, budget } : config,
-        ...(prepared.configRef ? { configRef: prepared.configRef } : {}),
-        parentWorkflowId,
-        spentBefore,
-        board: {
-          trainPrompts: prepared.trainPrompts,
-          evalPrompts: prepared.evalPrompts,
-          initialPolicy: prepared.initialPolicy,
-          policy: state.policy,
-          ...(state.preferencePool ? { preferencePool: state.preferencePool } : {}),
-        },
-      },
-    ],
+    args: [roundInput(ctx, prepared, state)],
   });
   await run.roundStarted(child);
   const result = await run.roundResult(child);
   return result.abandoned ? undefined : result;
+}
+
+/** What the round after `state` starts with: the run's data, its policy, the budget as it stands. */
+function roundInput({ config, run }: RunContext, prepared: PreparedRun, state: RunCheckpoint): RoundInput {
+  const { spentBefore, budget } = run.roundBudget();
+  return {
+    runKey: run.progress.runKey,
+    round: state.round + 1,
+    config: budget ? { ...config, budget } : config,
+    ...(prepared.configRef ? { configRef: prepared.configRef } : {}),
+    parentWorkflowId: workflowInfo().workflowId,
+    spentBefore,
+    board: {
+      trainPrompts: prepared.trainPrompts,
+      evalPrompts: prepared.evalPrompts,
+      initialPolicy: prepared.initialPolicy,
+      policy: state.policy,
+      ...(state.preferencePool ? { preferencePool: state.preferencePool } : {}),
+    },
+  };
 }
 
 /** The checkpoint after a round: its policy, its preference pool (or the last one), its figures. */
