@@ -3,13 +3,10 @@
  * TEMPORAL_PROFILE) overridden by TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_API_KEY.
  * Nothing is hard-coded: with nothing set, envconfig's own default (localhost:7233) applies.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientPlugin } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
-import { offloadThresholdFromEnv, withPayloadStorage } from './codec/payload-storage';
-import { openArtifactStore } from './store/open-store';
-import type { RlaifPlugin } from './plugin';
-import { codecDataConverterFromEnv } from './codec/data-converter';
+import { RlaifClientPlugin } from './client-plugin';
 
 export interface ConnectionSettings {
   address: string;
@@ -33,25 +30,20 @@ export function resolveConnection(
 }
 
 /**
- * A client connected per the settings, with the plugin applied (its data converter), or else the
- * payload codec when RLAIF_CODEC_KEY is set, so the CLI reads and writes what the workers encrypt.
+ * A client connected per the settings, with the plugin applied (its data converter): by default
+ * the client-only plugin, so the CLI reads and writes what the workers encrypt and offload.
  */
-export async function connectClient(settings: ConnectionSettings, plugin?: RlaifPlugin): Promise<Client> {
-  // Read the key first: a malformed one fails before any network wait.
-  const dataConverter = plugin
-    ? undefined
-    : withPayloadStorage(codecDataConverterFromEnv(), () => openArtifactStore(), offloadThresholdFromEnv());
+export async function connectClient(
+  settings: ConnectionSettings,
+  plugin: ClientPlugin = new RlaifClientPlugin(),
+): Promise<Client> {
+  // The plugin is made (and reads the codec key) first: a malformed key fails before any network wait.
   const connection = await Connection.connect({
     address: settings.address,
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
     ...(settings.tls !== undefined ? { tls: settings.tls as never } : {}),
   });
-  return new Client({
-    connection,
-    namespace: settings.namespace,
-    ...(dataConverter ? { dataConverter } : {}),
-    ...(plugin ? { plugins: [plugin] } : {}),
-  });
+  return new Client({ connection, namespace: settings.namespace, plugins: [plugin] });
 }
 
 /** A worker connection per the settings. */

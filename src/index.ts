@@ -1,5 +1,6 @@
 /** The package root: the plugin, activities, config, store and client helpers. Not workflow-safe. */
 export { RlaifPlugin, WORKFLOWS_PATH, type RlaifPluginOptions, type CustomStage } from './plugin';
+export { RlaifClientPlugin, type RlaifClientPluginOptions } from './client-plugin';
 export { createActivities, type RlaifActivities } from '../activities';
 export { RunConfigSchema, type RunConfig, type RunConfigInput, type StageSpec } from './config/schema';
 export { parseRunConfig } from './config/parse';

@@ -5,6 +5,7 @@ import { ConfigError } from '../config/errors';
 import { loadRunConfigFile } from '../config/load';
 import { checkReferencedFiles } from '../config/referenced-files';
 import { connectClient, resolveConnection } from '../connection';
+import { RlaifClientPlugin } from '../client-plugin';
 import { progressQuery, type RunFailure } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { storyLines, storyOf } from './failure-story';
@@ -405,10 +406,11 @@ export function buildProgram(): Command {
       id: string,
       o: ConnOpts & { format: ExportFormat; out: string; round?: number; store?: string },
     ) => {
-      const client = await connectClient(settingsOf(o));
+      // The store the pairs are read from holds the payloads the workers offloaded too.
+      const store = openArtifactStore(o.store);
+      const client = await connectClient(settingsOf(o), new RlaifClientPlugin({ store }));
       try {
         const config = await startedConfig(client, id);
-        const store = openArtifactStore(o.store);
         const report = await exportPreferences(store, config.runKey ?? runKeyFor(id), config, {
           format: o.format,
           out: o.out,

@@ -19,7 +19,12 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const EXTRACT_ROOT = path.join(REPO_ROOT, '.previous-release');
 
 function git(args: string[], input?: Buffer): Buffer {
-  return execFileSync('git', ['-C', REPO_ROOT, ...args], { input, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The release's sources as a tar are past execFileSync's default 1 MiB output buffer.
+  return execFileSync('git', ['-C', REPO_ROOT, ...args], {
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
 }
 
 /**
