@@ -25,8 +25,8 @@ export type StageActivity = (input: StageInput) => Promise<StageOutput>;
 const RUN_KEY = 'in-process';
 
 export interface LocalLoopOptions {
-  /** Activities of stage types beyond the built-in ones, by activity name. */
-  readonly stages?: Readonly<Record<string, StageActivity>>;
+  /** Activities of stage types beyond the built-in ones, by activity name, made on the loop's store. */
+  readonly stages?: (store: ArtifactStore) => Readonly<Record<string, StageActivity>>;
   readonly signal?: AbortSignal;
   /** Sees each round as soon as it ends, with the store its artifacts are in. */
   readonly onRound?: (round: LocalRound, store: ArtifactStore) => Promise<void> | void;
@@ -64,7 +64,7 @@ export async function runLocalLoop<T>(
     const own = createActivities({ store });
     const activities: Record<string, StageActivity> = {
       ...(own as unknown as Record<string, StageActivity>),
-      ...opts.stages,
+      ...opts.stages?.(store),
     };
     const outside = <O>(body: () => Promise<O>) => runOutsideTemporal(signal, body);
     const t0 = performance.now();
