@@ -19,7 +19,12 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const EXTRACT_ROOT = path.join(REPO_ROOT, '.previous-release');
 
 function git(args: string[], input?: Buffer): Buffer {
-  return execFileSync('git', ['-C', REPO_ROOT, ...args], { input, stdio: ['pipe', 'pipe', 'pipe'] });
+  // An archive of src/ is megabytes: above execFileSync's default output buffer (1 MiB).
+  return execFileSync('git', ['-C', REPO_ROOT, ...args], {
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
 }
 
 /**
