@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { llmJudgeOptionsSchema } from '../judges/llm-judge-options';
 import { endpointConfigSchema } from '../providers/endpoint-schema';
+import { stageTypeEntry, unregisteredType } from './stage-types';
 
 const positiveInt = z.number().int().positive();
 /** A count with a documented maximum: every size a config can set is bounded. */
@@ -300,8 +301,8 @@ export const EvaluateSchema = z.strictObject({
 });
 
 /**
- * A stage's type: a name in the stage registry (src/config/stage-types.ts), checked against it
- * when a config is parsed (the registry can grow, so the schema cannot list the names).
+ * A stage: its type is a name in the stage registry (src/config/stage-types.ts), looked up when a
+ * config is parsed, so a type registered after this module loaded is accepted.
  */
 export const StageSchema = z.strictObject({
   id: z
@@ -309,7 +310,10 @@ export const StageSchema = z.strictObject({
     .regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, starting with a letter'),
   type: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a registered stage type (lowercase letters, digits and dashes)')
+    .max(40)
+    .refine((type) => stageTypeEntry(type) !== undefined, {
+      error: (issue) => unregisteredType(String(issue.input)),
+    })
     .describe(
       'generate, judge, score, train-reward, optimize-policy, evaluate, custom, or a registered type',
     ),

@@ -198,6 +198,11 @@ export function stageTypeNames(): string[] {
   return [...registry.keys()];
 }
 
+/** What a config naming an unregistered type is told. */
+export function unregisteredType(type: string): string {
+  return `no stage type "${type}" is registered (registered: ${stageTypeNames().join(', ')})`;
+}
+
 /** The activity a stage runs, or undefined for a custom stage that names none. */
 export function activityOfStage(stage: StageSpec): string | undefined {
   return stage.type === 'custom' ? stage.activity : registry.get(stage.type)?.activity;

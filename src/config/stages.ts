@@ -4,7 +4,7 @@
  * plugin (for instance a filter between judge and reward-model training).
  */
 import type { Preset, RunConfig, StageSpec } from './schema';
-import { entryOf, methodOf, stageTypeEntry, stageTypeNames, type BuiltInStageType } from './stage-types';
+import { entryOf, methodOf, stageTypeEntry, unregisteredType, type BuiltInStageType } from './stage-types';
 
 const stage = (
   id: string,
@@ -112,10 +112,7 @@ export function checkStageGraph(stages: StageSpec[]): string[] {
 /** Problems of one stage against its type's entry: an unregistered type, a stray activity or method. */
 function checkStageType(s: StageSpec, i: number): string[] {
   const entry = stageTypeEntry(s.type);
-  if (!entry)
-    return [
-      `stages[${i}].type: no stage type "${s.type}" is registered (registered: ${stageTypeNames().join(', ')})`,
-    ];
+  if (!entry) return [`stages[${i}].type: ${unregisteredType(s.type)}`];
   const problems: string[] = [];
   if (s.type !== 'custom' && s.activity)
     problems.push(`stages[${i}].activity: only custom stages name an activity`);
