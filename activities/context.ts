@@ -84,8 +84,9 @@ export function activitySignal(): AbortSignal {
   return signal;
 }
 
-/** Errors that a retry cannot fix, by name (`instanceof` is not reliable across bundles). */
-const PERMANENT_ERRORS = new Set<string>(NON_RETRYABLE_ERRORS);
+/** Whether a retry cannot fix this error: its name is listed (`instanceof` is not reliable across bundles). */
+const isNonRetryable = (err: Error): boolean =>
+  (NON_RETRYABLE_ERRORS as readonly string[]).includes(err.name);
 
 /**
  * Runs an activity body, turning permanent errors into non-retryable failures with their
@@ -97,7 +98,7 @@ export async function classified<T>(body: () => Promise<T>): Promise<T> {
   } catch (caught) {
     // The failure's message and stack go into workflow history: no key this worker holds may be in them.
     const err = redactError(caught);
-    if (err instanceof ConfigError || (err instanceof Error && PERMANENT_ERRORS.has(err.name))) {
+    if (err instanceof ConfigError || (err instanceof Error && isNonRetryable(err))) {
       throw ApplicationFailure.nonRetryable(err.message, err.name);
     }
     // A rate limit that outlasted the governor's own retries: retry after what the server asked.

@@ -20,7 +20,7 @@ import { asyncPairwise } from '../src/judges/async-judge';
 import { createLocalJudge } from '../src/judges/create';
 import { humanAgreement, readHumanPairs } from '../src/judges/human-agreement';
 import { createLLMJudges } from '../src/judges/create-llm';
-import { judgeBatch, type PairInput } from '../src/judges/judge-batch';
+import { judgeEachPair, type PairInput } from '../src/judges/judge-pairs';
 import { DeadLetterSet } from '../src/judges/ledger';
 import type { PreferenceRow, PromptRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
@@ -95,7 +95,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
       const ledger = ledgerMirror(store, runKey);
       // An LLM judge waits on its server: heartbeat on a timer, not only as pairs finish.
       const out = await withLivenessBeats(() =>
-        judgeBatch(judge, pairs, {
+        judgeEachPair(judge, pairs, {
           ...(llm?.fallback ? { fallback: llm.fallback.pairwise } : {}),
           deadLetters: new DeadLetterSet(store.scratchDir(deadKey)),
           seed: seedFrom(config.seed, 'evaluate-judge'),
@@ -148,7 +148,7 @@ export function createEvaluateActivity(deps: ActivityDeps) {
         ledgerDir: path.dirname(ledger.file),
       });
       const deadKey = stageKey(runKey, round, stageId, 'evaluator-dead-letters.jsonl');
-      const out = await judgeBatch(evaluator.pairwise, pairs, {
+      const out = await judgeEachPair(evaluator.pairwise, pairs, {
         deadLetters: new DeadLetterSet(store.scratchDir(deadKey)),
         seed: seedFrom(config.seed, 'evaluator'),
         signal: activitySignal(),

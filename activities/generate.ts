@@ -98,8 +98,8 @@ export function createGenerateActivity(deps: ActivityDeps) {
                 temperature: config.generate.temperature,
                 maxTokens: config.generate.maxTokens,
                 seed: seedFrom(config.seed, 'generate', round),
-                // Prompts per ORT call and per heartbeat: a chunk of 8 paid onnxruntime's per-call
-                // cost twice over (2048 prompts: 367 ms vs 174 ms at 64); 64 still takes ~5 ms.
+                // Prompts per ORT call and per heartbeat: small chunks pay onnxruntime's per-call
+                // cost many times over, and 64 prompts still take a few milliseconds.
                 chunk: 64,
               },
               (more) => emit(more as ResponseRow[]),

@@ -5,12 +5,12 @@
  */
 import type { RunConfig, StageInput, StageOutput } from '../src/contracts';
 import { createLocalJudge } from '../src/judges/create';
-import { judgeBatch, pairResponses, scoreBatch } from '../src/judges/judge-batch';
+import { judgeEachPair, pairResponses, scoreEachResponse } from '../src/judges/judge-pairs';
 import { requireCoverage } from '../src/judges/coverage';
 import { coverage, DeadLetterSet } from '../src/judges/ledger';
 import { seedFrom } from '../src/util/rng';
 import { endpointOf, llmJudgesFor, usageMetrics } from './llm-backends';
-import { createBatchApiActivities, judgeSeed } from './judge-batch-api';
+import { createBatchJobActivities, judgeSeed } from './judge-batch-job';
 import { flipRate, judgePairs, scoreResponses } from '../src/stages/judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../src/stages/types';
 import { stageKey } from '../src/store/artifact';
@@ -74,7 +74,7 @@ const CHUNK_PROMPTS = 512;
 
 export function createJudgeActivities(deps: ActivityDeps) {
   const { store } = deps;
-  const batchApi = createBatchApiActivities(deps);
+  const batchJobs = createBatchJobActivities(deps);
 
   async function judge(input: StageInput): Promise<StageOutput> {
     return classified(async () => {
@@ -140,7 +140,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const responses = await responsesOfBatch(deps, input);
     const judges = await llmJudgesFor(deps, config, runKey);
     const replay = input.batchJob
-      ? await batchApi.replayJudge(config, runKey, input.batchJob.batchId)
+      ? await batchJobs.judgeFromBatchJob(config, runKey, input.batchJob.batchId)
       : undefined;
     const pairs = pairResponses(responses);
     const ledger = ledgerMirror(store, runKey);
@@ -148,7 +148,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const deadLetterFile = store.scratchDir(deadKey);
     // An LLM judge waits on its server: heartbeat on a timer, not only as pairs finish.
     const result = await withLivenessBeats(() =>
-      judgeBatch(replay?.judge ?? judges.pairwise, pairs, {
+      judgeEachPair(replay?.judge ?? judges.pairwise, pairs, {
         ...(judges.fallback ? { fallback: judges.fallback.pairwise } : {}),
         deadLetters: new DeadLetterSet(deadLetterFile),
         seed: judgeSeed(config, round),
@@ -196,7 +196,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
     const deadLetterFile = store.scratchDir(deadKey);
     // An LLM judge waits on its server: heartbeat on a timer, not only as pairs finish.
     const result = await withLivenessBeats(() =>
-      scoreBatch(judges.scoring, responses, {
+      scoreEachResponse(judges.scoring, responses, {
         ...(judges.fallback ? { fallback: judges.fallback.scoring } : {}),
         deadLetters: new DeadLetterSet(deadLetterFile),
         seed: seedFrom(config.seed, 'score', round),
@@ -240,7 +240,7 @@ export function createJudgeActivities(deps: ActivityDeps) {
   return {
     judge,
     score,
-    judgeBatchSubmit: batchApi.judgeBatchSubmit,
-    judgeBatchPoll: batchApi.judgeBatchPoll,
+    judgeBatchSubmit: batchJobs.judgeBatchSubmit,
+    judgeBatchPoll: batchJobs.judgeBatchPoll,
   };
 }

@@ -13,7 +13,12 @@ export type { RunConfig } from './config/schema';
 /** Activities are registered as `rlaif.<name>` so they cannot clash with a user's own. */
 export const ACTIVITY_PREFIX = 'rlaif.';
 
-/** Failure types no retry can fix (bad config or input, a rejected request, a mismatched model file). */
+/**
+ * Failure types no retry can fix (bad config or input, a rejected request, a mismatched model
+ * file), by error name: the one list. Every activity fails an error of these names as a
+ * non-retryable ApplicationFailure of that type (activities/context.ts `classified`); an error
+ * class that no retry can fix is added here, not marked elsewhere.
+ */
 export const NON_RETRYABLE_ERRORS = [
   'ConfigError',
   'CapabilityError',
@@ -61,17 +66,17 @@ export interface StageInput {
   board: Blackboard;
   /** For batched stages: which batch of how many. */
   batch?: { index: number; count: number };
-  /** For a judge batch sent through the Batch API: the finished batch to read answers from. */
+  /** For a judge stage's batch sent as a Batch API job: the finished job to read answers from. */
   batchJob?: { batchId: string };
 }
 
-/** A judge batch submitted to the Batch API (no batch when there was nothing to ask). */
+/** A judge stage's batch submitted as a Batch API job (`batchId` null: no job, nothing to ask). */
 export interface SubmittedJudgeBatch {
   batchId: string | null;
   requests: number;
 }
 
-/** The state of a submitted batch. */
+/** The state of a submitted Batch API job. */
 export interface JudgeBatchStatus {
   terminal: boolean;
   status: string;

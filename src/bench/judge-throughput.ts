@@ -1,7 +1,7 @@
 /**
  * LLM-judge throughput against the local model server behind the fault proxy, which adds a fixed
  * per-request latency and enforces a provider-style request ceiling (429 + Retry-After beyond it).
- * The judge path is the real one: `judgeBatch` over `OpenAIPairwiseJudge` (both orders, one
+ * The judge path is the real one: `judgeEachPair` over `OpenAIPairwiseJudge` (both orders, one
  * request each) through an endpoint governor configured from the endpoint config, as a worker
  * builds it. Three measurements:
  *
@@ -12,10 +12,10 @@
  */
 import { EndpointGovernor } from '../providers/governor';
 import { parseEndpointConfig, type EndpointConfigInput } from '../providers/endpoint';
-import { judgeBatch, type PairInput } from '../judges/judge-batch';
+import { judgeEachPair, type PairInput } from '../judges/judge-pairs';
 import { OpenAIPairwiseJudge } from '../judges/llm-judge';
-import { startFaultProxy } from '../serve/fault-proxy';
-import { LOCAL_MODELS, startLocalModelServer } from '../serve/local-model-server';
+import { startFaultProxy } from '../../devtools/fault-proxy';
+import { LOCAL_MODELS, startLocalModelServer } from '../model-server/local-model-server';
 
 /** What the benchmark is configured with. */
 export interface JudgeThroughputOptions {
@@ -99,7 +99,9 @@ export async function measureJudgeThroughput(opts: JudgeThroughputOptions): Prom
         return { judge: new OpenAIPairwiseJudge(endpoint, {}, { governor }), governor, pairs: take(w.pairs) };
       });
       const t0 = performance.now();
-      const results = await Promise.all(setups.map((s) => judgeBatch(s.judge, s.pairs, { concurrency: 64 })));
+      const results = await Promise.all(
+        setups.map((s) => judgeEachPair(s.judge, s.pairs, { concurrency: 64 })),
+      );
       const seconds = (performance.now() - t0) / 1000;
       const stats = setups.map((s) => s.governor.stats());
       // Answered requests: a 429 is an attempt the provider refused, not throughput.

@@ -202,7 +202,7 @@ async function speedSection(table: BenchTable): Promise<ModelSpeedFigures> {
 
 async function judgeSection(table: BenchTable, speed: ModelSpeedFigures): Promise<void> {
   const how =
-    'npm run bench -- --only judge (judgeBatch → local model server via the fault proxy, 200 ms latency)';
+    'npm run bench -- --only judge (judgeEachPair → local model server via the fault proxy, 200 ms latency)';
   const rpm = 600;
   const f = await measureJudgeThroughput({
     pairs: speed.pairs,

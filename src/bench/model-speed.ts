@@ -7,7 +7,7 @@
  * policy, after a warm-up call.
  */
 import { createLocalJudge } from '../judges/create';
-import { pairResponses, type PairInput } from '../judges/judge-batch';
+import { pairResponses, type PairInput } from '../judges/judge-pairs';
 import { DEMO_DEFAULTS } from '../loop/in-process';
 import { generateResponses } from '../stages/generate';
 import { judgePairs } from '../stages/judge';
@@ -56,7 +56,7 @@ export async function measureModelSpeed(): Promise<ModelSpeedFigures> {
 
   const judge = createLocalJudge(opts.judge);
   // Every path runs once on a little data first: the figures are for JIT-compiled code, as in a
-  // long run, not for its first calls (the judge is 7× slower cold).
+  // long run, not for its first calls (cold code is several times slower).
   judgePairs(judge, responses.slice(0, 256));
   t = performance.now();
   const preferences = judgePairs(judge, responses);

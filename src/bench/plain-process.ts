@@ -2,8 +2,7 @@
  * The plain script of the durability tax, in a process of its own: a user's plain script is a
  * process of its own, and the bench process also hosts the Temporal worker, whose heap (the
  * store's read cache, bundles, histories) would otherwise slow the plain runs' garbage
- * collection and make Temporal look cheaper than it is (10x: plain 15.1 s in the shared process
- * against 11.7 s alone, for the same reward-model training).
+ * collection and make Temporal look cheaper than it is.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';

@@ -20,7 +20,7 @@ import { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { startRun } from '../cli/runs';
 import { parseRunConfig } from '../config/parse';
-import { startDevServer } from '../server/dev-server';
+import { startDevServer } from '../temporal-server/dev-server';
 import { stageKey } from '../store/artifact';
 import { LocalArtifactStore } from '../store/local-store';
 import { spawnBenchWorker, type BenchWorker } from './worker-process';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { InProcessOptions } from '../loop/in-process';
-import { startS3Server } from '../server/s3-server';
+import { startS3Server } from '../../devtools/s3-server';
 import { LocalArtifactStore } from '../store/local-store';
 import { S3ArtifactStore } from '../store/s3-store';
 import type { ArtifactStore } from '../store/store';

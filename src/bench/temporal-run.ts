@@ -8,7 +8,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { parseRunConfig } from '../config/parse';
 import type { RunConfigInput } from '../config/schema';
 import { RlaifPlugin } from '../plugin';
-import { startDevServer, type DevServer } from '../server/dev-server';
+import { startDevServer, type DevServer } from '../temporal-server/dev-server';
 import { startRun } from '../cli/runs';
 import type { RunSummary } from '../../workflows/run';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DEFAULT_TASK_QUEUE } from '../contracts';
-import { startDevServer } from '../server/dev-server';
+import { startDevServer } from '../temporal-server/dev-server';
 import { spawnBenchWorker } from './worker-process';
 
 export interface WorkerStartFigures {

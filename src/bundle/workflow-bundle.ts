@@ -1,6 +1,6 @@
 /**
  * The workflow bundle a worker runs, built once by `npm run build` instead of at every worker
- * start (webpack takes seconds of CPU, about 10 s on a busy 2-core machine). A bundle records
+ * start (webpack takes seconds of CPU, paid again by every worker that starts). A bundle records
  * every file webpack read and a digest of their contents; a worker uses it only while that
  * digest still holds, and otherwise bundles at start, saying why.
  */

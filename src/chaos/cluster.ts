@@ -11,8 +11,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../plugin';
-import { startLocalModelServer, type LocalModelServer } from '../serve/local-model-server';
-import { startDevServer, type DevServer } from '../server/dev-server';
+import { startLocalModelServer, type LocalModelServer } from '../model-server/local-model-server';
+import { startDevServer, type DevServer } from '../temporal-server/dev-server';
 import { LocalArtifactStore } from '../store/local-store';
 import { WorkerSupervisor } from './workers';
 

@@ -8,7 +8,7 @@
 import { parseRunConfig } from '../config/parse';
 import type { RunConfigInput } from '../config/schema';
 import { startRun } from '../cli/runs';
-import { FAULT_KINDS, startFaultProxy, type FaultProxy } from '../serve/fault-proxy';
+import { FAULT_KINDS, startFaultProxy, type FaultProxy } from '../../devtools/fault-proxy';
 import { seedFrom } from '../util/rng';
 import type { RunSummary } from '../../workflows/run';
 import { checkRun, type RunCheck, type RunOutcome } from './check';

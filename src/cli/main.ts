@@ -23,13 +23,13 @@ import {
 } from './runs';
 import { exportPreferences, type ExportFormat } from './export';
 import { reportRun } from './report';
-import { runServeLocal } from '../serve/cli-entry';
+import { runServeLocal } from '../model-server/cli-entry';
 import { openArtifactStore } from '../store/open-store';
 import { runKeyFor } from '../store/artifact';
 import { defaultStoreRoot } from '../paths';
 import { runServer, stopBackgroundServer } from './server';
 import { summaryLine, uiLinkText, workflowUiUrl } from './summary';
-import { DevServerStartError } from '../server/dev-server';
+import { DevServerStartError } from '../temporal-server/dev-server';
 import { CodecKeyError } from '../codec/errors';
 import { loadKeyring } from '../codec/keys';
 import {

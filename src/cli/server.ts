@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stateDir } from '../paths';
-import { startDevServer } from '../server/dev-server';
-import { forgetServer, recordServer } from '../server/server-record';
+import { startDevServer } from '../temporal-server/dev-server';
+import { forgetServer, recordServer } from '../temporal-server/server-record';
 
 export async function runServer(opts: { port: number; uiPort: number; dbFile?: string }): Promise<void> {
   const dbFile = opts.dbFile ?? path.join(stateDir(), 'temporal.db');

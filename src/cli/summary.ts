@@ -1,6 +1,6 @@
 /** The one-line JSON summary that `start --wait` and `demo` print last. */
 import type { RunSummary } from '../../workflows/run';
-import { recordedUiUrl } from '../server/server-record';
+import { recordedUiUrl } from '../temporal-server/server-record';
 
 export interface SummaryLine {
   workflowId: string;

@@ -5,7 +5,7 @@ import { redactSecrets } from '../util/redact';
 import { connectWorker, type ConnectionSettings } from '../connection';
 import { DEFAULT_TASK_QUEUE } from '../contracts';
 import { RlaifPlugin, type RlaifPluginOptions } from '../plugin';
-import { registerSearchAttributes } from '../server/register-search-attributes';
+import { registerSearchAttributes } from '../temporal-server/register-search-attributes';
 import { workflowBundleFor } from '../bundle/workflow-bundle';
 import { loadKeyring } from '../codec/keys';
 

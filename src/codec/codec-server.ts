@@ -11,8 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { PayloadCodec } from '@temporalio/common';
 import { ConfigError } from '../config/errors';
-import { ApiError } from '../serve/api-error';
-import { readBody } from '../serve/read-body';
+import { ApiError } from '../model-server/api-error';
+import { readBody } from '../model-server/read-body';
 import { decodeWith, encodeWith } from './chain';
 import { CodecError, InflateBudgetError } from './errors';
 import { BadPayloadsError, payloadsFromJson, payloadsToJson } from './http-payloads';

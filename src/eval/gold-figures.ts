@@ -7,7 +7,7 @@
 import { agreesWithGold, goldPreference, verdictsAgree } from '../demo/gold';
 import { OnnxRewardModel } from '../reward/reward-model';
 import { splitHeldOut } from '../stages/train-reward';
-import { pairResponses } from '../judges/judge-batch';
+import { pairResponses } from '../judges/judge-pairs';
 import type { PreferenceRow, ResponseRow, ScoreRow } from '../stages/types';
 import { wilsonInterval } from './stats';
 

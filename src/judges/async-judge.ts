@@ -5,7 +5,7 @@
  */
 import type { TokenUsage } from '../providers/usage';
 import { ZERO_USAGE } from '../providers/usage';
-import type { PairwiseJudge, ScoringJudge } from './pairwise-judge';
+import type { PairwiseJudge } from './pairwise-judge';
 
 /** Why a judge gave no usable answer. */
 export type VerdictFailure =
@@ -67,20 +67,6 @@ export function asyncPairwise(judge: PairwiseJudge): AsyncPairwiseJudge {
       Promise.resolve({
         ok: true,
         p: judge.compare(prompt, first, second),
-        source: 'logprobs',
-        usage: { ...ZERO_USAGE },
-      }),
-  };
-}
-
-/** Wraps a synchronous (local) scoring judge as an async one. */
-export function asyncScoring(judge: ScoringJudge, name = 'local-scorer'): AsyncScoringJudge {
-  return {
-    name,
-    score: (prompt, response) =>
-      Promise.resolve({
-        ok: true,
-        score: judge.score(prompt, response),
         source: 'logprobs',
         usage: { ...ZERO_USAGE },
       }),

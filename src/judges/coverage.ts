@@ -11,8 +11,6 @@ export const DEFAULT_MIN_COVERAGE = 0.5;
 /** A judge batch below `judge.minCoverage`: no retry helps, the judge or its config must change. */
 export class JudgeCoverageError extends Error {
   override readonly name = 'JudgeCoverageError';
-  /** Marker shared with input errors that no retry can fix. */
-  readonly nonRetryable = true;
   constructor(
     message: string,
     readonly deadLetters: number,

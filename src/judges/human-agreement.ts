@@ -7,7 +7,7 @@ import { wilsonInterval } from '../eval/stats';
 import { addUsage, type TokenUsage } from '../providers/usage';
 import { parseJson } from '../util/json-error';
 import type { AsyncPairwiseJudge } from './async-judge';
-import { judgePairBothOrders, type BothOrdersOptions } from './judge-batch';
+import { judgePairBothOrders, type BothOrdersOptions } from './judge-pairs';
 
 /** One human-labelled pair: `a` and `b` with the person's choice ('tie' counts half). */
 export interface HumanPair {

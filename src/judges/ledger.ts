@@ -28,11 +28,6 @@ export function ledgerPath(storeDir: string): string {
   return path.join(storeDir, 'judgments.jsonl');
 }
 
-/** Where the dead letters of a store folder (or a stage's folder) live. */
-export function deadLetterPath(dir: string): string {
-  return path.join(dir, 'dead-letters.jsonl');
-}
-
 /** Reads complete JSONL lines appended to `file` after byte `offset`; returns them and the new offset. */
 function readTail(file: string, offset: number): { lines: string[]; offset: number } {
   let fd: number;

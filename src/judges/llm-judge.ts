@@ -35,13 +35,14 @@ import type {
   VerdictSource,
 } from './async-judge';
 import { judgmentKey, type JudgmentLedger } from './ledger';
+import { parsePreference, parseScore, stripThinking } from './prompt/answers';
 import {
   loadTemplates,
   renderPairwise,
   renderScore,
   type JudgeTemplates,
   type PairExemplar,
-} from './templates';
+} from './prompt/templates';
 
 // ---------------------------------------------------------------------------------------------
 // Reading answers
@@ -114,38 +115,6 @@ export function expectedScoreFromTokens(tokens: readonly TokenLogprob[]): number
   let e = 0;
   for (const [s, l] of lp) e += Number(s) * Math.exp(l - z);
   return e;
-}
-
-/** Drops a reasoning model's <think>…</think> block. */
-function stripThinking(text: string): string {
-  return text.replace(/<think>[\s\S]*?<\/think>/gi, '').trim();
-}
-
-/** The preferred response (1 or 2) stated in a text answer, or undefined when it is not clear. */
-export function parsePreference(text: string): 1 | 2 | undefined {
-  const t = stripThinking(text);
-  const tagged = [...t.matchAll(/Preferred\s+Response\s*[=:]\s*\(?\s*([12])\b/gi)];
-  if (tagged.length > 0) return Number((tagged[tagged.length - 1] as RegExpMatchArray)[1]) as 1 | 2;
-  const lead = /^\s*[(*"']*\s*(?:Response\s*)?([12])\b/i.exec(t);
-  if (lead) return Number(lead[1]) as 1 | 2;
-  const better = /\bResponse\s*([12])\s+is\s+(?:better|preferred|superior)/i.exec(t);
-  if (better) return Number(better[1]) as 1 | 2;
-  const digits = new Set([...t.matchAll(/(?<![\d.])([12])(?![\d.])/g)].map((m) => m[1]));
-  if (digits.size === 1) return Number([...digits][0]) as 1 | 2;
-  return undefined;
-}
-
-/** The 1–10 rating stated in a text answer, or undefined. */
-export function parseScore(text: string): number | undefined {
-  const t = stripThinking(text);
-  const tagged = [...t.matchAll(/Rating\s*[=:]\s*(\d+(?:\.\d+)?)/gi)];
-  const raw =
-    tagged.length > 0
-      ? (tagged[tagged.length - 1] as RegExpMatchArray)[1]
-      : /^\s*(\d+(?:\.\d+)?)/.exec(t)?.[1];
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  return v >= 1 && v <= 10 ? v : undefined;
 }
 
 /** Principle for one comparison in 'sample' mode: a deterministic draw from (seed, pairId). */

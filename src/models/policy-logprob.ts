@@ -127,14 +127,3 @@ export function tokensLogProb(
 export function sequenceLogProb(p: PolicyParams, prompt: string, response: string): number {
   return tokensLogProb(p, promptContext(p.vocab, prompt), encodeResponse(p, response));
 }
-
-/** Adds scale · ∇θ log π(response | prompt) into `grad` and returns log π(response | prompt). */
-export function accumulateLogProbGrad(
-  p: PolicyParams,
-  grad: PolicyGrad,
-  prompt: string,
-  response: string,
-  scale: number,
-): number {
-  return tokensLogProb(p, promptContext(p.vocab, prompt), encodeResponse(p, response), grad, scale);
-}

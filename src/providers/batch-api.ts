@@ -34,8 +34,6 @@ export const CHAT_COMPLETIONS_ENDPOINT = '/v1/chat/completions';
 /** A misuse of the batch steps (bad input, collecting an unfinished batch); retrying cannot help. */
 export class BatchJobError extends Error {
   override readonly name = 'BatchJobError';
-  /** Marker shared with input errors that no retry can fix. */
-  readonly nonRetryable = true;
   constructor(
     message: string,
     /** The batch concerned, when there is one. */

@@ -74,8 +74,6 @@ export class TransientEndpointError extends EndpointError {
 export class PermanentEndpointError extends EndpointError {
   override readonly name = 'EndpointConfigError';
   readonly retryable = false;
-  /** Marker shared with input errors that no retry can fix. */
-  readonly nonRetryable = true;
 }
 
 /** The caller cancelled (AbortSignal). Not retried and not an endpoint fault. */

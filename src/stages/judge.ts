@@ -1,6 +1,6 @@
 /** Stage: AI feedback. Pairwise labels (debiased by asking in both orders) and direct scores. */
 import { judgeBothOrders } from '../judges/debias';
-import { pairResponses } from '../judges/judge-batch';
+import { pairResponses } from '../judges/judge-pairs';
 import type { PairwiseJudge, ScoringJudge } from '../judges/pairwise-judge';
 import type { PreferenceRow, ResponseRow, ScoreRow } from './types';
 

@@ -14,14 +14,14 @@ import { WorkerCapabilities } from '../../src/capabilities/worker-capabilities';
 import { parseRunConfig } from '../../src/config/parse';
 import type { RunConfigInput } from '../../src/config/schema';
 import type { PreparedRun, StageInput } from '../../src/contracts';
-import { pairResponses } from '../../src/judges/judge-batch';
+import { pairResponses } from '../../src/judges/judge-pairs';
 import {
   startFaultProxy,
   type FaultPlan,
   type FaultProxy,
   type ServerQuirks,
-} from '../../src/serve/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+} from '../../devtools/fault-proxy';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import type { ResponseRow } from '../../src/stages/types';
 import { LocalArtifactStore } from '../../src/store/local-store';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { pairResponses } from '../../src/judges/judge-batch';
+import { pairResponses } from '../../src/judges/judge-pairs';
 import { keyOfRef } from '../../src/store/artifact';
 import { parseRunConfig } from '../../src/config/parse';
 import type { PreparedRun, StageInput } from '../../src/contracts';

@@ -23,7 +23,7 @@ import { loadKeyring } from '../../src/codec/keys';
 import { payloadsFromJson, type JsonPayload } from '../../src/codec/http-payloads';
 import { parseRunConfig } from '../../src/config/parse';
 import { connectClient, type ConnectionSettings } from '../../src/connection';
-import { findTemporalCli } from '../../src/server/temporal-cli';
+import { findTemporalCli } from '../../src/temporal-server/temporal-cli';
 import { LocalArtifactStore } from '../../src/store/local-store';
 import type { PromptRow, ResponseRow } from '../../src/stages/types';
 import type { RunSummary } from '../../workflows/run';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { findTemporalCli } from '../../src/server/temporal-cli';
+import { findTemporalCli } from '../../src/temporal-server/temporal-cli';
 import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { smallConfig } from '../helpers/run-env';
 import { runCli, spawnWorker, type WorkerProcess } from '../helpers/worker-process';

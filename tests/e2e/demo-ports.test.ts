@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePorts } from '../../src/server/dev-server';
+import { freePorts } from '../../src/temporal-server/dev-server';
 import { smallConfig } from '../helpers/run-env';
 import { runCli } from '../helpers/worker-process';
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePorts } from '../../src/server/dev-server';
+import { freePorts } from '../../src/temporal-server/dev-server';
 import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { smallConfig } from '../helpers/run-env';
 import { runCli, spawnWorker, waitFor, type WorkerProcess } from '../helpers/worker-process';

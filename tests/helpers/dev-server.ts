@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../src/server/dev-server';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal-server/dev-server';
 
 /** A dev server for one test file; `stop()` also removes the temporary folder it created. */
 export interface TestServer extends DevServer {

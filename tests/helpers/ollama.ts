@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePorts } from '../../src/server/dev-server';
+import { freePorts } from '../../src/temporal-server/dev-server';
 
 /** The checkout this file was compiled from (dist/tests/helpers → three levels up). */
 const ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
-import { findTemporalCli } from '../../src/server/temporal-cli';
+import { findTemporalCli } from '../../src/temporal-server/temporal-cli';
 import { resumeRun, startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import { pauseUpdate, progressQuery, unpauseUpdate } from '../../workflows/definitions';

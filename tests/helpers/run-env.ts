@@ -13,7 +13,7 @@ import {
 } from '@temporalio/worker';
 import type { RunConfigInput } from '../../src/config/schema';
 import { RlaifPlugin, WORKFLOWS_PATH, type RlaifPluginOptions } from '../../src/plugin';
-import type { DevServerOptions } from '../../src/server/dev-server';
+import type { DevServerOptions } from '../../src/temporal-server/dev-server';
 import { LocalArtifactStore } from '../../src/store/local-store';
 import { startTestServer, type TestServer } from './dev-server';
 

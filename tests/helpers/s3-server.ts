@@ -1,5 +1,5 @@
 /** Jest helpers that give a test file its own Versity S3 gateway on a free loopback port. */
-import { startS3Server, type S3Server } from '../../src/server/s3-server';
+import { startS3Server, type S3Server } from '../../devtools/s3-server';
 
 /**
  * Registers `beforeAll`/`afterAll` hooks that start a gateway with `buckets` for the enclosing

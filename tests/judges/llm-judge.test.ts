@@ -3,22 +3,21 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AsyncPairwiseJudge, Verdict } from '../../src/judges/async-judge';
 import {
-  judgeBatch,
+  judgeEachPair,
   judgePairBothOrders,
   pairResponses,
-  scoreBatch,
+  scoreEachResponse,
   type PairInput,
-} from '../../src/judges/judge-batch';
+} from '../../src/judges/judge-pairs';
 import { DeadLetterSet, JudgmentLedger } from '../../src/judges/ledger';
 import {
   expectedScoreFromTokens,
   OpenAIPairwiseJudge,
   OpenAIScoringJudge,
-  parsePreference,
-  parseScore,
   pickPrinciple,
   softLabelFromTokens,
 } from '../../src/judges/llm-judge';
+import { parsePreference, parseScore } from '../../src/judges/prompt/answers';
 import { parseEndpointConfig } from '../../src/providers/endpoint';
 import type { TokenLogprob } from '../../src/providers/openai-call';
 import { EndpointGovernor } from '../../src/providers/governor';
@@ -193,7 +192,7 @@ describe('both orders', () => {
     expect(fallbackCalls.sort()).toEqual(['bad', 'good']);
     expect(withFallback.ok && withFallback.row.p).toBeCloseTo(0.5 * (0.8 + 0.7));
 
-    const batch = await judgeBatch(refuses, [pair, { ...pair, id: 'r#0|r#1', a: 'fine', b: 'fine too' }], {
+    const batch = await judgeEachPair(refuses, [pair, { ...pair, id: 'r#0|r#1', a: 'fine', b: 'fine too' }], {
       deadLetters: dead,
     });
     expect(batch.rows.map((r) => r.id)).toEqual(['r#0|r#1']);
@@ -205,7 +204,7 @@ describe('both orders', () => {
     expect(new DeadLetterSet(path.join(dir, 'dead.jsonl')).list().map((d) => d.pairId)).toEqual([pair.id]);
   });
 
-  test('scoreBatch records unscorable responses as dead letters and keeps the rest in order', async () => {
+  test('scoreEachResponse records unscorable responses as dead letters and keeps the rest in order', async () => {
     const scorer = {
       name: 's',
       score: async (_p: string, response: string) =>
@@ -221,7 +220,7 @@ describe('both orders', () => {
       response,
       logprob: 0,
     }));
-    const r = await scoreBatch(scorer, rows);
+    const r = await scoreEachResponse(scorer, rows);
     expect(r.rows.map((x) => [x.id, x.score])).toEqual([
       ['p#0', 3],
       ['p#2', 6],

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { FineTuneError, fineTunePolicy, type FineTunePolicyInput } from '../../src/policy/fine-tune-policy';
-import { localDpoFineTuner, pairsFromDpoJsonl } from '../../src/serve/dpo-fine-tuner';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
-import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../src/serve/openai-jobs-server';
+import { localDpoFineTuner, pairsFromDpoJsonl } from '../../src/model-server/dpo-fine-tuner';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
+import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../devtools/openai-jobs/server';
 
 let models: LocalModelServer;
 let dir: string;

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import OpenAI from 'openai';
 import { softLabelFromTokens } from '../../src/judges/llm-judge';
-import { loadTemplates, renderPairwise } from '../../src/judges/templates';
+import { loadTemplates, renderPairwise } from '../../src/judges/prompt/templates';
 import {
   cancelBatch,
   collectBatch,
@@ -15,8 +15,8 @@ import {
   type BatchRequest,
 } from '../../src/providers/batch-api';
 import type { TokenLogprob } from '../../src/providers/openai-call';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
-import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../src/serve/openai-jobs-server';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
+import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../devtools/openai-jobs/server';
 
 const PROMPT = 'describe the ocean at night';
 const RESPONSES = ['wave tide coral reef', 'the star the star', 'wave the stuff', 'tide moon wave'];

@@ -10,7 +10,7 @@ import {
   startDpoFineTune,
   type FineTunePoll,
 } from '../../src/providers/fine-tuning';
-import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../src/serve/openai-jobs-server';
+import { startOpenAIJobsServer, type OpenAIJobsServer } from '../../devtools/openai-jobs/server';
 import { prefRow } from '../policy/helpers';
 
 async function waitTerminal(client: OpenAI, jobId: string): Promise<FineTunePoll[]> {

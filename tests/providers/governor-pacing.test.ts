@@ -1,6 +1,6 @@
 /** The governor spaces requests evenly over its window, so a provider that enforces its ceiling over shorter periods sees no burst. */
 import { EndpointGovernor } from '../../src/providers/governor';
-import { SlidingWindowLimiter } from '../../src/serve/request-limiter';
+import { SlidingWindowLimiter } from '../../src/model-server/request-limiter';
 import { requestStarts } from '../helpers/governor-starts';
 
 const EP = { baseURL: 'http://example.test/v1', model: 'm', apiKeyEnv: 'TEST_KEY' };

@@ -7,14 +7,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLocalJudge } from '../../src/judges/create';
 import { createLLMJudges } from '../../src/judges/create-llm';
-import { judgeBatch, pairResponses, scoreBatch, type PairInput } from '../../src/judges/judge-batch';
+import {
+  judgeEachPair,
+  pairResponses,
+  scoreEachResponse,
+  type PairInput,
+} from '../../src/judges/judge-pairs';
 import { DeadLetterSet, JudgmentLedger } from '../../src/judges/ledger';
 import { OpenAIPairwiseJudge, OpenAIScoringJudge } from '../../src/judges/llm-judge';
 import { parseEndpointConfig, type EndpointConfigInput } from '../../src/providers/endpoint';
 import { EndpointGovernor } from '../../src/providers/governor';
 import { OpenAIGenerator } from '../../src/providers/openai-generator';
-import { startFaultProxy, type FaultPlan } from '../../src/serve/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+import { startFaultProxy, type FaultPlan } from '../../devtools/fault-proxy';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import { demoPrompts } from '../../src/demo/world';
 import type { ResponseRow } from '../../src/stages/types';
 
@@ -122,7 +127,7 @@ describe('OpenAIPairwiseJudge against the local judge', () => {
       a: 'wave tide coral',
       b: 'coral tide wave',
     };
-    const r = await judgeBatch(judge, [tie, ...pairs]);
+    const r = await judgeEachPair(judge, [tie, ...pairs]);
     const t = r.rows.find((x) => x.id === 't')!;
     expect(t.pAB).toBeLessThan(0.5);
     expect(t.pBA).toBeLessThan(0.5);
@@ -182,7 +187,7 @@ describe('through the fault proxy', () => {
         {},
         { governor, ledger: new JudgmentLedger(path.join(dir, 'judgments.jsonl')) },
       );
-      const r = await judgeBatch(judge, pairs, {
+      const r = await judgeEachPair(judge, pairs, {
         deadLetters: new DeadLetterSet(path.join(dir, 'dead.jsonl')),
       });
       expect(r.coverage).toBe(1);
@@ -204,7 +209,7 @@ describe('through the fault proxy', () => {
         {},
         { governor, ledger: new JudgmentLedger(path.join(dir, 'judgments.jsonl')) },
       );
-      const r2 = await judgeBatch(again, pairs);
+      const r2 = await judgeEachPair(again, pairs);
       expect(proxy.stats().requests).toBe(s.requests);
       expect(r2.rows).toEqual(r.rows);
       expect(r2.usage.requests).toBe(0);
@@ -228,7 +233,7 @@ describe('through the fault proxy', () => {
     );
     try {
       const judge = new OpenAIPairwiseJudge(cfg, {}, { governor });
-      const r = await judgeBatch(judge, pairs.slice(0, 8));
+      const r = await judgeEachPair(judge, pairs.slice(0, 8));
       expect(r.coverage).toBe(1);
       for (const row of r.rows) expect(row.pAB).toBeCloseTo(local.compare(row.prompt, row.a, row.b), 6);
       const faults = proxy.stats().faults;
@@ -271,7 +276,7 @@ describe('through the fault proxy', () => {
       });
       const strictJudge = new OpenAIPairwiseJudge(cfg, { answer: 'logprobs' }, { governor });
       const dead = new DeadLetterSet(path.join(tmpDir(), 'dead.jsonl'));
-      const r = await judgeBatch(strictJudge, [p], { deadLetters: dead });
+      const r = await judgeEachPair(strictJudge, [p], { deadLetters: dead });
       expect(r.coverage).toBe(0);
       expect(dead.list()).toEqual([expect.objectContaining({ pairId: p.id, reason: 'missing-logprobs' })]);
     } finally {
@@ -296,7 +301,7 @@ describe('createLLMJudges', () => {
       });
       const rows = responses.slice(0, 6);
       const dead = new DeadLetterSet(path.join(dir, 'dead.jsonl'));
-      const r = await scoreBatch(judges.scoring, rows, {
+      const r = await scoreEachResponse(judges.scoring, rows, {
         fallback: judges.fallback?.scoring,
         deadLetters: dead,
       });
@@ -307,7 +312,7 @@ describe('createLLMJudges', () => {
       );
       expect(fs.existsSync(path.join(dir, 'judgments.jsonl'))).toBe(true);
       // Everything is in the ledger now: scoring again costs nothing.
-      const again = await scoreBatch(judges.scoring, rows, { fallback: judges.fallback?.scoring });
+      const again = await scoreEachResponse(judges.scoring, rows, { fallback: judges.fallback?.scoring });
       expect(again.usage.requests).toBe(0);
       expect(again.rows).toEqual(r.rows);
     } finally {

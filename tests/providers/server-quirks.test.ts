@@ -8,15 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLocalJudge } from '../../src/judges/create';
-import { judgeBatch, pairResponses, type PairInput } from '../../src/judges/judge-batch';
+import { judgeEachPair, pairResponses, type PairInput } from '../../src/judges/judge-pairs';
 import { DeadLetterSet } from '../../src/judges/ledger';
 import { OpenAIPairwiseJudge } from '../../src/judges/llm-judge';
 import { parseEndpointConfig, type EndpointConfigInput } from '../../src/providers/endpoint';
 import { EndpointGovernor } from '../../src/providers/governor';
 import { refusesSeveralChoices } from '../../src/providers/openai-call';
 import { OpenAIGenerator } from '../../src/providers/openai-generator';
-import { startFaultProxy, type FaultProxy, type ServerQuirks } from '../../src/serve/fault-proxy';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
+import { startFaultProxy, type FaultProxy, type ServerQuirks } from '../../devtools/fault-proxy';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
 import { demoPrompts } from '../../src/demo/world';
 
 const local = createLocalJudge();
@@ -173,7 +173,7 @@ describe('a server that fails on particular requests (HTTP 500)', () => {
     const { cfg, governor } = endpoint(proxy.url, 'local-judge');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quirk-dl-')), 'dead-letters.jsonl');
     const judgeOnce = () =>
-      judgeBatch(new OpenAIPairwiseJudge(cfg, {}, { governor }), pairs, {
+      judgeEachPair(new OpenAIPairwiseJudge(cfg, {}, { governor }), pairs, {
         deadLetters: new DeadLetterSet(file),
         seed: 1,
       });

@@ -14,7 +14,7 @@ import { parseRunConfig } from '../../src/config/parse';
 import type { RoundMetrics } from '../../src/contracts';
 import { buildFigures } from '../../src/report/figures';
 import { pngSize } from '../../src/report/png';
-import { startLocalModelServer } from '../../src/serve/local-model-server';
+import { startLocalModelServer } from '../../src/model-server/local-model-server';
 import { pauseUpdate, progressQuery, resumeUpdate } from '../../workflows/definitions';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 import { waitFor } from '../helpers/worker-process';

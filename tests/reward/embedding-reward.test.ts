@@ -20,8 +20,8 @@ import {
   trainEmbeddingRewardModel,
   type EmbeddingRewardTrainResult,
 } from '../../src/reward/embedding-reward';
-import { startLocalModelServer, type LocalModelServer } from '../../src/serve/local-model-server';
-import { defaultPolicyOnnx } from '../../src/serve/policy-engine';
+import { startLocalModelServer, type LocalModelServer } from '../../src/model-server/local-model-server';
+import { defaultPolicyOnnx } from '../../src/model-server/policy-engine';
 import { generateResponses } from '../../src/stages/generate';
 import { judgePairs } from '../../src/stages/judge';
 import { makeDemoData } from '../../src/stages/prepare';

@@ -16,7 +16,7 @@ import { runStatus, startedConfig, startRun, type RunProblem } from '../../src/c
 import { codecDataConverterFromEnv } from '../../src/codec/data-converter';
 import { defaultKeyId, loadKeyring } from '../../src/codec/keys';
 import { parseRunConfig } from '../../src/config/parse';
-import { findTemporalCli } from '../../src/server/temporal-cli';
+import { findTemporalCli } from '../../src/temporal-server/temporal-cli';
 import type { RunSummary } from '../../workflows/run';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 import { runCli, waitFor } from '../helpers/worker-process';

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { findTemporalCli } from '../../src/server/temporal-cli';
+import { findTemporalCli } from '../../src/temporal-server/temporal-cli';
 import { startTestServer, type TestServer } from '../helpers/dev-server';
 import { historyText } from '../helpers/history-text';
 import { failureChain } from '../helpers/failure-chain';

@@ -14,7 +14,7 @@ import {
   localModelLimits,
   startLocalModelServer,
   type LocalModelServer,
-} from '../../src/serve/local-model-server';
+} from '../../src/model-server/local-model-server';
 import { Rng } from '../../src/util/rng';
 
 /** A near-uniform policy: its choices run to maxLen (10 tokens), the most work per choice. */

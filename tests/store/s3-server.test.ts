@@ -1,6 +1,6 @@
 /**
  * What the S3 store relies on, checked against the S3-compatible server the tests run (the
- * Versity gateway, src/server/s3-server.ts) with the plain SDK: conditional creates, checksums
+ * Versity gateway, devtools/s3-server.ts) with the plain SDK: conditional creates, checksums
  * the server verifies, multipart parts checked the same way, and a restart keeping what it stored.
  */
 import { createHash } from 'node:crypto';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
-import { freePorts } from '../../src/server/dev-server';
+import { freePorts } from '../../src/temporal-server/dev-server';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 import { waitFor } from '../helpers/worker-process';
 import { launchChromium } from './browser';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
-import { freePorts } from '../../src/server/dev-server';
+import { freePorts } from '../../src/temporal-server/dev-server';
 import type { RunSummary } from '../../workflows/run';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 import { launchChromium } from './browser';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startRun } from '../../src/cli/runs';
 import { exportPreferences } from '../../src/cli/export';
 import { parseRunConfig } from '../../src/config/parse';
-import { startLocalModelServer } from '../../src/serve/local-model-server';
+import { startLocalModelServer } from '../../src/model-server/local-model-server';
 import type { RunSummary } from '../../workflows/run';
 import { encodeResponse, policyFromOnnx, promptContext, tokensLogProb } from '../../src/models/policy';
 import { rewardModelGoldAgreement } from '../../src/eval/gold-figures';

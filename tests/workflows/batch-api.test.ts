@@ -6,8 +6,8 @@
 import type { Client } from '@temporalio/client';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
-import { startLocalModelServer } from '../../src/serve/local-model-server';
-import { startOpenAIJobsServer } from '../../src/serve/openai-jobs-server';
+import { startLocalModelServer } from '../../src/model-server/local-model-server';
+import { startOpenAIJobsServer } from '../../devtools/openai-jobs/server';
 import type { LocalArtifactStore } from '../../src/store/local-store';
 import type { PreferenceRow } from '../../src/stages/types';
 import type { RunSummary } from '../../workflows/run';

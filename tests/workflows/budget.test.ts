@@ -5,7 +5,7 @@
 import { queryProgress } from '../../src/cli/progress';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
-import { startLocalModelServer } from '../../src/serve/local-model-server';
+import { startLocalModelServer } from '../../src/model-server/local-model-server';
 import { progressQuery, raiseBudgetUpdate, stopAfterRoundUpdate } from '../../workflows/definitions';
 import type { RunSummary } from '../../workflows/run';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';

@@ -10,7 +10,7 @@ import { queryProgress } from '../../src/cli/progress';
 import { startRun } from '../../src/cli/runs';
 import { roundProgressQuery } from '../../workflows/definitions';
 import { parseRunConfig } from '../../src/config/parse';
-import { findTemporalCli } from '../../src/server/temporal-cli';
+import { findTemporalCli } from '../../src/temporal-server/temporal-cli';
 import { smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';
 
 let env: RunEnv;

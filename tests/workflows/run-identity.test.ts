@@ -13,7 +13,7 @@ import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import type { RunConfigInput } from '../../src/config/schema';
 import { runFingerprint } from '../../src/run/fingerprint';
-import { findTemporalCli } from '../../src/server/temporal-cli';
+import { findTemporalCli } from '../../src/temporal-server/temporal-cli';
 import type { RunSummary } from '../../workflows/run';
 import { failureChain } from '../helpers/failure-chain';
 import { commitCounts, smallConfig, startRunEnv, type RunEnv } from '../helpers/run-env';

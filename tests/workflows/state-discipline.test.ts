@@ -11,7 +11,7 @@ import { Worker } from '@temporalio/worker';
 import { startRun } from '../../src/cli/runs';
 import { parseRunConfig } from '../../src/config/parse';
 import type { RunConfigInput } from '../../src/config/schema';
-import { startLocalModelServer } from '../../src/serve/local-model-server';
+import { startLocalModelServer } from '../../src/model-server/local-model-server';
 import {
   pauseUpdate,
   progressQuery,
