@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { parseRunConfig } from '../../src/config/parse';
 import { DEMO_DEFAULTS, runConfigOf, runInProcess, type InProcessOptions } from '../../src/loop/in-process';
 
 test('every option lands in its run config field', () => {
@@ -38,10 +39,15 @@ test('every option lands in its run config field', () => {
   expect(c.evaluate.temperature).toBe(0.7);
 });
 
-test("the demo defaults are the schema's defaults", () => {
-  const c = runConfigOf(DEMO_DEFAULTS);
-  expect(c.generate.maxTokens).toBe(10);
-  expect(c.policy.optimizer).toEqual(DEMO_DEFAULTS.optimize);
+test("the demo defaults are the schema's defaults: DEMO_DEFAULTS is the demo config with nothing set", () => {
+  const minimal = parseRunConfig({
+    name: 'in-process',
+    seed: DEMO_DEFAULTS.seed,
+    rounds: DEMO_DEFAULTS.rounds,
+    preset: DEMO_DEFAULTS.preset,
+    data: { kind: 'demo', ...DEMO_DEFAULTS.data },
+  });
+  expect(runConfigOf(DEMO_DEFAULTS)).toEqual(minimal);
 });
 
 test('an aborted run stops with the abort and removes its temporary store', async () => {
