@@ -3,7 +3,8 @@
  * DAG (the round workflow's own executor, stage-dag.ts) calling the plugin's activity functions
  * directly, on a local artifact store in a temporary folder that is removed at the end. The
  * activities run outside a worker (`runOutsideTemporal`): their heartbeats go nowhere and the
- * caller's AbortSignal cancels them.
+ * caller's AbortSignal cancels them. There are no worker capabilities here, so a config runs on
+ * the embedded backends only (an endpoint or trainer it names fails as on a worker offering none).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
