@@ -7,36 +7,31 @@ import os from 'node:os';
 import { parseRunConfig } from '../../src/config/parse';
 import { DEMO_DEFAULTS, runConfigOf, runInProcess, type InProcessOptions } from '../../src/loop/in-process';
 
+/** Every number of `value` moved off its default: integers up by one, others down by a tenth. */
+function bumped<T>(value: T): T {
+  if (typeof value === 'number') return (Number.isInteger(value) ? value + 1 : value * 0.9) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bumped(v)])) as T;
+  return value;
+}
+
 test('every option lands in its run config field', () => {
-  const opts: InProcessOptions = {
-    preset: 'dpo',
-    seed: 11,
-    rounds: 2,
-    data: { trainPrompts: 64, evalPrompts: 48, sftExamples: 500 },
-    sft: { epochs: 3, lr: 0.04, maxTokens: 12 },
-    generate: { samplesPerPrompt: 3, temperature: 0.9 },
-    judge: { positionBias: -0.5, sharpness: 2 },
-    reward: { heldOutFraction: 0.25, epochs: 50, lr: 0.02, l2: 0.001 },
-    optimize: { steps: 7, promptsPerStep: 16, samplesPerPrompt: 3, beta: 0.3, lr: 0.01, temperature: 0.8 },
-    direct: { beta: 0.02, lr: 0.05 },
-    dpo: { epochs: 2, beta: 0.4, lr: 0.03 },
-    evaluate: { temperature: 0.7 },
-  };
+  const opts: InProcessOptions = { ...bumped(DEMO_DEFAULTS), preset: 'dpo' };
   const c = runConfigOf(opts);
   expect({ preset: c.preset, seed: c.seed, rounds: c.rounds }).toEqual({
     preset: 'dpo',
-    seed: 11,
-    rounds: 2,
+    seed: 8,
+    rounds: 4,
   });
   expect(c.data).toEqual({ kind: 'demo', ...opts.data });
-  expect(c.policy.sft).toEqual({ epochs: 3, lr: 0.04 });
-  expect(c.generate).toMatchObject({ ...opts.generate, maxTokens: 12 });
+  expect(c.policy.sft).toEqual({ epochs: opts.sft.epochs, lr: opts.sft.lr });
+  expect(c.generate).toMatchObject({ ...opts.generate, maxTokens: 11 });
   expect(c.judge).toMatchObject({ kind: 'local', ...opts.judge });
   expect(c.rewardModel).toMatchObject({ kind: 'lexical', ...opts.reward });
   expect(c.policy.optimizer).toEqual(opts.optimize);
   expect(c.policy.direct).toEqual(opts.direct);
   expect(c.policy.dpo).toEqual(opts.dpo);
-  expect(c.evaluate.temperature).toBe(0.7);
+  expect(c.evaluate.temperature).toBe(2);
 });
 
 test("the demo defaults are the schema's defaults: DEMO_DEFAULTS is the demo config with nothing set", () => {
