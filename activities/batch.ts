@@ -5,7 +5,7 @@
  * computed. The whole batch is then committed once under its deterministic key.
  */
 import { stagesOf } from '../src/config/parse';
-import { activityOfStage } from '../src/config/stages';
+import { activityOfStage } from '../src/config/stage-types';
 import type { StageInput } from '../src/contracts';
 import { keyOfRef, type ArtifactRef } from '../src/store/artifact';
 import type { ArtifactStore } from '../src/store/store';

@@ -1,8 +1,7 @@
 /** Runs a compute job off the main thread, wired to the activity's heartbeats and cancellation. */
-import { activityInfo } from '@temporalio/activity';
 import { JOBS, type JobArgs, type JobName, type JobResult } from '../src/compute/jobs';
 import { runInThread } from '../src/compute/run-in-thread';
-import { activitySignal, heartbeatAgain, reportProgress } from './context';
+import { activitySignal, reportProgress, withLivenessBeats } from './context';
 import type { ActivityDeps } from './deps';
 
 export async function compute<N extends JobName>(
@@ -30,11 +29,5 @@ export async function compute<N extends JobName>(
   }
   // The main thread is free while the job computes: keep heartbeating even between progress
   // reports (a long epoch, a big evaluation), so only a dead worker misses its heartbeat timeout.
-  const timeoutMs = activityInfo().heartbeatTimeoutMs ?? 30_000;
-  const liveness = setInterval(heartbeatAgain, Math.max(200, Math.min(10_000, timeoutMs / 3)));
-  try {
-    return await runInThread(job, args, { onProgress, signal: activitySignal() });
-  } finally {
-    clearInterval(liveness);
-  }
+  return withLivenessBeats(() => runInThread(job, args, { onProgress, signal: activitySignal() }));
 }

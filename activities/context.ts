@@ -1,9 +1,12 @@
 /**
  * The Temporal side of an activity in one place: heartbeats with progress details, the
- * cancellation signal, and turning errors into failures Temporal classifies correctly.
+ * cancellation signal, and turning errors into failures Temporal classifies correctly. The same
+ * activities also run outside a worker (the in-process loop, `runOutsideTemporal`): there a
+ * heartbeat goes nowhere and cancellation comes from the caller's AbortSignal.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
-import { activityInfo, cancellationSignal, Context, heartbeat } from '@temporalio/activity';
+import { asyncLocalStorage as activityContext, type Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../src/config/errors';
 import { NON_RETRYABLE_ERRORS } from '../src/contracts';
@@ -18,15 +21,32 @@ export interface BatchProgress {
 /** The last details each running activity heartbeated, so a liveness beat can repeat them. */
 const lastDetails = new WeakMap<Context, unknown>();
 
+/** Activities called outside a worker: the signal that cancels them. */
+const outside = new AsyncLocalStorage<{ signal: AbortSignal }>();
+
+/**
+ * Runs activity code outside a Temporal worker: heartbeats are no-ops, there is no previous
+ * attempt, and `signal` cancels. Inside an activity the SDK's context is used, as always.
+ */
+export function runOutsideTemporal<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+  return outside.run({ signal }, body);
+}
+
+/** The running activity's context, or undefined outside a worker. */
+const currentContext = (): Context | undefined => activityContext.getStore();
+
 /** Heartbeats progress. The SDK throttles sends, so calling it often is cheap. */
 export function reportProgress(progress: BatchProgress | Record<string, number>): void {
-  lastDetails.set(Context.current(), progress);
-  heartbeat(progress);
+  const context = currentContext();
+  if (!context) return;
+  lastDetails.set(context, progress);
+  context.heartbeat(progress);
 }
 
 /** Heartbeats the last reported details again: the worker is alive, the work goes on. */
 export function heartbeatAgain(): void {
-  heartbeat(lastDetails.get(Context.current()));
+  const context = currentContext();
+  context?.heartbeat(lastDetails.get(context));
 }
 
 /**
@@ -35,7 +55,9 @@ export function heartbeatAgain(): void {
  * while the worker is perfectly alive.
  */
 export async function withLivenessBeats<T>(body: () => Promise<T>): Promise<T> {
-  const timeoutMs = activityInfo().heartbeatTimeoutMs ?? 30_000;
+  const context = currentContext();
+  if (!context) return body();
+  const timeoutMs = context.info.heartbeatTimeoutMs ?? 30_000;
   const liveness = setInterval(heartbeatAgain, Math.max(200, Math.min(10_000, timeoutMs / 3)));
   try {
     return await body();
@@ -46,7 +68,7 @@ export async function withLivenessBeats<T>(body: () => Promise<T>): Promise<T> {
 
 /** The progress the previous attempt of this activity reported, if any. */
 export function previousProgress(): BatchProgress | undefined {
-  const details = activityInfo().heartbeatDetails as Partial<BatchProgress> | undefined;
+  const details = currentContext()?.info.heartbeatDetails as Partial<BatchProgress> | undefined;
   if (details && typeof details.rows === 'number' && details.rows >= 0) {
     return { rows: details.rows, total: details.total ?? 0 };
   }
@@ -55,7 +77,8 @@ export function previousProgress(): BatchProgress | undefined {
 
 /** The signal that fires when Temporal cancels this activity (or the worker shuts down). */
 export function activitySignal(): AbortSignal {
-  const signal = cancellationSignal();
+  const signal = currentContext()?.cancellationSignal ?? outside.getStore()?.signal;
+  if (!signal) throw new Error('activity code called outside an activity and outside runOutsideTemporal');
   // Every concurrent endpoint request of a batch listens to it; many listeners are expected.
   setMaxListeners(256, signal);
   return signal;

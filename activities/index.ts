@@ -4,7 +4,8 @@
  */
 import { producerOfArtifact, rebuilding } from './rebuild';
 import { createCheckpointActivities } from './checkpoint';
-import type { RunConfig } from '../src/contracts';
+import type { BuiltInActivity } from '../src/config/stage-types';
+import type { RunConfig, StageInput, StageOutput } from '../src/contracts';
 import { configLoader, type WithConfigRef } from './config-ref';
 import { classified } from './context';
 import type { ActivityDeps } from './deps';
@@ -36,14 +37,17 @@ export function createActivities(deps: ActivityDeps) {
     'rlaif.prepare': createPrepareActivity(deps),
     'rlaif.loadCheckpoint': loadCheckpoint,
     'rlaif.saveCheckpoint': saveCheckpoint,
-    'rlaif.generate': withConfig(rebuilding(deps, createGenerateActivity(deps), batch)),
-    'rlaif.judge': withConfig(rebuilding(deps, judge, batch)),
-    'rlaif.score': withConfig(rebuilding(deps, score, batch)),
     'rlaif.judgeBatchSubmit': withConfig(rebuilding(deps, judgeBatchSubmit, batch)),
     'rlaif.judgeBatchPoll': withConfig(judgeBatchPoll),
-    'rlaif.trainReward': withConfig(rebuilding(deps, createTrainRewardActivity(deps), whole)),
-    'rlaif.optimizePolicy': withConfig(rebuilding(deps, createOptimizePolicyActivity(deps), whole)),
-    'rlaif.evaluate': withConfig(rebuilding(deps, createEvaluateActivity(deps), whole)),
+    // One implementation per activity the stage registry names (src/config/stage-types.ts).
+    ...({
+      'rlaif.generate': withConfig(rebuilding(deps, createGenerateActivity(deps), batch)),
+      'rlaif.judge': withConfig(rebuilding(deps, judge, batch)),
+      'rlaif.score': withConfig(rebuilding(deps, score, batch)),
+      'rlaif.trainReward': withConfig(rebuilding(deps, createTrainRewardActivity(deps), whole)),
+      'rlaif.optimizePolicy': withConfig(rebuilding(deps, createOptimizePolicyActivity(deps), whole)),
+      'rlaif.evaluate': withConfig(rebuilding(deps, createEvaluateActivity(deps), whole)),
+    } satisfies Record<BuiltInActivity, (input: WithConfigRef<StageInput>) => Promise<StageOutput>>),
   };
   // A consumer that finds an artifact corrupt has it made again by the activity that made it.
   deps.rebuild ??= async (ref, consumer) => {

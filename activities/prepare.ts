@@ -4,6 +4,7 @@ import type { StageSpec } from '../src/config/schema';
 import { checkReferencedFiles, readOnAnotherQueue } from '../src/config/referenced-files';
 import { readPromptFile } from '../src/data/prompt-file';
 import { usesServedPolicy } from '../src/config/stages';
+import { taskQueueOf } from '../src/config/stage-types';
 import { commitServedPolicy } from '../src/policy/served-policy';
 import { seedFrom } from '../src/util/rng';
 import { activitySignal, classified, reportProgress } from './context';
@@ -80,7 +81,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
       const caps = capabilitiesOf(deps);
       // What the run asks of this worker (endpoints, trainers, data roots) is checked first, so a
       // run naming something no worker here offers fails at once, saying where it is declared.
-      const routed = (s: StageSpec) => (s.taskQueue ?? config.taskQueues[s.type]) !== undefined;
+      const routed = (s: StageSpec) => taskQueueOf(config, s) !== undefined;
       const problems = capabilityProblems(config, caps, (usedBy) => usedBy.every(routed));
       if (problems.length > 0) {
         throw new CapabilityError(

@@ -6,7 +6,7 @@
  * by its run, and other stage outputs by the input each such stage records beside its outputs.
  */
 import { stagesOf } from '../src/config/parse';
-import { activityOfStage } from '../src/config/stages';
+import { activityOfStage } from '../src/config/stage-types';
 import type { StageInput } from '../src/contracts';
 import { keyOfRef, stageKey, type ArtifactRef } from '../src/store/artifact';
 import { ArtifactNotReproducibleError } from '../src/store/errors';

@@ -1,32 +1,38 @@
 /**
- * One round of the RLAIF loop as a child workflow: the config's stage DAG, with batched stages
- * fanned out as parallel activities under a concurrency bound. A child per round keeps every
- * execution's history bounded however many rounds the run has.
+ * One round of the RLAIF loop as a child workflow: the config's stage DAG (src/loop/stage-dag.ts),
+ * each stage or batch a scheduled activity. A child per round keeps every execution's history
+ * bounded however many rounds the run has. The round's state is one small object; the message
+ * handlers and the DAG's hooks delegate to it.
  */
 import {
   CancellationScope,
   condition,
+  deprecatePatch,
   getExternalWorkflowHandle,
   patched,
   scheduleActivity,
   setCurrentDetails,
   setHandler,
   sleep,
+  type ExternalWorkflowHandle,
 } from '@temporalio/workflow';
-import { expandStages } from '../src/config/stages';
+import type { Budget } from '../src/budget';
+import { addSpend, NO_SPEND, overBudget, spendOf } from '../src/budget';
 import type { RunConfig, StageSpec } from '../src/config/schema';
+import { activityOfStage, batchCountOf, boardFor } from '../src/config/stage-types';
+import { expandStages } from '../src/config/stages';
 import type {
   ArtifactRef,
   Blackboard,
+  JudgeBatchStatus,
   RoundInput,
   RoundResult,
   StageInput,
   StageOutput,
-  SubmittedJudgeBatch,
-  JudgeBatchStatus,
   StageStatus,
+  SubmittedJudgeBatch,
 } from '../src/contracts';
-import { addSpend, NO_SPEND, overBudget, spendOf } from '../src/budget';
+import { StageDag, type BatchOf, type StageDagHooks } from '../src/loop/stage-dag';
 import {
   budgetSignal,
   roundProgressQuery,
@@ -35,31 +41,9 @@ import {
   stageProgressSignal,
   type StageProgress,
 } from './definitions';
+import { PacedReports } from './paced-reports';
 import { stageActivityOptions } from './stage-options';
-import { ACTIVITY_OF, advanceStage } from './stage-status';
-
-/** Metrics that are counts (rows, tokens, requests, money) add up over batches; rates are averaged, weighted by rows. */
-const SUMMED = new Set([
-  'responses',
-  'pairs',
-  'scored',
-  'deadLetters',
-  'generateDeadLetters',
-  'pairsByFallback',
-  'judgeAnswersFromBatch',
-  'judgeBatchMissing',
-]);
-const isSummed = (key: string) => SUMMED.has(key) || /(Tokens|Requests|Cost)$/.test(key);
-
-/** Patch id: progress signals to the parent are sent without waiting for their delivery. */
-const UNAWAITED_PROGRESS = 'unawaited-progress-signals';
-
-/** Patch id: mid-stage progress signals to the run are sent at most every PROGRESS_EVERY_MS. */
-const THROTTLED_PROGRESS = 'throttled-progress-signals';
-const PROGRESS_EVERY_MS = 2000;
-
-/** Patch id: progress signals to the run are paced to one per PROGRESS_EVERY_MS, for all reports. */
-const PACED_PROGRESS = 'paced-progress-signals';
+import { advanceStage } from './stage-status';
 
 /**
  * Patch id: a round tells its run nothing while it runs (no signals, no pacing timers in its
@@ -68,32 +52,17 @@ const PACED_PROGRESS = 'paced-progress-signals';
  */
 const QUERY_ONLY_PROGRESS = 'query-only-progress';
 
+/** Deprecated patch id: rounds that signal their run pace the signals (v0.3.0 rounds). */
+const PACED_PROGRESS = 'paced-progress-signals';
+
 /** Patch id: a round answers `setPaused` with its stages (`roundStages`); the run shares the id. */
 const PAUSE_ANSWERED = 'pause-answered-with-stages';
 
 /** Patch id: when a stage fails, the batches still in flight are cancelled, not abandoned pending. */
 const CANCEL_ABANDONED = 'cancel-abandoned-activities';
 
-/** Patch id: embedded generation runs in one wave of at most `concurrency` batches. */
+/** Deprecated patch id: embedded generation runs in one wave of at most `concurrency` batches. */
 const ONE_WAVE = 'embedded-generation-one-wave';
-
-/** How many batch activities a stage fans out to, given what the board holds. */
-function batchCount(stage: StageSpec, input: RoundInput, board: Blackboard): number {
-  const cfg = input.config;
-  if (stage.type === 'generate') {
-    // Batches of batchSize prompts, but never more than maxBatches: beyond that, batches grow
-    // instead, so a round's history does not grow with the dataset.
-    const wanted = Math.ceil(board.trainPrompts.count / cfg.generate.batchSize);
-    const capped = Math.max(1, Math.min(wanted, cfg.generate.maxBatches ?? wanted));
-    // Embedded batches resume row by row, so a larger batch loses nothing on a crash, while every
-    // further wave of activities costs a round trip through the server: one wave for generation
-    // and for the judging that follows it (batch per batch).
-    if (!cfg.generate.endpoint && patched(ONE_WAVE)) return Math.min(capped, cfg.concurrency);
-    return capped;
-  }
-  if (stage.type === 'judge' || stage.type === 'score') return Math.max(1, board.responses?.length ?? 1);
-  return 0; // not batched
-}
 
 /** A stage activity's input as the round sends it: the run config inline, or its stored copy's reference. */
 type StageCall = Omit<StageInput, 'config'> & {
@@ -102,197 +71,112 @@ type StageCall = Omit<StageInput, 'config'> & {
   method?: StageSpec['method'];
 };
 
-/**
- * The artifacts each built-in stage reads, and those its readers need to have a batch output they
- * read made again (a corrupt response batch is regenerated from the prompts and the policy): a
- * stage is sent only these. Whole-stage outputs (policies, the reward model) are rebuilt from
- * their producers' recorded inputs, and prepared data from the config, not from the reader's
- * board. The rest of the board, a reference per artifact and per batch, was most of a round's
- * history, repeated in every activity's input. Other stages get the whole board.
- */
-const READS: Partial<Record<StageSpec['type'], readonly (keyof Blackboard)[]>> = {
-  generate: ['trainPrompts', 'policy'],
-  judge: ['trainPrompts', 'policy', 'responses'],
-  score: ['trainPrompts', 'policy', 'responses'],
-  evaluate: ['evalPrompts', 'initialPolicy', 'policy', 'newPolicy', 'rewardModel'],
-};
-
-/**
- * On demo data evaluation also measures the judge and the reward model against gold: it reads
- * their inputs (a scoring judge's scores, for the direct preset).
- */
-const GOLD_READS: readonly (keyof Blackboard)[] = [
-  'trainPrompts',
-  'responses',
-  'preferences',
-  'scores',
-  'preferencePool',
-];
-
-function boardFor(stage: StageSpec, board: Blackboard, config: RunConfig): Blackboard {
-  const own = READS[stage.type];
-  if (!own) return board;
-  const reads = stage.type === 'evaluate' && config.data.kind === 'demo' ? [...own, ...GOLD_READS] : own;
-  return Object.fromEntries(
-    Object.entries(board).filter(([key]) => reads.includes(key as keyof Blackboard)),
-  ) as unknown as Blackboard;
-}
-
-function mergeBatchOutputs(outputs: StageOutput[]): StageOutput {
-  const artifacts: Partial<Blackboard> = {};
-  const listKeys = ['responses', 'preferences', 'scores'] as const;
-  for (const key of listKeys) {
-    const refs = outputs.flatMap((o) => o.artifacts[key] ?? []);
-    if (refs.length > 0) artifacts[key] = refs;
-  }
-  const weights = outputs.map((o) => {
-    const refs: ArtifactRef[] = [
-      ...(o.artifacts.responses ?? []),
-      ...(o.artifacts.preferences ?? []),
-      ...(o.artifacts.scores ?? []),
-    ];
-    return Math.max(
-      1,
-      refs.reduce((s, r) => s + r.count, 0),
-    );
-  });
-  const totalWeight = weights.reduce((a, b) => a + b, 0);
-  const metrics: Record<string, number> = {};
-  outputs.forEach((o, i) => {
-    for (const [k, v] of Object.entries(o.metrics)) {
-      const w = isSummed(k) ? 1 : (weights[i] ?? 1) / totalWeight;
-      metrics[k] = (metrics[k] ?? 0) + v * w;
-    }
-  });
-  return { artifacts, metrics };
-}
-
-export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
-  const { config, round, runKey } = input;
-  const stages = expandStages(config);
-  const board: Blackboard = { ...input.board };
-  const metrics: Record<string, number> = {};
-  let paused = false;
-  let budget = config.budget;
-  let abandon = false;
-  let abandoned = false;
-  let roundSpend = NO_SPEND;
-  setHandler(budgetSignal, (update) => {
-    if (update.budget) budget = update.budget;
-    if (update.abandon) abandon = true;
-  });
-  const spent = () => addSpend(input.spentBefore ?? NO_SPEND, roundSpend);
-  /** How activities get the run config: by reference when the run stored it (config-ref.ts). */
-  const configOf = () => (input.configRef ? { configRef: input.configRef } : { config });
-  /** Every stage and batch lane started, so a failed round can wait for those it cancels. */
-  const tasks: Promise<unknown>[] = [];
-
-  const parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
-  /** When each stage last signalled the run (workflow time, deterministic on replay). */
-  const lastSignalAt = new Map<string, number>();
-  /** Reports held back for the next signal to the run, the latest per stage, oldest first. */
-  const held = new Map<string, StageProgress>();
-  let lastSentAt = -Infinity;
-  let flushScheduled = false;
-  const sendHeld = () => {
-    if (!parent || held.size === 0) return;
-    const list = [...held.values()];
-    held.clear();
-    lastSentAt = Date.now();
-    // Progress is best effort: a parent that has gone (terminated) must not fail the round.
-    void parent.signal(stageProgressSignal, list).catch(() => undefined);
-  };
+/** A round's state: pause, budget, spend and each stage's status; its methods are the round's steps. */
+class RoundState {
+  private paused = false;
+  private budget: Budget | undefined;
+  private abandon = false;
+  private roundSpend = NO_SPEND;
   /** Every stage's status so far, returned with the round's result. */
-  const statuses = new Map<string, StageStatus>();
-  setHandler(roundProgressQuery, () => [...statuses.values()]);
-  setHandler(setPausedSignal, (value) => {
-    paused = value;
+  private readonly statuses = new Map<string, StageStatus>();
+  private readonly parent: ExternalWorkflowHandle | undefined;
+  private paced: PacedReports | undefined;
+
+  constructor(private readonly input: RoundInput) {
+    this.budget = input.config.budget;
+    this.parent = input.parentWorkflowId ? getExternalWorkflowHandle(input.parentWorkflowId) : undefined;
+  }
+
+  private get config(): RunConfig {
+    return this.input.config;
+  }
+
+  stages(): StageStatus[] {
+    return [...this.statuses.values()];
+  }
+
+  onBudget(update: { budget?: Budget; abandon?: boolean }): void {
+    if (update.budget) this.budget = update.budget;
+    if (update.abandon) this.abandon = true;
+  }
+
+  onSetPaused(value: boolean): void {
+    this.paused = value;
     // The run answers its pause and unpause updates with this round's stages (it hears of them
     // from nobody else while the round runs). Rounds recorded before sent nothing (patched).
-    if (parent && patched(PAUSE_ANSWERED))
-      void parent.signal(roundStagesSignal, { round, stages: [...statuses.values()] }).catch(() => undefined);
-  });
-  const report = async (p: StageProgress) => {
-    statuses.set(p.stage, advanceStage(statuses.get(p.stage), p, Date.now()));
+    if (this.parent && patched(PAUSE_ANSWERED))
+      void this.parent
+        .signal(roundStagesSignal, { round: this.input.round, stages: this.stages() })
+        .catch(() => undefined);
+  }
+
+  /** The hooks the stage DAG runs with: each stage or batch an activity of this workflow. */
+  hooks(): StageDagHooks {
+    return {
+      call: (stage, board, batch) => this.call(stage, board, batch),
+      admit: (stage) => this.waitForBudget(stage),
+      report: (stage, done, total) => this.report(this.progress(stage, done, total)),
+      settled: (stage, output, batches) => this.addSpend(stage, output, batches),
+      batchCount: (stage, board) => {
+        // Rounds always fan embedded generation out in one wave; v0.3.0 and v0.4.0 rounds recorded the marker.
+        if (stage.type === 'generate' && !this.config.generate.endpoint) deprecatePatch(ONE_WAVE);
+        return batchCountOf(stage, this.config, board);
+      },
+    };
+  }
+
+  private progress(stage: StageSpec, batchesDone: number, batchesTotal: number): StageProgress {
+    return { round: this.input.round, stage: stage.id, batchesDone, batchesTotal };
+  }
+
+  private async report(p: StageProgress): Promise<void> {
+    this.statuses.set(p.stage, advanceStage(this.statuses.get(p.stage), p, Date.now()));
     setCurrentDetails(
-      `**Round ${p.round} of ${config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
+      `**Round ${p.round} of ${this.config.rounds}** · stage **${p.stage}** · batch ${p.batchesDone} of ${p.batchesTotal} done`,
     );
-    if (!parent) return;
-    // Every signal cost the run a workflow task or two and this round an event pair, and their
-    // pacing timers cluttered the round's timeline while still lagging the truth: whoever wants
-    // the live stages asks this round (`roundProgress`). A wait for budget still goes, at once,
-    // because the run's status must say it waits for an operator. Rounds recorded before this
-    // paced their reports to the run (patched).
+    if (!this.parent) return;
+    // Whoever wants the live stages asks this round (`roundProgress`): signals cost the run
+    // workflow tasks and still lagged the truth. A wait for budget goes, at once, because the
+    // run's status must say it waits for an operator. Rounds recorded before paced their
+    // reports to the run (patched).
     if (patched(QUERY_ONLY_PROGRESS)) {
       if (p.waitingForBudget)
-        void parent.signal(stageProgressSignal, [{ ...p, budgetOnly: true }]).catch(() => undefined);
+        void this.parent.signal(stageProgressSignal, [{ ...p, budgetOnly: true }]).catch(() => undefined);
       return;
     }
-    // Each signal costs the run one or two workflow tasks, and this round one more (the server
-    // confirms the signal with an event). Reports go at most every PROGRESS_EVERY_MS of workflow
-    // time, the latest per stage, with the workflow times the run needs for rates; a timer sends
-    // what is held once the interval is over, the round's result says how its last stages ended,
-    // and a wait for budget goes at once. A demo round sent ten signals; now it sends one.
-    // Rounds recorded before this signalled every stage start and end (patched).
-    if (patched(PACED_PROGRESS)) {
-      held.delete(p.stage);
-      held.set(p.stage, { ...p, at: Date.now(), startedAt: statuses.get(p.stage)?.startedAt ?? Date.now() });
-      const wait = lastSentAt + PROGRESS_EVERY_MS - Date.now();
-      if (p.waitingForBudget || wait <= 0) sendHeld();
-      else if (!flushScheduled) {
-        flushScheduled = true;
-        // A cancelled round cancels the timer too: that is no failure of the round.
-        void sleep(wait).then(
-          () => {
-            flushScheduled = false;
-            sendHeld();
-          },
-          () => undefined,
-        );
-      }
-      return;
-    }
-    // Batches finishing within a couple of seconds of the last report are shown by the next one
-    // (a stage's start and end, spend and budget waits always go). Old histories signalled every
-    // batch (patched).
-    const midStage =
-      p.batchesDone > 0 && p.batchesDone < p.batchesTotal && !p.roundSpend && !p.waitingForBudget;
-    if (midStage && patched(THROTTLED_PROGRESS)) {
-      if (Date.now() - (lastSignalAt.get(p.stage) ?? 0) < PROGRESS_EVERY_MS) return;
-    }
-    lastSignalAt.set(p.stage, Date.now());
-    const sent = parent.signal(stageProgressSignal, p).catch(() => undefined);
-    // Rounds recorded before this change waited for each signal; new ones do not hold a batch
-    // lane for a round trip to the parent (patched keeps the old histories replaying).
-    if (!patched(UNAWAITED_PROGRESS)) await sent;
-  };
+    deprecatePatch(PACED_PROGRESS);
+    this.paced ??= new PacedReports(this.parent);
+    this.paced.add(p, this.statuses.get(p.stage)?.startedAt ?? Date.now());
+  }
 
-  const call = async (
-    stage: StageSpec,
-    batch: { index: number; count: number } | undefined,
-  ): Promise<StageOutput> => {
-    await condition(() => !paused);
-    const name = stage.type === 'custom' ? (stage.activity as string) : ACTIVITY_OF[stage.type];
+  /** How activities get the run config: by reference when the run stored it (config-ref.ts). */
+  private configOf(): { configRef: ArtifactRef } | { config: RunConfig } {
+    return this.input.configRef ? { configRef: this.input.configRef } : { config: this.config };
+  }
+
+  private async call(stage: StageSpec, board: Blackboard, batch: BatchOf | undefined): Promise<StageOutput> {
+    await condition(() => !this.paused);
+    const { round, runKey } = this.input;
     const where = batch ? ` batch ${batch.index + 1}/${batch.count}` : '';
     const stageInput: StageCall = {
       runKey,
       round,
       stageId: stage.id,
-      ...configOf(),
-      board: boardFor(stage, board, input.config),
+      ...this.configOf(),
+      board: boardFor(stage, board, this.config),
       ...(batch ? { batch } : {}),
       ...(stage.method ? { method: stage.method } : {}),
     };
-    if (stage.type === 'judge' && config.judge.batchApi) {
-      const batchJob = await viaBatchApi(stage, stageInput, where);
+    if (stage.type === 'judge' && this.config.judge.batchApi) {
+      const batchJob = await this.viaBatchApi(stage, stageInput, where);
       if (batchJob) stageInput.batchJob = batchJob;
     }
     return scheduleActivity<StageOutput>(
-      name,
+      activityOfStage(stage) as string,
       [stageInput],
-      stageActivityOptions(config, stage, `round ${round} · ${stage.id}${where}`),
+      stageActivityOptions(this.config, stage, `round ${round} · ${stage.id}${where}`),
     );
-  };
+  }
 
   /**
    * Submits a judge batch to the Batch API and waits for it on durable timers: no process is
@@ -300,20 +184,24 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
    * idempotent). Polls start at `pollSeconds` and back off to 15 minutes, so a day-long batch
    * adds about a hundred polls to history, not thousands.
    */
-  const viaBatchApi = async (stage: StageSpec, stageInput: StageCall, where: string) => {
+  private async viaBatchApi(stage: StageSpec, stageInput: StageCall, where: string) {
     const options = (summary: string) =>
-      stageActivityOptions(config, stage, `round ${round} · ${stage.id}${where} · ${summary}`);
+      stageActivityOptions(
+        this.config,
+        stage,
+        `round ${this.input.round} · ${stage.id}${where} · ${summary}`,
+      );
     const submitted = await scheduleActivity<SubmittedJudgeBatch>(
       'rlaif.judgeBatchSubmit',
       [stageInput],
       options('submit batch'),
     );
     if (!submitted.batchId) return undefined;
-    let waitSeconds = config.judge.batchApi?.pollSeconds ?? 60;
+    let waitSeconds = this.config.judge.batchApi?.pollSeconds ?? 60;
     for (;;) {
       const status = await scheduleActivity<JudgeBatchStatus>(
         'rlaif.judgeBatchPoll',
-        [{ ...configOf(), batchId: submitted.batchId }],
+        [{ ...this.configOf(), batchId: submitted.batchId }],
         options('check batch'),
       );
       if (status.terminal) break;
@@ -321,110 +209,68 @@ export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
       waitSeconds = Math.min(waitSeconds * 2, 15 * 60);
     }
     return { batchId: submitted.batchId };
-  };
-
-  /** At the budget's cap, waits for a raise (true) or for the run to give up (false). */
-  const waitForBudget = async (stage: StageSpec): Promise<boolean> => {
-    if (!overBudget(spent(), budget)) return true;
-    await report({
-      round,
-      stage: stage.id,
-      batchesDone: 0,
-      batchesTotal: 0,
-      roundSpend,
-      waitingForBudget: true,
-    });
-    await condition(() => abandon || !overBudget(spent(), budget));
-    return !abandon;
-  };
-
-  const runStage = async (stage: StageSpec): Promise<void> => {
-    if (abandoned || !(await waitForBudget(stage))) {
-      abandoned = true;
-      return;
-    }
-    const count = batchCount(stage, input, board);
-    let output: StageOutput;
-    if (count === 0) {
-      await report({ round, stage: stage.id, batchesDone: 0, batchesTotal: 1 });
-      output = await call(stage, undefined);
-      await report({ round, stage: stage.id, batchesDone: 1, batchesTotal: 1 });
-    } else {
-      await report({ round, stage: stage.id, batchesDone: 0, batchesTotal: count });
-      const outputs: StageOutput[] = new Array<StageOutput>(count);
-      let next = 0;
-      let done = 0;
-      // A fixed number of lanes, each taking the next batch: at most `concurrency` in flight.
-      const lane = async () => {
-        while (next < count) {
-          const index = next++;
-          outputs[index] = await call(stage, { index, count });
-          done++;
-          await report({ round, stage: stage.id, batchesDone: done, batchesTotal: count });
-        }
-      };
-      const lanes = Array.from({ length: Math.min(config.concurrency, count) }, lane);
-      tasks.push(...lanes);
-      await Promise.all(lanes);
-      output = mergeBatchOutputs(outputs);
-    }
-    Object.assign(board, output.artifacts);
-    Object.assign(metrics, output.metrics);
-    const stageSpend = spendOf(output.metrics);
-    if (stageSpend.tokens > 0 || stageSpend.cost > 0) {
-      roundSpend = addSpend(roundSpend, stageSpend);
-      await report({
-        round,
-        stage: stage.id,
-        batchesDone: Math.max(count, 1),
-        batchesTotal: Math.max(count, 1),
-        roundSpend,
-      });
-    }
-  };
-
-  // Run the DAG: start every stage whose dependencies are done; independent stages overlap.
-  const runDag = async () => {
-    const finished = new Set<string>();
-    const started = new Set<string>();
-    const running = new Map<string, Promise<string>>();
-    while (finished.size < stages.length) {
-      for (const stage of stages) {
-        if (!started.has(stage.id) && stage.after.every((d) => finished.has(d))) {
-          started.add(stage.id);
-          const done = runStage(stage).then(() => stage.id);
-          tasks.push(done);
-          running.set(stage.id, done);
-        }
-      }
-      const id = await Promise.race(running.values());
-      running.delete(id);
-      finished.add(id);
-    }
-  };
-  const dag = new CancellationScope();
-  try {
-    await dag.run(runDag);
-  } catch (err) {
-    // The round fails with its first failed stage. The batches and stages still in flight would
-    // otherwise stay pending in the failed round's timeline (their retries, too, going on for
-    // nothing): they are cancelled, and the round waits until each has stopped. Rounds recorded
-    // before failed at once (patched).
-    if (patched(CANCEL_ABANDONED)) {
-      dag.cancel();
-      await Promise.allSettled(tasks);
-    }
-    throw err;
   }
 
-  // The run learns how the round's last stages ended from its result, not from one more signal.
-  const stageStatuses = [...statuses.values()];
-  if (abandoned) return { round, abandoned: true, policy: board.policy, metrics, stages: stageStatuses };
-  return {
-    round,
-    policy: board.newPolicy ?? board.policy,
-    ...(board.preferencePool ? { preferencePool: board.preferencePool } : {}),
-    metrics,
-    stages: stageStatuses,
-  };
+  private spent() {
+    return addSpend(this.input.spentBefore ?? NO_SPEND, this.roundSpend);
+  }
+
+  /** At the budget's cap, waits for a raise (true) or for the run to give up (false). */
+  private async waitForBudget(stage: StageSpec): Promise<boolean> {
+    if (!overBudget(this.spent(), this.budget)) return true;
+    await this.report({
+      ...this.progress(stage, 0, 0),
+      roundSpend: this.roundSpend,
+      waitingForBudget: true,
+    });
+    await condition(() => this.abandon || !overBudget(this.spent(), this.budget));
+    return !this.abandon;
+  }
+
+  /** Adds a stage's endpoint spend to the round's, and reports it when there was any. */
+  private addSpend(stage: StageSpec, output: StageOutput, batches: number): Promise<void> | undefined {
+    const stageSpend = spendOf(output.metrics);
+    if (stageSpend.tokens === 0 && stageSpend.cost === 0) return undefined;
+    this.roundSpend = addSpend(this.roundSpend, stageSpend);
+    return this.report({ ...this.progress(stage, batches, batches), roundSpend: this.roundSpend });
+  }
+
+  /** Runs the DAG; a failed stage fails the round once the stages and batches in flight stopped. */
+  async run(dag: StageDag): Promise<void> {
+    const scope = new CancellationScope();
+    try {
+      await scope.run(() => dag.run());
+    } catch (err) {
+      // The batches and stages still in flight would otherwise stay pending in the failed round's
+      // timeline (their retries, too, going on for nothing): they are cancelled, and the round
+      // waits until each has stopped. Rounds recorded before failed at once (patched).
+      if (patched(CANCEL_ABANDONED)) {
+        scope.cancel();
+        await Promise.allSettled(dag.tasks);
+      }
+      throw err;
+    }
+  }
+
+  /** The round's result; the run learns how the last stages ended from it, not from a signal. */
+  result(dag: StageDag): RoundResult {
+    const { board, metrics } = dag;
+    const base = { round: this.input.round, metrics, stages: this.stages() };
+    if (dag.abandoned) return { ...base, abandoned: true, policy: board.policy };
+    return {
+      ...base,
+      policy: board.newPolicy ?? board.policy,
+      ...(board.preferencePool ? { preferencePool: board.preferencePool } : {}),
+    };
+  }
+}
+
+export async function rlaifRound(input: RoundInput): Promise<RoundResult> {
+  const state = new RoundState(input);
+  setHandler(budgetSignal, (update) => state.onBudget(update));
+  setHandler(roundProgressQuery, () => state.stages());
+  setHandler(setPausedSignal, (value) => state.onSetPaused(value));
+  const dag = new StageDag(expandStages(input.config), input.config, input.board, state.hooks());
+  await state.run(dag);
+  return state.result(dag);
 }

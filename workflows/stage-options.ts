@@ -1,13 +1,12 @@
 /** Activity options per stage: task queue routing, timeouts, heartbeats and retries. */
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import type { RunConfig, StageSpec } from '../src/config/schema';
+import { stageTypeEntry, taskQueueOf } from '../src/config/stage-types';
 
-/** A fine-tuning job may run for hours: its stage lasts as long as the job may, plus a margin. */
+/** How long a stage's activity may run: the config's limit, or longer when its type says so. */
 function stageMinutes(config: RunConfig, stage: StageSpec | undefined): number {
-  const ft = config.policy.fineTune;
-  if (stage?.type === 'optimize-policy' && stage.method === 'fine-tune' && ft)
-    return Math.max(config.timeouts.stageMinutes, ft.timeoutHours * 60 + 30);
-  return config.timeouts.stageMinutes;
+  const own = stage ? stageTypeEntry(stage.type)?.minutes?.(config, stage) : undefined;
+  return Math.max(config.timeouts.stageMinutes, own ?? 0);
 }
 
 export function stageActivityOptions(
@@ -16,7 +15,7 @@ export function stageActivityOptions(
   summary: string,
 ): ActivityOptions {
   const t = config.timeouts;
-  const taskQueue = stage ? (stage.taskQueue ?? config.taskQueues[stage.type]) : undefined;
+  const taskQueue = stage ? taskQueueOf(config, stage) : undefined;
   return {
     ...(taskQueue ? { taskQueue } : {}),
     summary,

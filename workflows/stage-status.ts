@@ -1,30 +1,12 @@
 /**
  * A stage's status as its reports arrive, kept the same way by a round and by its run, and which
- * stage an activity belongs to. Not in definitions.ts: every function exported from there is
+ * stage an activity belongs to (by the stage registry). Not in definitions.ts: every function exported from there is
  * exported from the workflows entry point, where it would be registered as a workflow type.
  */
-import type { RlaifActivities } from '../activities';
 import type { StageSpec } from '../src/config/schema';
-import { STAGE_ACTIVITY } from '../src/config/stages';
+import { activitiesOfStage } from '../src/config/stage-types';
 import type { StageStatus } from '../src/contracts';
 import type { RunProgress, StageProgress } from './definitions';
-
-/** The activity each built-in stage type runs, checked against the activities' names. */
-export const ACTIVITY_OF: Record<
-  Exclude<StageSpec['type'], 'custom'>,
-  keyof RlaifActivities
-> = STAGE_ACTIVITY;
-
-/** Judge stages also submit and poll Batch API jobs. */
-const JUDGE_BATCH_ACTIVITIES: readonly string[] = ['rlaif.judgeBatchSubmit', 'rlaif.judgeBatchPoll'];
-
-function runsActivity(stage: StageSpec, activity: string): boolean {
-  if (stage.type === 'custom') return stage.activity === activity;
-  return (
-    ACTIVITY_OF[stage.type] === activity ||
-    (stage.type === 'judge' && JUDGE_BATCH_ACTIVITIES.includes(activity))
-  );
-}
 
 /**
  * The id of the stage that runs `activity`, when exactly one of `stages` does. A failed round
@@ -32,7 +14,7 @@ function runsActivity(stage: StageSpec, activity: string): boolean {
  * reports are paced, and a stage that fails at once dies with its held report.
  */
 export function stageOfActivity(stages: readonly StageSpec[], activity: string): string | undefined {
-  const matching = stages.filter((s) => runsActivity(s, activity));
+  const matching = stages.filter((s) => activitiesOfStage(s).includes(activity));
   return matching.length === 1 ? matching[0]?.id : undefined;
 }
 

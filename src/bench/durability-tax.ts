@@ -7,21 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { InProcessOptions } from '../loop/in-process';
+import { runConfigOf, type InProcessOptions } from '../loop/in-process';
 import type { RunConfigInput } from '../config/schema';
 import { profileHistory, sumProfiles, type HistoryProfile } from './history-profile';
 import type { PlainProcess, PlainSample } from './plain-process';
 import type { BenchServer } from './temporal-run';
 
-/** The run config equivalent to in-process options (the plugin's defaults match DEMO_DEFAULTS). */
+/** The run config of in-process options: the one the in-process loop runs, every option mapped. */
 export function configFor(opts: InProcessOptions): RunConfigInput {
-  return {
-    name: 'bench',
-    seed: opts.seed,
-    rounds: opts.rounds,
-    preset: opts.preset,
-    data: { kind: 'demo', ...opts.data },
-  };
+  return { ...runConfigOf(opts), name: 'bench' };
 }
 
 /** One side-by-side measurement: `pairs` plain/Temporal pairs, interleaved, summarized by medians. */

@@ -15,6 +15,7 @@ import { checkUserOnnxModelFile, HfTokenizer } from '../reward/user-onnx-reward'
 import { ConfigError } from './errors';
 import type { RunConfig, StageSpec } from './schema';
 import { expandStages } from './stages';
+import { taskQueueOf } from './stage-types';
 
 /** One file or command a config names. */
 export interface FileUse {
@@ -135,7 +136,7 @@ export function referencedFiles(config: RunConfig, locateTrainer: TrainerLocator
  * perhaps) hold the file: a worker of the workflow's queue leaves those to them.
  */
 export function readOnAnotherQueue(config: RunConfig): (use: Pick<FileUse, 'readBy'>) => boolean {
-  return (use) => use.readBy.some((s) => (s.taskQueue ?? config.taskQueues[s.type]) !== undefined);
+  return (use) => use.readBy.some((s) => taskQueueOf(config, s) !== undefined);
 }
 
 /** How `checkReferencedFiles` treats what this machine does not have, and what it checks. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { llmJudgeOptionsSchema } from '../judges/llm-judge-options';
 import { endpointConfigSchema } from '../providers/endpoint-schema';
+import { stageTypeEntry, unregisteredType } from './stage-types';
 
 const positiveInt = z.number().int().positive();
 /** A count with a documented maximum: every size a config can set is bounded. */
@@ -299,30 +300,31 @@ export const EvaluateSchema = z.strictObject({
   ),
 });
 
-/** The kinds of built-in stage; `custom` runs an activity the user registered through the plugin. */
-export const STAGE_TYPES = [
-  'generate',
-  'judge',
-  'score',
-  'train-reward',
-  'optimize-policy',
-  'evaluate',
-  'custom',
-] as const;
-export type StageType = (typeof STAGE_TYPES)[number];
-
+/**
+ * A stage: its type is a name in the stage registry (src/config/stage-types.ts), looked up when a
+ * config is parsed, so a type registered after this module loaded is accepted.
+ */
 export const StageSchema = z.strictObject({
   id: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, starting with a letter'),
-  type: z.enum(STAGE_TYPES),
+  type: z
+    .string()
+    .max(40)
+    .refine((type) => stageTypeEntry(type) !== undefined, {
+      error: (issue) => unregisteredType(String(issue.input)),
+    })
+    .describe(
+      'generate, judge, score, train-reward, optimize-policy, evaluate, custom, or a registered type',
+    ),
   after: z.array(z.string().max(40)).max(64).default([]).describe('ids of the stages that must finish first'),
   activity: z.string().min(1).max(200).optional().describe('for type custom: the registered activity name'),
   method: z
-    .enum(['reward-model', 'judge-score', 'dpo', 'external', 'fine-tune'])
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a method of the stage type')
     .optional()
     .describe(
-      'for optimize-policy: where the signal comes from (external: policy.trainer on the judged pairs; fine-tune: DPO jobs of policy.fineTune)',
+      'for optimize-policy: where the signal comes from (reward-model, judge-score, dpo, external: policy.trainer on the judged pairs; fine-tune: DPO jobs of policy.fineTune)',
     ),
   taskQueue: z.string().min(1).max(200).optional().describe('route this stage to its own worker pool'),
 });

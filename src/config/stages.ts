@@ -4,10 +4,11 @@
  * plugin (for instance a filter between judge and reward-model training).
  */
 import type { Preset, RunConfig, StageSpec } from './schema';
+import { entryOf, methodOf, stageTypeEntry, unregisteredType, type BuiltInStageType } from './stage-types';
 
 const stage = (
   id: string,
-  type: StageSpec['type'],
+  type: BuiltInStageType,
   after: string[],
   extra: Partial<StageSpec> = {},
 ): StageSpec => ({
@@ -17,20 +18,7 @@ const stage = (
   ...extra,
 });
 
-/** The activity each built-in stage type runs (a custom stage names its own). */
-export const STAGE_ACTIVITY = {
-  generate: 'rlaif.generate',
-  judge: 'rlaif.judge',
-  score: 'rlaif.score',
-  'train-reward': 'rlaif.trainReward',
-  'optimize-policy': 'rlaif.optimizePolicy',
-  evaluate: 'rlaif.evaluate',
-} as const satisfies Record<Exclude<StageSpec['type'], 'custom'>, string>;
-
-/** The activity a stage runs, or undefined for a custom stage that names none. */
-export function activityOfStage(stage: StageSpec): string | undefined {
-  return stage.type === 'custom' ? stage.activity : STAGE_ACTIVITY[stage.type];
-}
+export { activityOfStage, STAGE_ACTIVITY } from './stage-types';
 
 /** The stage list of each preset. */
 export function presetStages(preset: Preset): StageSpec[] {
@@ -74,17 +62,18 @@ export function presetStages(preset: Preset): StageSpec[] {
   }
 }
 
-/** The stages a config runs, with defaults filled in (optimize-policy's method). */
 /** Whether the policy is a served model (tuned by fine-tuning jobs) rather than an embedded checkpoint. */
 export function usesServedPolicy(config: RunConfig): boolean {
   return expandStages(config).some((s) => s.type === 'optimize-policy' && s.method === 'fine-tune');
 }
 
+/** The stages a config runs, with defaults filled in (each type's default method). */
 export function expandStages(config: RunConfig): StageSpec[] {
   const stages = config.stages ?? presetStages(config.preset);
-  return stages.map((s) =>
-    s.type === 'optimize-policy' && !s.method ? { ...s, method: 'reward-model' as const } : s,
-  );
+  return stages.map((s) => {
+    const method = !s.method && stageTypeEntry(s.type) ? methodOf(s) : undefined;
+    return method ? { ...s, method } : s;
+  });
 }
 
 /** Problems with a stage graph: unknown or duplicate ids, cycles, missing activity names. */
@@ -100,39 +89,38 @@ export function checkStageGraph(stages: StageSpec[]): string[] {
       if (!ids.has(dep)) problems.push(`stages[${i}].after[${j}]: no stage has id "${dep}"`);
       if (dep === s.id) problems.push(`stages[${i}].after[${j}]: a stage cannot wait for itself`);
     });
-    if (s.type === 'custom' && !s.activity) {
-      problems.push(`stages[${i}].activity: a custom stage needs the name of a registered activity`);
-    }
-    if (s.type !== 'custom' && s.activity) {
-      problems.push(`stages[${i}].activity: only custom stages name an activity`);
-    }
-    if (s.type !== 'optimize-policy' && s.method) {
-      problems.push(`stages[${i}].method: only optimize-policy stages take a method`);
-    }
+    problems.push(...checkStageType(s, i));
   });
   if (problems.length === 0 && topologicalOrder(stages) === undefined) {
     problems.push('stages: the "after" links form a cycle');
   }
-  const types = new Set(stages.map((s) => s.type));
-  const needs = (type: StageSpec['type'], dep: StageSpec['type'], why: string) => {
-    if (types.has(type) && !types.has(dep))
-      problems.push(`stages: a ${type} stage needs a ${dep} stage (${why})`);
-  };
-  needs('judge', 'generate', 'it judges generated responses');
-  needs('score', 'generate', 'it scores generated responses');
-  needs('train-reward', 'judge', 'it trains on judged pairs');
+  const types = new Set<string>(stages.map((s) => s.type));
+  const missing = new Set<string>();
+  for (const s of stages) {
+    for (const need of stageTypeEntry(s.type)?.needs ?? []) {
+      const line = `stages: a ${s.type} stage needs a ${need.type} stage (${need.why})`;
+      if (!types.has(need.type) && !missing.has(line)) missing.add(line);
+    }
+  }
+  problems.push(...missing);
   stages.forEach((s, i) => {
-    if (s.type === 'optimize-policy' && s.method === 'reward-model' && !types.has('train-reward')) {
-      problems.push(`stages[${i}].method: "reward-model" needs a train-reward stage`);
-    }
-    if (
-      s.type === 'optimize-policy' &&
-      (s.method === 'dpo' || s.method === 'external') &&
-      !types.has('judge')
-    ) {
-      problems.push(`stages[${i}].method: "${s.method}" needs a judge stage`);
-    }
+    if (stageTypeEntry(s.type)) problems.push(...(entryOf(s).check?.(s, i, types) ?? []));
   });
+  return problems;
+}
+
+/** Problems of one stage against its type's entry: an unregistered type, a stray activity or method. */
+function checkStageType(s: StageSpec, i: number): string[] {
+  const entry = stageTypeEntry(s.type);
+  if (!entry) return [`stages[${i}].type: ${unregisteredType(s.type)}`];
+  const problems: string[] = [];
+  if (s.type !== 'custom' && s.activity)
+    problems.push(`stages[${i}].activity: only custom stages name an activity`);
+  if (s.method && !entry.methods) problems.push(`stages[${i}].method: a ${s.type} stage takes no method`);
+  else if (s.method && !entry.methods?.includes(s.method))
+    problems.push(
+      `stages[${i}].method: "${s.method}" is not a method of ${s.type} (${entry.methods?.join(', ')})`,
+    );
   return problems;
 }
 

@@ -1,24 +1,18 @@
 /**
- * The whole RLAIF loop in one process, with no Temporal: prepare, then per round generate → judge
- * → (train reward model) → optimize → evaluate. It is the reference the workflows must match and
- * the "plain script" baseline for benchmarks.
+ * The whole RLAIF loop in one process, with no Temporal: the run's own loop (local-loop.ts: the
+ * prepare activity, then each round's stage DAG calling the activities directly), configured by
+ * `InProcessOptions` instead of a run config. It is the "plain script" baseline for benchmarks,
+ * and it gives the figures a workflow run with the same config gives, by construction.
  */
-import { judgeGoldAgreement, rewardModelGoldAgreement, type Share } from '../eval/gold-figures';
-import { createLocalJudge } from '../judges/create';
-import { judgePairs, flipRate } from '../stages/judge';
-import { generateResponses } from '../stages/generate';
-import { evaluatePolicy } from '../stages/evaluate';
-import {
-  optimizeWithDpo,
-  optimizeWithReward,
-  rewardFromJudge,
-  rewardFromOnnx,
-  type RewardOptimizeOptions,
-} from '../stages/optimize';
-import { makeDemoData, trainInitialPolicy } from '../stages/prepare';
-import { trainRewardModel } from '../stages/train-reward';
-import type { PreferenceRow } from '../stages/types';
-import { seedFrom } from '../util/rng';
+import type { Share } from '../eval/gold-figures';
+import { wilsonInterval } from '../eval/stats';
+import { parseRunConfig } from '../config/parse';
+import type { RunConfig } from '../config/schema';
+import type { evaluatePolicy } from '../stages/evaluate';
+import type { RewardOptimizeOptions } from '../stages/optimize';
+import { stageKey } from '../store/artifact';
+import type { ArtifactStore } from '../store/store';
+import { runLocalLoop, type LocalRound } from './local-loop';
 
 /** How the policy is optimized each round. */
 export type Preset = 'classic' | 'dpo' | 'direct';
@@ -70,8 +64,9 @@ export const DEMO_DEFAULTS: InProcessOptions = {
 /** What one round measured. */
 export interface RoundReport {
   round: number;
+  /** Pairs judged so far, this round's included (none for direct, whose judge scores samples). */
   preferences: number;
-  /** Share of this round's pairs whose raw argmax flipped with the order. */
+  /** Share of this round's pairs whose raw argmax flipped with the order (0 when it judges no pairs: direct). */
   judgeFlipRate: number;
   reward?: { heldOutAgreement: number; heldOutPairs: number; trainPairs: number; trainLoss: number };
   optimize: { meanReward: number; kl: number } | { dpoLoss: number; rewardMargin: number };
@@ -91,6 +86,33 @@ export interface InProcessResult {
   seconds: { prepare: number; total: number };
 }
 
+/**
+ * The run config of `opts`: every option has its field (the schema's defaults are DEMO_DEFAULTS),
+ * on the demo data.
+ */
+export function runConfigOf(opts: InProcessOptions): RunConfig {
+  return parseRunConfig(
+    {
+      name: 'in-process',
+      seed: opts.seed,
+      rounds: opts.rounds,
+      preset: opts.preset,
+      data: { kind: 'demo', ...opts.data },
+      generate: { ...opts.generate, maxTokens: opts.sft.maxTokens },
+      judge: { kind: 'local', ...opts.judge },
+      rewardModel: { kind: 'lexical', ...opts.reward },
+      policy: {
+        sft: { epochs: opts.sft.epochs, lr: opts.sft.lr },
+        optimizer: opts.optimize,
+        direct: opts.direct,
+        dpo: opts.dpo,
+      },
+      evaluate: { temperature: opts.evaluate.temperature },
+    },
+    'in-process options',
+  );
+}
+
 /** Runs the loop; `onRound` sees each report as soon as its round ends. */
 export async function runInProcess(
   opts: InProcessOptions,
@@ -98,154 +120,91 @@ export async function runInProcess(
   signal?: AbortSignal,
 ): Promise<InProcessResult> {
   const t0 = performance.now();
-  const secondsSince = (t: number): number => (performance.now() - t) / 1000;
-  const maxTokens = opts.sft.maxTokens;
-  const judge = createLocalJudge(opts.judge);
-
-  const data = makeDemoData({ seed: opts.seed, ...opts.data });
-  const initial = await trainInitialPolicy(
-    data.sft,
-    { seed: seedFrom(opts.seed, 'sft'), ...opts.sft },
-    undefined,
-    signal,
-  );
-  const prepare = secondsSince(t0);
-
-  let policy = initial.onnx;
-  const preferences: PreferenceRow[] = [];
   const rounds: RoundReport[] = [];
-  for (let round = 1; round <= opts.rounds; round++) {
-    let t = performance.now();
-    const seconds = { generate: 0, judge: 0, reward: 0, optimize: 0, evaluate: 0 };
-    const responses = await generateResponses(
-      policy,
-      data.train,
-      { ...opts.generate, seed: seedFrom(opts.seed, 'generate', round), maxTokens },
-      undefined,
-      signal,
-    );
-    seconds.generate = secondsSince(t);
-
-    t = performance.now();
-    const pairs = judgePairs(judge, responses);
-    preferences.push(...pairs);
-    seconds.judge = secondsSince(t);
-
-    let rewardReport: RoundReport['reward'];
-    let rewardOnnx: Uint8Array | undefined;
-    if (opts.preset === 'classic') {
-      t = performance.now();
-      // One seed for every round keeps each pair on the same side of the held-out split.
-      const rm = await trainRewardModel(
-        preferences,
-        { seed: seedFrom(opts.seed, 'reward'), ...opts.reward },
-        undefined,
-        signal,
-      );
-      rewardOnnx = rm.onnx;
-      rewardReport = {
-        heldOutAgreement: rm.heldOutAgreement,
-        heldOutPairs: rm.heldOutPairs,
-        trainPairs: rm.trainPairs,
-        trainLoss: rm.trainLoss,
-      };
-      seconds.reward = secondsSince(t);
-    }
-
-    t = performance.now();
-    let optimizeReport: RoundReport['optimize'];
-    const optimizeSeed = seedFrom(opts.seed, 'optimize', round);
-    if (opts.preset === 'dpo') {
-      const out = await optimizeWithDpo(
-        policy,
-        initial.onnx,
-        preferences,
-        { seed: optimizeSeed, ...opts.dpo },
-        undefined,
-        signal,
-      );
-      policy = out.onnx;
-      optimizeReport = { dpoLoss: out.dpoLoss, rewardMargin: out.rewardMargin };
-    } else if (opts.preset === 'direct') {
-      const out = await optimizeWithReward(
-        policy,
-        initial.onnx,
-        data.train,
-        rewardFromJudge(judge),
-        { ...opts.optimize, ...opts.direct, seed: optimizeSeed, maxTokens },
-        undefined,
-        signal,
-      );
-      policy = out.onnx;
-      optimizeReport = { meanReward: out.meanReward, kl: out.kl };
-    } else {
-      const rm = await rewardFromOnnx(rewardOnnx as Uint8Array);
-      try {
-        const out = await optimizeWithReward(
-          policy,
-          initial.onnx,
-          data.train,
-          rm.reward,
-          { ...opts.optimize, seed: optimizeSeed, maxTokens },
-          undefined,
-          signal,
-        );
-        policy = out.onnx;
-        optimizeReport = { meanReward: out.meanReward, kl: out.kl };
-      } finally {
-        await rm.release();
-      }
-    }
-    seconds.optimize = secondsSince(t);
-
-    t = performance.now();
-    const evaluation = await evaluatePolicy(
-      policy,
-      initial.onnx,
-      data.eval,
-      judge,
-      {
-        seed: seedFrom(opts.seed, 'evaluate'),
-        temperature: opts.evaluate.temperature,
-        maxTokens,
-        ...(rewardOnnx ? { rewardOnnx } : {}),
-        gold: true,
-      },
-      undefined,
-      signal,
-    );
-    const gold: RoundReport['gold'] = {
-      judgeAgreement: judgeGoldAgreement(pairs),
-      ...(rewardOnnx
-        ? {
-            rewardModelAgreement: await rewardModelGoldAgreement(rewardOnnx, preferences, {
-              seed: seedFrom(opts.seed, 'reward'),
-              heldOutFraction: opts.reward.heldOutFraction,
-            }),
-          }
-        : {}),
-    };
-    seconds.evaluate = secondsSince(t);
-
-    const report: RoundReport = {
-      round,
-      preferences: preferences.length,
-      judgeFlipRate: flipRate(pairs),
-      ...(rewardReport ? { reward: rewardReport } : {}),
-      optimize: optimizeReport,
-      evaluation,
-      gold,
-      seconds,
-    };
+  let pairsSoFar = 0;
+  const record = async (r: LocalRound, store: ArtifactStore) => {
+    pairsSoFar += r.metrics.pairs ?? 0;
+    const report = await roundReport(r, pairsSoFar, store);
     rounds.push(report);
     onRound?.(report);
-  }
-  return {
+  };
+  return runLocalLoop(runConfigOf(opts), { onRound: record, ...(signal ? { signal } : {}) }, async (run) => ({
     preset: opts.preset,
-    sftLoss: initial.finalLoss,
-    initialOnnx: initial.onnx,
-    policyOnnx: policy,
+    sftLoss: run.prepared.sftLoss,
+    initialOnnx: await run.store.readBytes(run.prepared.initialPolicy),
+    policyOnnx: await run.store.readBytes(run.policy),
     rounds,
-    seconds: { prepare, total: secondsSince(t0) },
+    seconds: { prepare: run.prepareSeconds, total: (performance.now() - t0) / 1000 },
+  }));
+}
+
+/** A metric the round must have, or an error naming it. */
+function metric(r: LocalRound, name: string): number {
+  const value = r.metrics[name];
+  if (value === undefined) throw new Error(`round ${r.round}: no metric ${name}`);
+  return value;
+}
+
+/** A share from a metric and its count (ties count half, as measured), with its 95% Wilson interval. */
+function shareOf(value: number, n: number): Share {
+  return { value, ci: wilsonInterval(value * n, n), n };
+}
+
+/** Seconds by the report's stage names, summed over the stages of each type. */
+function secondsByKind(r: LocalRound): RoundReport['seconds'] {
+  const kind: Record<string, keyof RoundReport['seconds']> = {
+    generate: 'generate',
+    judge: 'judge',
+    score: 'judge',
+    'train-reward': 'reward',
+    'optimize-policy': 'optimize',
+    evaluate: 'evaluate',
+  };
+  const seconds = { generate: 0, judge: 0, reward: 0, optimize: 0, evaluate: 0 };
+  for (const stage of r.stages) {
+    const k = kind[stage.type];
+    if (k) seconds[k] += r.seconds[stage.id] ?? 0;
+  }
+  return seconds;
+}
+
+/** A round's report from its metrics, and its evaluation as the evaluate stage recorded it. */
+async function roundReport(r: LocalRound, preferences: number, store: ArtifactStore): Promise<RoundReport> {
+  const m = r.metrics;
+  const evaluate = r.stages.find((s) => s.type === 'evaluate');
+  const recorded = evaluate
+    ? await store.get(stageKey('in-process', r.round, evaluate.id, 'evaluation.jsonl'))
+    : undefined;
+  if (!recorded) throw new Error(`round ${r.round}: the evaluate stage recorded no evaluation`);
+  const [{ round: _round, ...evaluation }] = (await store.readJsonl<
+    RoundReport['evaluation'] & { round: number }
+  >(recorded)) as [RoundReport['evaluation'] & { round: number }];
+  const reward =
+    m.rewardModelAgreement === undefined
+      ? undefined
+      : {
+          heldOutAgreement: m.rewardModelAgreement,
+          heldOutPairs: metric(r, 'rewardModelHeldOutPairs'),
+          trainPairs: metric(r, 'rewardModelTrainPairs'),
+          trainLoss: metric(r, 'rewardModelLoss'),
+        };
+  const optimize: RoundReport['optimize'] =
+    m.dpoLoss === undefined
+      ? { meanReward: metric(r, 'trainMeanReward'), kl: metric(r, 'trainKl') }
+      : { dpoLoss: m.dpoLoss, rewardMargin: metric(r, 'dpoRewardMargin') };
+  return {
+    round: r.round,
+    preferences,
+    judgeFlipRate: m.flipRate ?? 0,
+    ...(reward ? { reward } : {}),
+    optimize,
+    evaluation,
+    gold: {
+      judgeAgreement: shareOf(metric(r, 'judgeGoldAgreement'), metric(r, 'judgeGoldAgreementPairs')),
+      ...(m.rewardModelGoldAgreement !== undefined && reward
+        ? { rewardModelAgreement: shareOf(m.rewardModelGoldAgreement, reward.heldOutPairs) }
+        : {}),
+    },
+    seconds: secondsByKind(r),
   };
 }

@@ -10,6 +10,7 @@ import { parseFileRef } from '../../src/capabilities/file-ref';
 import { loadRunConfigFile } from '../../src/config/load';
 import { parseRunConfig } from '../../src/config/parse';
 import type { StageSpec } from '../../src/config/schema';
+import { taskQueueOf } from '../../src/config/stage-types';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'examples');
 const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));
@@ -53,7 +54,7 @@ test.each(files)('%s is a valid run config whose workers offer what it names', (
 
   for (const [workerFile, queues] of WORKERS[file] ?? []) {
     const caps = loadWorkerCapabilities(path.join(EXAMPLES, 'workers', workerFile));
-    const queueOf = (s: StageSpec) => s.taskQueue ?? config.taskQueues[s.type] ?? 'rlaif';
+    const queueOf = (s: StageSpec) => taskQueueOf(config, s) ?? 'rlaif';
     const elsewhere = (usedBy: StageSpec[]) => usedBy.every((s) => !queues.includes(queueOf(s)));
     expect({ workerFile, problems: capabilityProblems(config, caps, elsewhere) }).toEqual({
       workerFile,
