@@ -127,8 +127,8 @@ export const roundStagesSignal = defineSignal<[{ round: number; stages: StageSta
 export const roundProgressQuery = defineQuery<StageStatus[]>('roundProgress');
 
 /**
- * Progress of a round's stages, to its run. Rounds send a list (the latest report of each stage
- * since the last signal, oldest first); rounds recorded before that sent one report per signal.
+ * Progress of a round's stages, to its run: a wait for budget (`budgetOnly`), or, from a v0.3.0
+ * round, a paced list (the latest report of each stage since the last signal, oldest first).
  */
 export const stageProgressSignal = defineSignal<[StageProgress | StageProgress[]]>('stageProgress');
 
