@@ -67,8 +67,9 @@ test('eight processes committing different rows to one key at the same moment: e
       const child = spawn(process.execPath, ['-e', script(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      // 'close', not 'exit': a process can exit before its piped stdout has been read.
       return new Promise<string>((resolve, reject) =>
-        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`)))),
+        child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`)))),
       );
     }),
   );
